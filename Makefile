@@ -1,0 +1,65 @@
+# hexpatrol — two commands do all set-up on a fresh machine:
+#   make run    create .venv, install, fetch map assets, start the app on the demo data
+#   make test   the same plus test tools and Debian's chromium/CJK fonts, then run the tests
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+PORT ?= 8501
+# Debian packages the tests need (installed only when missing; needs root or sudo)
+TEST_DEBS := chromium fonts-noto-cjk
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install install-test assets system-test-deps lint typecheck demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(UV) pip install --quiet --python $(BIN)/python -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(UV) pip install --quiet --python $(BIN)/python -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+static/vendor/.complete: layers/assets.py | $(BIN)/python
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm; }
+	$(BIN)/python -m layers.assets fetch
+	touch $@
+
+assets: install static/vendor/.complete
+
+system-test-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+run: assets
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: install-test assets system-test-deps
+	$(BIN)/ruff check geo layers app.py app_pages tests data bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+lint:
+	$(BIN)/ruff check geo layers app.py app_pages tests data bench
+
+typecheck:
+	$(BIN)/mypy
+
+demo: install
+	$(BIN)/python data/make_demo.py
+
+clean:
+	rm -rf $(VENV) static/vendor .pytest_cache .mypy_cache .ruff_cache

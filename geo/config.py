@@ -1,0 +1,103 @@
+"""Deployment settings: one immutable object, defaults in code, overrides from TOML.
+
+Look-up order: an explicit path, then ``$HEXPATROL_CONFIG``, then ``./hexpatrol.toml``; a
+missing file means "all defaults". Paths in the file are relative to the file itself.
+Settings are passed explicitly; nothing here is mutated at run time.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from geo.errors import ConfigError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEMO_DIR = PROJECT_DIR / "data" / "demo"
+
+TILE_CHOICES = ("none", "osm", "custom")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of a deployment, with its default.
+
+    Attributes
+    ----------
+    region_name : str
+        Shown in titles, e.g. "云阳县".
+    townships : Path
+        GeoJSON of jurisdiction polygons with ``code`` (9-digit NBS code) and ``name``.
+    key_areas : Path
+        GeoJSON of key areas (points) with ``name``, ``category``, ``radius_m``.
+    routes : Path
+        GeoJSON of key routes (lines) with ``name``; optional.
+    events : tuple of Path
+        Ledger files loaded at start (cases and tips in any format ``hexpatrol check`` reads).
+    h3_resolution : int
+        Default hexagon resolution, 7 (coarse, ~5 km²) to 10 (fine, ~0.015 km²).
+    tiles : str
+        Base map: ``none`` (default; works offline, township boundaries are the base),
+        ``osm`` (needs internet) or ``custom`` (``tile_url``, e.g. an intranet tile server).
+    tile_url, tile_attribution : str
+        For ``tiles = "custom"``: an XYZ template ``https://host/{z}/{x}/{y}.png``.
+    case_weight, tip_weight : float
+        Weight of one case and one tip in a cell's score.
+    """
+
+    region_name: str = "云阳县"
+    townships: Path = DEMO_DIR / "townships.geojson"
+    key_areas: Path = DEMO_DIR / "key_areas.geojson"
+    routes: Path = DEMO_DIR / "routes.geojson"
+    events: tuple[Path, ...] = (DEMO_DIR / "cases.csv", DEMO_DIR / "tips.csv")
+    h3_resolution: int = 8
+    tiles: str = "none"
+    tile_url: str = ""
+    tile_attribution: str = ""
+    case_weight: float = 1.0
+    tip_weight: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 7 <= self.h3_resolution <= 10:
+            raise ConfigError(f"h3_resolution was {self.h3_resolution} but must be 7..10")
+        if self.tiles not in TILE_CHOICES:
+            raise ConfigError(f"tiles was {self.tiles!r} but is expected to be in {TILE_CHOICES}")
+        if self.tiles == "custom" and "{z}" not in self.tile_url:
+            raise ConfigError("tiles = 'custom' needs tile_url with {z}/{x}/{y} placeholders")
+        if self.case_weight < 0 or self.tip_weight < 0:
+            raise ConfigError("case_weight and tip_weight must be >= 0")
+
+
+_PATH_FIELDS = {"townships", "key_areas", "routes"}
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read settings from a TOML file (see module docstring for the look-up order)."""
+    candidate = path or os.environ.get("HEXPATROL_CONFIG") or "hexpatrol.toml"
+    file = Path(candidate)
+    if not file.is_file():
+        if path is not None or os.environ.get("HEXPATROL_CONFIG"):
+            raise ConfigError(f"config file {file} not found")
+        return Settings()
+    try:
+        raw: dict[str, Any] = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: not valid TOML ({exc})") from exc
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{file}: unknown settings {unknown}; known settings are {sorted(known)}")
+    base = file.resolve().parent
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _PATH_FIELDS:
+            values[key] = (base / value).resolve()
+        elif key == "events":
+            items = [value] if isinstance(value, str) else list(value)
+            values[key] = tuple((base / v).resolve() for v in items)
+        else:
+            values[key] = value
+    return replace(Settings(), **values)

@@ -1,0 +1,67 @@
+"""The working data set of a deployment: boundaries, key areas, routes and events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.cells import with_fine_cells
+from geo.config import Settings
+from geo.ingest import TZ, read_ledgers
+from geo.regions import load_key_areas, load_routes, load_townships
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything the map needs, loaded once per settings.
+
+    ``events`` carries ``cell_10`` (finest H3 cell) so any resolution is a cheap roll-up;
+    ``rejects`` lists start-up ledger rows that failed validation (nothing is dropped
+    silently). Tipster identities are not part of it.
+    """
+
+    townships: gpd.GeoDataFrame
+    key_areas: gpd.GeoDataFrame
+    routes: gpd.GeoDataFrame | None
+    events: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+def load_dataset(settings: Settings) -> Dataset:
+    """Read the files named by ``settings`` and validate every ledger row."""
+    townships = load_townships(settings.townships)
+    key_areas = load_key_areas(settings.key_areas)
+    routes = load_routes(settings.routes)
+    result = read_ledgers(list(settings.events), townships=townships)
+    events = with_fine_cells(result.events)
+    return Dataset(townships, key_areas, routes, events, result.rejects)
+
+
+def filter_events(
+    events: pd.DataFrame,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    kinds: Collection[str] | None = None,
+    township_codes: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Events of the given dates, kinds and townships.
+
+    ``start`` and ``end`` are local dates, both included; ``None`` or an empty collection
+    means no restriction on that field.
+    """
+    mask = pd.Series(True, index=events.index)
+    local = events["occurred_at"]
+    if start is not None:
+        mask &= local >= pd.Timestamp(start, tz=TZ)
+    if end is not None:
+        mask &= local < pd.Timestamp(end, tz=TZ) + pd.Timedelta(days=1)
+    if kinds:
+        mask &= events["kind"].isin(list(kinds))
+    if township_codes:
+        mask &= events["township_code"].isin(list(township_codes))
+    return events[mask]

@@ -1,0 +1,103 @@
+"""User-facing words in Chinese (default) and English. Code and logs stay English."""
+
+from __future__ import annotations
+
+from typing import Final
+
+LANGS: Final = ("zh", "en")
+
+STRINGS: Final[dict[str, tuple[str, str]]] = {
+    # app frame
+    "app_title": ("非法营运热点巡防图", "Illegal-transport hotspot patrol map"),
+    "language": ("语言 / Language", "Language / 语言"),
+    "page_map": ("态势地图", "Situation map"),
+    "page_check": ("台账检查", "Ledger check"),
+    "synthetic_banner": (
+        "当前为合成演示数据(非真实案件);乡镇范围为示意,非法定界线。",
+        "Synthetic demo data (not real cases); township areas are approximate, not legal "
+        "boundaries.",
+    ),
+    # filters
+    "filters": ("筛选", "Filters"),
+    "choose": ("请选择", "Choose"),
+    "date_range": ("日期范围", "Date range"),
+    "kinds": ("记录类型", "Record types"),
+    "kind_case": ("查处案件", "Cases"),
+    "kind_tip": ("举报线索", "Tips"),
+    "townships": ("乡镇/街道(空=全县)", "Townships (empty = whole county)"),
+    "resolution": ("六边形大小(H3 分辨率)", "Hexagon size (H3 resolution)"),
+    "res_help": (
+        "7≈5 km²,8≈0.7 km²,9≈0.1 km²,10≈0.015 km²",
+        "7≈5 km², 8≈0.7 km², 9≈0.1 km², 10≈0.015 km²",
+    ),
+    "show_incidents": ("显示事件点(聚合)", "Show incidents (clustered)"),
+    # metrics
+    "m_events": ("事件数", "Events"),
+    "m_cases": ("查处案件", "Cases"),
+    "m_tips": ("举报线索", "Tips"),
+    "m_cells": ("有事件的六边形", "Hexagons with events"),
+    "no_events": ("所选条件下没有事件。", "No events match the filters."),
+    "top_cells": ("事件最多的六边形", "Busiest hexagons"),
+    # layers and tooltips
+    "layer_hex": ("六边形热度", "Hexagon score"),
+    "layer_key_areas": ("重点区域", "Key areas"),
+    "layer_townships": ("乡镇边界(示意)", "Township boundaries (approx.)"),
+    "layer_routes": ("重点线路", "Key routes"),
+    "layer_incidents": ("事件点", "Incidents"),
+    "legend_title": (
+        "加权得分(案件×{case_w:g} + 线索×{tip_w:g})",
+        "Score (cases×{case_w:g} + tips×{tip_w:g})",
+    ),
+    "col_h3_cell": ("六边形编号", "H3 cell"),
+    "col_n": ("事件数", "Events"),
+    "col_n_case": ("查处案件", "Cases"),
+    "col_n_tip": ("举报线索", "Tips"),
+    "col_score": ("加权得分", "Score"),
+    "col_township": ("乡镇", "Township"),
+    "col_nearest_key_area": ("最近重点区域", "Nearest key area"),
+    "col_key_area_m": ("距离(米)", "Distance (m)"),
+    "col_category": ("类别", "Category"),
+    "col_name": ("名称", "Name"),
+    "col_market_days": ("逢场日", "Market days"),
+    # key-area categories
+    "cat_hsr_station": ("高铁站", "HSR station"),
+    "cat_bus_terminal": ("汽车客运站", "Bus terminal"),
+    "cat_shopping": ("商圈", "Shopping district"),
+    "cat_residential": ("大型小区", "Residential estate"),
+    "cat_hospital": ("医院", "Hospital"),
+    "cat_school": ("学校", "School"),
+    "cat_rural_market": ("农村场镇集市", "Rural market"),
+    "cat_expressway_exit": ("高速出口", "Expressway exit"),
+    "cat_service_area": ("服务区", "Service area"),
+    "cat_scenic": ("景区", "Scenic spot"),
+    # ledger check page
+    "check_intro": (
+        "上传台账(CSV/XLSX/GeoJSON),检查哪些行可以导入、哪些行有问题及原因。文件不会被保存。",
+        "Upload a ledger (CSV/XLSX/GeoJSON) to see which rows are accepted and why others are "
+        "rejected. The file is not stored.",
+    ),
+    "upload": ("选择台账文件", "Choose a ledger file"),
+    "crs": ("坐标系(无“坐标系”列时)", "Coordinate system (rows without a crs column)"),
+    "default_kind": ("记录类型(无“类型”列时)", "Record type (rows without a kind column)"),
+    "kind_none": ("按文件中的类型列", "From the file's kind column"),
+    "rows_read": ("读取行数", "Rows read"),
+    "rows_accepted": ("可导入", "Accepted"),
+    "rows_rejected": ("有问题", "Rejected"),
+    "header_map": ("表头识别结果", "Recognised headers"),
+    "rejects": ("问题行及原因", "Rejected rows and reasons"),
+    "download_rejects": ("下载问题行(CSV)", "Download rejected rows (CSV)"),
+    "accepted_preview": ("可导入记录预览", "Accepted records (preview)"),
+    "read_error": ("无法读取文件:{msg}", "Cannot read the file: {msg}"),
+    "load_rejects_note": (
+        "启动数据中有 {n} 行未通过检查,已排除:",
+        "{n} rows of the start-up data failed the checks and are left out:",
+    ),
+}
+
+
+def t(key: str, lang: str = "zh", **values: object) -> str:
+    """The text of ``key`` in ``lang`` (``zh`` or ``en``), with ``{name}`` fields filled in."""
+    if lang not in LANGS:
+        raise ValueError(f"lang was {lang!r} but is expected to be in {LANGS}")
+    text = STRINGS[key][LANGS.index(lang)]
+    return text.format(**values) if values else text

@@ -1,0 +1,1 @@
+"""Map layers: frames in, folium objects out. Never imports streamlit."""

@@ -1,0 +1,102 @@
+"""The empty map: no tiles by default (works offline), local assets, a light background."""
+
+from __future__ import annotations
+
+import math
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+
+
+class _LabelZoom(MacroElement):
+    """Hides key-area text labels below ``min_zoom`` so the county view stays readable."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function() {
+          var map = {{ this._parent.get_name() }};
+          var css = document.createElement("style");
+          css.textContent = ".hexpatrol-lowzoom .hexpatrol-ka-label{display:none}";
+          document.head.appendChild(css);
+          function toggle() {
+            map.getContainer().classList.toggle(
+              "hexpatrol-lowzoom", map.getZoom() < {{ this.min_zoom }});
+          }
+          map.on("zoomend", toggle);
+          toggle();
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, min_zoom: float) -> None:
+        super().__init__()
+        self._name = "LabelZoom"
+        self.min_zoom = min_zoom
+
+
+def fit_zoom(
+    bounds: tuple[float, float, float, float], *, width: int = 900, height: int = 600
+) -> float:
+    """Largest zoom (in steps of 0.25) at which ``bounds`` fit a ``width``×``height`` view."""
+    minx, miny, maxx, maxy = bounds
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    dx = max(maxx - minx, 1e-6) / 360.0
+    dy = max(merc(maxy) - merc(miny), 1e-6) / (2 * math.pi)
+    zoom = min(math.log2(width / (256 * dx)), math.log2(height / (256 * dy)))
+    return max(1.0, math.floor(zoom * 4) / 4)
+
+
+class _Background(MacroElement):
+    """Paints the map container, so a tile-less map is not Leaflet's grey."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.getContainer().style.background = "{{ this.color }}";
+        {% endmacro %}"""
+    )
+
+    def __init__(self, color: str) -> None:
+        super().__init__()
+        self._name = "Background"
+        self.color = color
+
+
+def base_map(
+    bounds: tuple[float, float, float, float],
+    *,
+    tiles: str = "none",
+    tile_url: str = "",
+    tile_attribution: str = "",
+    label_min_zoom: float = 11.5,
+) -> folium.Map:
+    """A map centred on ``bounds`` (minx, miny, maxx, maxy in degrees) at a zoom that fits.
+
+    ``tiles``: ``none`` (default, offline), ``osm`` (internet) or ``custom`` (``tile_url``).
+    """
+    minx, miny, maxx, maxy = bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=fit_zoom(bounds),  # type: ignore[arg-type]  # Leaflet takes fractions
+        tiles=None,
+        control_scale=True,
+        min_zoom=5,
+        max_zoom=18,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+    )
+    if tiles == "osm":
+        folium.TileLayer(OSM_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap").add_to(m)
+    elif tiles == "custom":
+        folium.TileLayer(tile_url, attr=tile_attribution or "tiles", name="tiles").add_to(m)
+    elif tiles != "none":
+        raise ValueError(f"tiles was {tiles!r} but is expected to be in ('none', 'osm', 'custom')")
+    _Background("#eef1f4").add_to(m)
+    _LabelZoom(label_min_zoom).add_to(m)
+    return m

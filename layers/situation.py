@@ -1,0 +1,56 @@
+"""The situation map (态势地图): every layer on one localised, offline-ready map."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo.i18n import t
+from layers.assets import BASE_URL, localize
+from layers.basemap import base_map
+from layers.boundaries import route_layer, township_layer
+from layers.hexes import hex_layer
+from layers.incidents import incident_layer
+from layers.keyareas import key_area_layer
+from layers.legend import Legend, score_legend_rows
+
+
+def situation_map(
+    *,
+    townships: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    key_areas: gpd.GeoDataFrame | None = None,
+    routes: gpd.GeoDataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    lang: str = "zh",
+    weights: tuple[float, float] = (1.0, 0.5),
+    tiles: str = "none",
+    tile_url: str = "",
+    tile_attribution: str = "",
+    asset_base_url: str = BASE_URL,
+) -> folium.Map:
+    """Compose townships, hexagons, routes, key areas and incidents with a legend.
+
+    ``cells`` is the annotated hexagon frame; ``events`` (optional) feeds the clustered
+    incident layer. The returned map uses only local assets under ``asset_base_url``.
+    """
+    m = base_map(
+        tuple(townships.total_bounds),
+        tiles=tiles,
+        tile_url=tile_url,
+        tile_attribution=tile_attribution,
+    )
+    township_layer(townships, lang=lang).add_to(m)
+    hexes, breaks, colors = hex_layer(cells, lang=lang)
+    hexes.add_to(m)
+    if routes is not None and not routes.empty:
+        route_layer(routes, lang=lang).add_to(m)
+    if key_areas is not None and not key_areas.empty:
+        key_area_layer(key_areas, lang=lang).add_to(m)
+    if events is not None:
+        incident_layer(events, lang=lang).add_to(m)
+    title = t("legend_title", lang, case_w=weights[0], tip_w=weights[1])
+    Legend(title, score_legend_rows(breaks, colors) if len(cells) else []).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return localize(m, base_url=asset_base_url)

@@ -1,0 +1,53 @@
+"""Colours, class breaks and category badges shared by the layers."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+#: ColorBrewer YlOrRd, 5 classes (light = low, dark red = high).
+SCORE_COLORS: Final = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+
+#: category -> (badge character, badge colour)
+CATEGORY_BADGES: Final[dict[str, tuple[str, str]]] = {
+    "hsr_station": ("铁", "#1f4e9c"),
+    "bus_terminal": ("站", "#2b7bba"),
+    "shopping": ("商", "#8e44ad"),
+    "residential": ("住", "#6d6875"),
+    "hospital": ("医", "#c0392b"),
+    "school": ("校", "#e67e22"),
+    "rural_market": ("集", "#2e8b57"),
+    "expressway_exit": ("高", "#34495e"),
+    "service_area": ("服", "#34495e"),
+    "scenic": ("景", "#16a085"),
+}
+
+KIND_COLORS: Final = {"case": "#b2182b", "tip": "#2166ac"}
+
+
+def score_breaks(scores: npt.ArrayLike, n_classes: int = len(SCORE_COLORS)) -> list[float]:
+    """Upper class limits for ``scores``: quantiles of the non-zero values, made distinct.
+
+    Returns at most ``n_classes`` increasing limits; the last equals the maximum.
+    """
+    values = np.asarray(scores, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return [0.0]
+    qs = np.quantile(values, [0.5, 0.75, 0.9, 0.97, 1.0][-n_classes:])
+    breaks = sorted({float(round(q, 2)) for q in qs})
+    breaks[-1] = float(values.max())
+    return breaks
+
+
+def classify(scores: npt.ArrayLike, breaks: list[float]) -> npt.NDArray[np.int_]:
+    """Class index (0 = lowest) of each score for the given upper limits."""
+    idx = np.searchsorted(np.asarray(breaks), np.asarray(scores, dtype=float), side="left")
+    return np.clip(idx, 0, len(breaks) - 1)
+
+
+def class_colors(n_breaks: int) -> list[str]:
+    """The palette colours used for ``n_breaks`` classes (darkest always last)."""
+    return list(SCORE_COLORS[-n_breaks:])
