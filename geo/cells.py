@@ -1,9 +1,11 @@
 """H3 aggregation: points to cells, cells to polygons, cells named by township and key area.
 
-h3-py v4 has no vectorised point indexer, so :func:`points_to_cells` indexes each point once
-at the finest resolution (a C call per point, ~1 µs) and :func:`parent_cells` derives every
-coarser resolution from the *unique* fine cells only. Counting and scoring are pandas
-group-bys; nothing loops in Python per point beyond that single indexing pass.
+h3-py v4 has no vectorised point indexer, so :func:`points_to_cells` makes one C call per
+point (~1 µs). :func:`with_cells` does that once per resolution when the data are loaded
+(columns ``cell_7`` .. ``cell_10``), so changing the resolution in the UI is a pandas
+group-by only. Rolling fine cells up with ``cell_to_parent`` would be cheaper but wrong:
+H3's hierarchy is not exact, and a few percent of points near cell edges would be counted in
+a parent hexagon that does not contain them.
 """
 
 from __future__ import annotations
@@ -43,23 +45,16 @@ def points_to_cells(
     )
 
 
-def parent_cells(cells: npt.ArrayLike, res: int) -> npt.NDArray[np.object_]:
-    """Parent of each cell at the coarser resolution ``res`` (computed once per unique cell)."""
-    _check_res(res)
-    values = pd.Series(np.asarray(cells, dtype=object))
-    uniques = values.unique()
-    parents = {
-        c: (c if h3.get_resolution(c) == res else h3.cell_to_parent(c, res)) for c in uniques
-    }
-    return values.map(parents).to_numpy(dtype=object)
-
-
-def with_fine_cells(events: pd.DataFrame) -> pd.DataFrame:
-    """Return ``events`` with a ``cell_10`` column (finest cell), computed if missing."""
-    if "cell_10" in events.columns:
+def with_cells(
+    events: pd.DataFrame, resolutions: Iterable[int] = range(MIN_RES, MAX_RES + 1)
+) -> pd.DataFrame:
+    """Return ``events`` with ``cell_<res>`` columns for each resolution (computed if missing)."""
+    missing = [r for r in resolutions if f"cell_{r}" not in events.columns]
+    if not missing:
         return events
     out = events.copy()
-    out["cell_10"] = points_to_cells(out["lat"], out["lon"], MAX_RES)
+    for res in missing:
+        out[f"cell_{res}"] = points_to_cells(out["lat"], out["lon"], res)
     return out
 
 
@@ -74,7 +69,7 @@ def aggregate(
     Parameters
     ----------
     events : DataFrame
-        Canonical events (``lat``, ``lon``, ``kind``); a ``cell_10`` column is reused.
+        Canonical events (``lat``, ``lon``, ``kind``); a ``cell_<res>`` column is reused.
     res : int
         Target resolution, 7..10.
     weights : mapping, optional
@@ -92,15 +87,19 @@ def aggregate(
         return pd.DataFrame(
             {c: pd.Series(dtype=object if c == "h3_cell" else float) for c in CELL_COLUMNS}
         )
-    fine = with_fine_cells(events)
-    cells = parent_cells(fine["cell_10"], res) if res != MAX_RES else fine["cell_10"].to_numpy()
-    kinds = fine["kind"].to_numpy()
+    key = f"cell_{res}"
+    cells = (
+        events[key].to_numpy()
+        if key in events.columns
+        else points_to_cells(events["lat"], events["lon"], res)
+    )
+    kinds = events["kind"].to_numpy()
     frame = pd.DataFrame(
         {
             "h3_cell": cells,
             "n_case": (kinds == "case").astype(int),
             "n_tip": (kinds == "tip").astype(int),
-            "w": fine["kind"].map(weights).fillna(0.0).to_numpy(dtype=float),
+            "w": events["kind"].map(weights).fillna(0.0).to_numpy(dtype=float),
         }
     )
     out = frame.groupby("h3_cell", sort=False).agg(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from geo.cells import with_fine_cells
+from geo.cells import with_cells
 from geo.config import Settings
 from geo.ingest import TZ, read_ledgers
 from geo.regions import load_key_areas, load_routes, load_townships
@@ -19,7 +19,7 @@ from geo.regions import load_key_areas, load_routes, load_townships
 class Dataset:
     """Everything the map needs, loaded once per settings.
 
-    ``events`` carries ``cell_10`` (finest H3 cell) so any resolution is a cheap roll-up;
+    ``events`` carries ``cell_7`` .. ``cell_10`` so any resolution is a cheap group-by;
     ``rejects`` lists start-up ledger rows that failed validation (nothing is dropped
     silently). Tipster identities are not part of it.
     """
@@ -37,7 +37,7 @@ def load_dataset(settings: Settings) -> Dataset:
     key_areas = load_key_areas(settings.key_areas)
     routes = load_routes(settings.routes)
     result = read_ledgers(list(settings.events), townships=townships)
-    events = with_fine_cells(result.events)
+    events = with_cells(result.events)
     return Dataset(townships, key_areas, routes, events, result.rejects)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import os
 import re
 from collections.abc import Callable
@@ -327,8 +328,13 @@ def _read_geojson(data: bytes, name: str) -> pd.DataFrame:
     frame = pd.DataFrame(gdf.drop(columns="geometry"), dtype=object)
     geoms = gdf.geometry
     is_point = geoms.geom_type.eq("Point").to_numpy()
-    frame["经度"] = np.where(is_point, geoms.x.where(is_point), None) if len(gdf) else []
-    frame["纬度"] = np.where(is_point, geoms.y.where(is_point), None) if len(gdf) else []
+    xs = np.full(len(gdf), None, dtype=object)
+    ys = np.full(len(gdf), None, dtype=object)
+    if is_point.any():  # GeoSeries.x raises on any non-point, so take points only
+        xs[is_point] = geoms[is_point].x.to_numpy()
+        ys[is_point] = geoms[is_point].y.to_numpy()
+    frame["经度"] = xs
+    frame["纬度"] = ys
     frame["__geom_type"] = geoms.geom_type.fillna("none").to_numpy()
     frame.index = pd.Index(range(1, len(frame) + 1), name="row")  # feature number
     return frame
@@ -376,11 +382,25 @@ _CN_TIME = re.compile(r"(\d{1,2})\s*[时点:：]\s*(\d{1,2})?\s*分?\s*(?:(\d{1,
 
 
 def _blank(value: object) -> bool:
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and np.isnan(value):
         return True
     return str(value).strip() == ""
+
+
+def _localize(ts: pd.Timestamp) -> pd.Timestamp | None:
+    """Timestamp in Asia/Shanghai (naive = local time); None for NaT.
+
+    Local times made ambiguous or skipped by China's 1986-1991 summer time are resolved
+    rather than raised on.
+    """
+    if pd.isna(ts):
+        return None
+    if ts.tzinfo is not None:
+        return ts.tz_convert(TZ)
+    out = ts.tz_localize(TZ, ambiguous=True, nonexistent="shift_forward")
+    return None if pd.isna(out) else out
 
 
 def parse_time(value: object) -> tuple[pd.Timestamp | None, str]:
@@ -390,19 +410,24 @@ def parse_time(value: object) -> tuple[pd.Timestamp | None, str]:
     Accepts datetime objects, Excel serial day numbers, ISO strings (with or without offset),
     ``2025/10/1 20:15``, ``2025.10.01``, ``20251001 2015`` and ``2025年10月1日 20时15分``.
     """
+    if _blank(value):
+        return None, ""
     if isinstance(value, datetime):
         ts = pd.Timestamp(value)
         precision = "day" if (ts.hour, ts.minute, ts.second) == (0, 0, 0) else "minute"
-        return (ts.tz_convert(TZ) if ts.tzinfo else ts.tz_localize(TZ)), precision
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 20000 < float(value) < 80000:  # Excel serial date (1954..2119)
-            ts = pd.Timestamp("1899-12-30") + pd.to_timedelta(float(value), unit="D")
+        local = _localize(ts)
+        return (local, precision) if local is not None else (None, "")
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        serial = float(value) if -1e300 < value < 1e300 else math.nan  # huge ints overflow
+        if 20000 < serial < 80000:  # Excel serial date (1954..2119)
+            ts = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial, unit="D")
             ts = ts.round("min")
-            has_clock = float(value) % 1 != 0
-            return ts.tz_localize(TZ), "minute" if has_clock else "day"
+            has_clock = serial % 1 != 0
+            local = _localize(ts)
+            return (local, "minute" if has_clock else "day") if local is not None else (None, "")
         return None, ""
     text = str(value).strip()
-    if not text:
+    if not re.search(r"\d", text):  # also keeps pandas' "now"/"today" out
         return None, ""
     m = _CN_DATE.search(text)
     if m:
@@ -429,23 +454,28 @@ def parse_time(value: object) -> tuple[pd.Timestamp | None, str]:
         ts = pd.Timestamp(text.replace("/", "-"))
     except (ValueError, OverflowError):
         return None, ""
-    if ts is pd.NaT or pd.isna(ts):
+    local = _localize(ts)
+    if local is None:
         return None, ""
-    ts = ts.tz_convert(TZ) if ts.tzinfo else ts.tz_localize(TZ, ambiguous="NaT")
-    return ts, "minute" if has_clock else "day"
+    return local, "minute" if has_clock else "day"
 
 
 def _number(value: object) -> float | None:
     if _blank(value):
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip().replace("°", "").replace(",", "")
-    text = re.sub(r"^[EeNn东北]\s*", "", text)
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        try:
+            num = float(value)
+        except OverflowError:
+            return None
+    else:
+        text = str(value).strip().replace("°", "").replace(",", "")
+        text = re.sub(r"^[EeNn东北]\s*", "", text)
+        try:
+            num = float(text)
+        except ValueError:
+            return None
+    return num if math.isfinite(num) else None  # "nan", "inf", "1e999" are not degrees
 
 
 # ---------------------------------------------------------------- the pipeline
@@ -501,7 +531,9 @@ def read_ledger(
     """
     raw = read_table(source, name=name)
     header_map = map_headers([c for c in raw.columns if not c.startswith("__")])
-    frame = raw.rename(columns=header_map)
+    # only mapped columns: an unmapped header spelled like a canonical name (a second "lon"
+    # after 经度) would otherwise become a duplicate column
+    frame = raw[list(header_map)].rename(columns=header_map)
     inverse = {v: k for k, v in header_map.items()}
     default_crs = normalize_crs(crs) if crs else "wgs84"
     default_kind = KIND_VALUES.get(str(kind).strip().lower()) if kind else None
@@ -693,7 +725,8 @@ def read_ledger(
         },
         index=frame.index,
     )[keep].reset_index(drop=True)
-    events["occurred_at"] = pd.to_datetime(events["occurred_at"]).dt.tz_convert(TZ)
+    # utc=True keeps the column tz-aware even when no row was accepted
+    events["occurred_at"] = pd.to_datetime(events["occurred_at"], utc=True).dt.tz_convert(TZ)
     events["seats"] = events["seats"].astype("Int64")
     tipsters = pd.DataFrame(
         {

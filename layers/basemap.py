@@ -13,14 +13,15 @@ OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
 
 class _LabelZoom(MacroElement):
-    """Hides key-area text labels below ``min_zoom`` so the county view stays readable."""
+    """Hides key-area labels and shrinks badges below ``min_zoom``: hotspots stay visible."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function() {
           var map = {{ this._parent.get_name() }};
           var css = document.createElement("style");
-          css.textContent = ".hexpatrol-lowzoom .hexpatrol-ka-label{display:none}";
+          css.textContent = ".hexpatrol-lowzoom .hexpatrol-ka-label{display:none}"
+            + ".hexpatrol-lowzoom .hexpatrol-ka-badge{transform:scale(0.65);opacity:0.85}";
           document.head.appendChild(css);
           function toggle() {
             map.getContainer().classList.toggle(

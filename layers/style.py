@@ -37,7 +37,7 @@ def score_breaks(scores: npt.ArrayLike, n_classes: int = len(SCORE_COLORS)) -> l
     if values.size == 0:
         return [0.0]
     qs = np.quantile(values, [0.5, 0.75, 0.9, 0.97, 1.0][-n_classes:])
-    breaks = sorted({float(round(q, 2)) for q in qs})
+    breaks = sorted({float(round(q, 1) if q < 10 else round(q)) for q in qs})
     breaks[-1] = float(values.max())
     return breaks
 

@@ -1,0 +1,128 @@
+"""Drive the real app in headless Chromium with every non-local request blocked."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian chromium is missing: `make test` installs it")
+        pytest.skip("chromium not installed (run `make test`)")
+    port = _free_port()
+    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent))
+    assert streamlit, "streamlit is not installed in this environment"
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [streamlit, "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"streamlit did not start within 60 s: {log_path.read_text()[-2000:]}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def test_map_draws_offline(app_url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    failed: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+
+            def route(r):  # the machine has no internet: prove the app needs none
+                if r.request.url.startswith(LOCAL):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            ctx.route("**/*", route)
+            page = ctx.new_page()
+            page.on("response", lambda resp: failed.append(resp.url) if resp.status >= 400 else None)
+            page.goto(app_url)
+            frame, hexes = None, 0
+            deadline = time.time() + 90
+            while time.time() < deadline and not hexes:
+                for f in page.frames:
+                    try:
+                        n = f.locator("path.leaflet-interactive").count()
+                    except Exception:  # frame detached while the app reruns
+                        n = 0
+                    if n:
+                        frame, hexes = f, n
+                        break
+                time.sleep(1)
+            assert frame is not None, "no Leaflet paths drawn within 90 s"
+            time.sleep(2)  # let the last layers settle
+            hexes = frame.locator("path.leaflet-interactive").count()
+            badges = frame.locator(".hexpatrol-ka").count()
+            labels = frame.locator(".hexpatrol-township-label").count()
+            legend = frame.locator(".hexpatrol-legend").inner_text()
+            out = ROOT / "docs" / "screenshot.png"
+            out.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(out), full_page=False)
+        finally:
+            browser.close()
+    assert hexes > 500  # ~1000 hexagons + 42 townships + routes + key-area circles
+    assert badges >= 20 and labels == 42
+    assert "加权得分" in legend
+    assert blocked == [], f"the app tried to reach the internet: {blocked[:5]}"
+    assert failed == [], f"local requests failed: {failed[:5]}"
+    assert out.stat().st_size > 50_000

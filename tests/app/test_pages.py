@@ -1,0 +1,65 @@
+"""AppTest smoke tests of every page: widgets, metrics, tables and no exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_map_page_in_chinese_by_default(app: AppTest, demo) -> None:
+    assert app.title[0].value == "非法营运热点巡防图"
+    values = metric_values(app)
+    assert values["事件数"] == f"{len(demo.events):,}"
+    assert values["查处案件"] == f"{(demo.events['kind'] == 'case').sum():,}"
+    assert "合成演示数据" in app.caption[0].value
+    table = app.dataframe[0].value
+    assert len(table) == 15 and "最近重点区域" in table.columns
+
+
+def test_filters_change_the_numbers(app: AppTest, demo) -> None:
+    app.multiselect[0].set_value(["case"]).run()
+    assert not app.exception
+    values = metric_values(app)
+    assert values["举报线索"] == "0"
+    assert values["事件数"] == values["查处案件"]
+    code = demo.townships.set_index("name").loc["江口镇", "code"]
+    app.multiselect[1].set_value([code]).run()
+    n = int(metric_values(app)["事件数"].replace(",", ""))
+    expected = ((demo.events["kind"] == "case") & (demo.events["township_code"] == code)).sum()
+    assert n == expected > 0
+
+
+def test_resolution_changes_cell_count(app: AppTest) -> None:
+    coarse = int(metric_values(app.select_slider[0].set_value(7).run())["有事件的六边形"].replace(",", ""))
+    fine = int(metric_values(app.select_slider[0].set_value(10).run())["有事件的六边形"].replace(",", ""))
+    assert fine > coarse > 0
+
+
+def test_english_switch(app: AppTest) -> None:
+    app.radio(key="lang").set_value("en").run()
+    assert not app.exception
+    assert app.title[0].value == "Illegal-transport hotspot patrol map"
+    assert "Events" in metric_values(app)
+
+
+def test_check_page_renders(app: AppTest) -> None:
+    app.switch_page("app_pages/check.py").run()
+    assert not app.exception
+    assert app.title[0].value == "台账检查"
+    assert [s.label for s in app.selectbox][:1] == ["坐标系(无“坐标系”列时)"]
