@@ -14,7 +14,8 @@ from layers.style import CATEGORY_BADGES
 def _badge(char: str, color: str, label: str) -> str:
     return (
         f'<div style="display:flex;align-items:center;gap:3px;white-space:nowrap;">'
-        f'<span class="hexpatrol-ka-badge" style="display:inline-block;width:20px;height:20px;border-radius:10px;'
+        f'<span class="hexpatrol-ka-badge" style="display:inline-block;width:20px;height:20px;'
+        f"border-radius:10px;"
         f"background:{color};color:#fff;font:bold 12px/20px sans-serif;text-align:center;"
         f'border:1.5px solid #fff;box-shadow:0 0 2px #000">{html.escape(char)}</span>'
         f'<span class="hexpatrol-ka-label" style="font:12px sans-serif;color:#222;'

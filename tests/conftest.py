@@ -27,7 +27,9 @@ def two_townships() -> gpd.GeoDataFrame:
     )
 
 
-def make_events(rows: list[tuple[str, float, float]], start: str = "2025-10-01 20:00") -> pd.DataFrame:
+def make_events(
+    rows: list[tuple[str, float, float]], start: str = "2025-10-01 20:00"
+) -> pd.DataFrame:
     """Canonical-looking events from (kind, lat, lon) triples, one minute apart."""
     times = pd.date_range(start, periods=len(rows), freq="min", tz="Asia/Shanghai")
     return pd.DataFrame(

@@ -41,5 +41,7 @@ def test_no_wrong_way_imports(package: str) -> None:
 
 def test_the_checker_sees_imports(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
-    sample.write_text("import streamlit as st\nfrom folium.plugins import X\ndef f():\n    import branca\n")
+    sample.write_text(
+        "import streamlit as st\nfrom folium.plugins import X\ndef f():\n    import branca\n"
+    )
     assert imported_modules(sample) == {"streamlit", "folium", "branca"}

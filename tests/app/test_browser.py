@@ -24,7 +24,15 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
+LOCAL = (
+    "http://localhost",
+    "http://127.0.0.1",
+    "ws://localhost",
+    "ws://127.0.0.1",
+    "data:",
+    "blob:",
+    "about:",
+)
 
 pytestmark = pytest.mark.browser
 
@@ -47,8 +55,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     log = log_path.open("wb")
     proc = subprocess.Popen(
-        [streamlit, "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true"],
+        [
+            streamlit,
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -95,7 +112,9 @@ def test_map_draws_offline(app_url: str) -> None:
 
             ctx.route("**/*", route)
             page = ctx.new_page()
-            page.on("response", lambda resp: failed.append(resp.url) if resp.status >= 400 else None)
+            page.on(
+                "response", lambda resp: failed.append(resp.url) if resp.status >= 400 else None
+            )
             page.goto(app_url)
             frame, hexes = None, 0
             deadline = time.time() + 90

@@ -46,8 +46,12 @@ def test_filters_change_the_numbers(app: AppTest, demo) -> None:
 
 
 def test_resolution_changes_cell_count(app: AppTest) -> None:
-    coarse = int(metric_values(app.select_slider[0].set_value(7).run())["有事件的六边形"].replace(",", ""))
-    fine = int(metric_values(app.select_slider[0].set_value(10).run())["有事件的六边形"].replace(",", ""))
+    coarse = int(
+        metric_values(app.select_slider[0].set_value(7).run())["有事件的六边形"].replace(",", "")
+    )
+    fine = int(
+        metric_values(app.select_slider[0].set_value(10).run())["有事件的六边形"].replace(",", "")
+    )
     assert fine > coarse > 0
 
 

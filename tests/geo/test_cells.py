@@ -47,7 +47,11 @@ def test_precomputed_cells_equal_direct_indexing(res: int) -> None:
 def test_aggregate_invariants(res: int) -> None:
     rng = np.random.default_rng(res)
     rows = [
-        ("case" if rng.random() < 0.4 else "tip", 30.9 + rng.random() * 0.1, 108.6 + rng.random() * 0.2)
+        (
+            "case" if rng.random() < 0.4 else "tip",
+            30.9 + rng.random() * 0.1,
+            108.6 + rng.random() * 0.2,
+        )
         for _ in range(500)
     ]
     events = make_events(rows)
@@ -102,7 +106,9 @@ def test_annotate_names_township_and_nearest_key_area(two_townships) -> None:
         geometry=[shapely.Point(108.62, 30.95), shapely.Point(108.78, 30.95)],
         crs=4326,
     )
-    cells = cells_to_frame([h3.latlng_to_cell(30.95, 108.63, 9), h3.latlng_to_cell(30.95, 108.77, 9)])
+    cells = cells_to_frame(
+        [h3.latlng_to_cell(30.95, 108.63, 9), h3.latlng_to_cell(30.95, 108.77, 9)]
+    )
     out = annotate_cells(cells, two_townships, key_areas)
     assert out["township"].tolist() == ["甲镇", "乙乡"]
     assert out["nearest_key_area"].tolist() == ["西站", "东医院"]

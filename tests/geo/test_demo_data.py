@@ -23,7 +23,14 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize(
     "name",
-    ["townships.geojson", "key_areas.geojson", "routes.geojson", "cases.csv", "tips.csv", "summary.json"],
+    [
+        "townships.geojson",
+        "key_areas.geojson",
+        "routes.geojson",
+        "cases.csv",
+        "tips.csv",
+        "summary.json",
+    ],
 )
 def test_committed_files_are_reproducible(regenerated: Path, name: str) -> None:
     assert (regenerated / name).read_bytes() == (DEMO_DIR / name).read_bytes()

@@ -11,7 +11,7 @@ from geo.export import neutralize, to_safe_csv
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+1+2", "'+1+2"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("-cmd", "'-cmd"),

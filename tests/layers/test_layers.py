@@ -29,8 +29,13 @@ def small_map_parts(two_townships):
     events["plate"] = "渝F·SECRET1"
     events["tipster_name"] = "保密人"
     key_areas = gpd.GeoDataFrame(
-        {"name": ["客运站"], "name_en": ["Bus terminal"], "category": ["bus_terminal"],
-         "radius_m": [300.0], "market_days": [""]},
+        {
+            "name": ["客运站"],
+            "name_en": ["Bus terminal"],
+            "category": ["bus_terminal"],
+            "radius_m": [300.0],
+            "market_days": [""],
+        },
         geometry=[shapely.Point(108.66, 30.95)],
         crs=4326,
     )
@@ -50,9 +55,11 @@ def external_assets(html: str) -> list[str]:
 
 def test_situation_map_has_no_cdn_assets_and_all_layers(small_map_parts) -> None:
     townships, cells, key_areas, events = small_map_parts
-    html = render(situation_map(townships=townships, cells=cells, key_areas=key_areas, events=events))
+    html = render(
+        situation_map(townships=townships, cells=cells, key_areas=key_areas, events=events)
+    )
     assert external_assets(html) == []
-    assert '/app/static/vendor/leaflet/dist/leaflet.js' in html
+    assert "/app/static/vendor/leaflet/dist/leaflet.js" in html
     assert "markercluster" in html
     assert "甲镇" in html and "客运站" in html
     assert "六边形热度" in html and "事件数" in html  # Chinese layer name and tooltip alias
@@ -67,7 +74,9 @@ def test_english_switch(small_map_parts) -> None:
 
 def test_personal_fields_never_reach_the_map(small_map_parts) -> None:
     townships, cells, key_areas, events = small_map_parts
-    html = render(situation_map(townships=townships, cells=cells, key_areas=key_areas, events=events))
+    html = render(
+        situation_map(townships=townships, cells=cells, key_areas=key_areas, events=events)
+    )
     assert "SECRET1" not in html and "保密人" not in html
     assert "查处案件 2025-10-01 20:00" in html  # what the incident tooltip does show
 
