@@ -301,7 +301,10 @@ def _read_csv(data: bytes, name: str) -> pd.DataFrame:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    try:  # newline="" lets the reader see CR-only (old Mac Excel) line ends as line ends
+        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise LedgerReadError(f"{name}: not readable as CSV ({exc})") from exc
     return _frame_from_rows([list(r) for r in rows], name)
 
 
@@ -322,7 +325,9 @@ def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
 
 def _read_geojson(data: bytes, name: str) -> pd.DataFrame:
     try:
-        gdf = gpd.read_file(io.BytesIO(data))
+        # times stay as written: GDAL would read a naive time next to an offset one as UTC
+        # and give a bare date next to a datetime a clock time
+        gdf = gpd.read_file(io.BytesIO(data), DATE_AS_STRING="YES", datetime_as_string=True)
     except Exception as exc:
         raise LedgerReadError(f"{name}: not readable GeoJSON ({exc})") from exc
     frame = pd.DataFrame(gdf.drop(columns="geometry"), dtype=object)
