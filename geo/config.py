@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from geo.errors import ConfigError
+from geo.periods import PeriodSettings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -46,6 +47,15 @@ class Settings:
         For ``tiles = "custom"``: an XYZ template ``https://host/{z}/{x}/{y}.png``.
     case_weight, tip_weight : float
         Weight of one case and one tip in a cell's score.
+    gi_k : int
+        Gi* neighbourhood: k rings of hexagons around each cell (1 = the 6 touching cells).
+    gi_transform : str
+        ``none`` (classic Gi* on scores) or ``log1p`` (flags smaller clusters too).
+    fdr : bool
+        Correct Gi* p-values for multiple testing (Benjamini-Hochberg). Default true.
+    periods : PeriodSettings
+        The ``[periods]`` table: night hours, school windows, 春运 windows, school
+        vacations, sensitive dates, a holiday table (see :class:`geo.periods.PeriodSettings`).
     """
 
     region_name: str = "云阳县"
@@ -59,6 +69,10 @@ class Settings:
     tile_attribution: str = ""
     case_weight: float = 1.0
     tip_weight: float = 0.5
+    gi_k: int = 1
+    gi_transform: str = "none"
+    fdr: bool = True
+    periods: PeriodSettings = field(default_factory=PeriodSettings)
 
     def __post_init__(self) -> None:
         if not 7 <= self.h3_resolution <= 10:
@@ -69,6 +83,10 @@ class Settings:
             raise ConfigError("tiles = 'custom' needs tile_url with {z}/{x}/{y} placeholders")
         if self.case_weight < 0 or self.tip_weight < 0:
             raise ConfigError("case_weight and tip_weight must be >= 0")
+        if not 1 <= self.gi_k <= 5:
+            raise ConfigError(f"gi_k was {self.gi_k} but must be 1..5")
+        if self.gi_transform not in ("none", "log1p"):
+            raise ConfigError(f"gi_transform was {self.gi_transform!r} but must be none or log1p")
 
 
 _PATH_FIELDS = {"townships", "key_areas", "routes"}
@@ -95,6 +113,10 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     for key, value in raw.items():
         if key in _PATH_FIELDS:
             values[key] = (base / value).resolve()
+        elif key == "periods":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{file}: [periods] must be a table")
+            values[key] = PeriodSettings.from_mapping(value, base=str(base))
         elif key == "events":
             items = [value] if isinstance(value, str) else list(value)
             values[key] = tuple((base / v).resolve() for v in items)

@@ -12,6 +12,7 @@ import pandas as pd
 from geo.cells import with_cells
 from geo.config import Settings
 from geo.ingest import TZ, read_ledgers
+from geo.periods import label_events
 from geo.regions import load_key_areas, load_routes, load_townships
 
 
@@ -20,8 +21,10 @@ class Dataset:
     """Everything the map needs, loaded once per settings.
 
     ``events`` carries ``cell_7`` .. ``cell_10`` so any resolution is a cheap group-by;
-    ``rejects`` lists start-up ledger rows that failed validation (nothing is dropped
-    silently). Tipster identities are not part of it.
+    ``labels`` holds each event's period labels (:data:`geo.periods.PERIOD_KEYS`, same
+    index); ``rejects`` lists start-up ledger rows that failed validation (nothing is
+    dropped silently); ``warnings`` says what could not be labelled (e.g. holiday data
+    missing for a year). Tipster identities are not part of it.
     """
 
     townships: gpd.GeoDataFrame
@@ -29,6 +32,8 @@ class Dataset:
     routes: gpd.GeoDataFrame | None
     events: pd.DataFrame
     rejects: pd.DataFrame
+    labels: pd.DataFrame
+    warnings: tuple[str, ...] = ()
 
 
 def load_dataset(settings: Settings) -> Dataset:
@@ -38,7 +43,16 @@ def load_dataset(settings: Settings) -> Dataset:
     routes = load_routes(settings.routes)
     result = read_ledgers(list(settings.events), townships=townships)
     events = with_cells(result.events)
-    return Dataset(townships, key_areas, routes, events, result.rejects)
+    periods = label_events(events, key_areas=key_areas, settings=settings.periods)
+    return Dataset(
+        townships,
+        key_areas,
+        routes,
+        events,
+        result.rejects,
+        periods.labels,
+        tuple(periods.warnings),
+    )
 
 
 def filter_events(

@@ -16,19 +16,21 @@ with the Mann-Kendall test for the trend of each cell's z series.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import geopandas as gpd
 import h3
+import h3.api.basic_int as h3_int
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
 from scipy import sparse, stats
 
-from geo.cells import aggregate, points_to_cells
+from geo.cells import points_to_cells
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -92,21 +94,20 @@ def neighbour_matrix(
     """Binary k-ring weights among ``cells`` (self included) as a sparse CSR matrix.
 
     Neighbours outside ``cells`` are left out, so border cells have fewer neighbours.
+    Works on H3's integer form: one ``grid_disk`` call per cell, look-ups vectorised.
     """
     if k < 0:
         raise ValueError(f"k was {k} but must be >= 0")
-    index = {c: i for i, c in enumerate(cells)}
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, cell in enumerate(cells):
-        for other in h3.grid_disk(cell, k):
-            j = index.get(other)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
+    ints = np.fromiter((h3.str_to_int(c) for c in cells), dtype=np.uint64, count=len(cells))
+    disks = [h3_int.grid_disk(int(c), k) for c in ints]
+    sizes = np.fromiter((len(d) for d in disks), dtype=np.int64, count=len(disks))
+    others = np.fromiter(itertools.chain.from_iterable(disks), dtype=np.uint64, count=sizes.sum())
+    rows = np.repeat(np.arange(len(cells)), sizes)
+    cols = pd.Index(ints).get_indexer(others)
+    keep = cols >= 0
     n = len(cells)
-    data = np.ones(len(rows), dtype=float)
-    return sparse.csr_array((data, (rows, cols)), shape=(n, n))
+    data = np.ones(int(keep.sum()), dtype=float)
+    return sparse.csr_array((data, (rows[keep], cols[keep])), shape=(n, n))
 
 
 # ---------------------------------------------------------------- Gi*
@@ -140,7 +141,8 @@ def gi_star(
     if s == 0:
         return np.zeros(n), np.ones(n)
     w_sum = np.asarray(weights.sum(axis=1)).ravel()
-    w_sq = np.asarray(weights.multiply(weights).sum(axis=1)).ravel()
+    binary = bool(np.all(weights.data == 1.0))
+    w_sq = w_sum if binary else np.asarray(weights.multiply(weights).sum(axis=1)).ravel()
     numerator = weights @ x - mean * w_sum
     denominator = s * np.sqrt(np.maximum(n * w_sq - w_sum**2, 0.0) / (n - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -195,14 +197,23 @@ class StudyArea:
     res: int
     k: int
     weights: sparse.csr_array
+    index: pd.Index = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", pd.Index(self.cells, dtype=object))
+
+    @classmethod
+    def from_cells(cls, cells: Sequence[str], res: int, k: int = 1) -> StudyArea:
+        """A study area of exactly these cells (sorted, de-duplicated)."""
+        unique = np.array(sorted(set(cells)), dtype=object)
+        return cls(unique, res, k, neighbour_matrix(unique, k))
 
     @classmethod
     def from_townships(
         cls, townships: gpd.GeoDataFrame, res: int, k: int = 1, *, extra: Sequence[str] = ()
     ) -> StudyArea:
         """The cells of ``townships`` (plus ``extra``) and their k-ring weights."""
-        cells = study_cells(townships, res, extra=extra)
-        return cls(cells, res, k, neighbour_matrix(cells, k))
+        return cls.from_cells(list(study_cells(townships, res, extra=extra)), res, k)
 
     @classmethod
     def from_points(cls, lat: npt.ArrayLike, lon: npt.ArrayLike, res: int, k: int = 1) -> StudyArea:
@@ -218,26 +229,42 @@ class StudyArea:
         hull = shapely.convex_hull(shapely.multipoints(np.column_stack([lon_a, lat_a])))
         cells = set(h3.geo_to_cells(hull, res)) if hull.geom_type == "Polygon" else set()
         cells |= point_cells
-        widened = sorted({n for c in cells for n in h3.grid_disk(c, k)})
-        return cls(np.array(widened, dtype=object), res, k, neighbour_matrix(widened, k))
+        return cls.from_cells([n for c in cells for n in h3.grid_disk(c, k)], res, k)
+
+    def including(self, cells: Sequence[str] | npt.NDArray[np.object_]) -> StudyArea:
+        """The area widened by any of ``cells`` it lacks (events just over the edge)."""
+        missing = pd.Index(pd.unique(np.asarray(cells, dtype=object))).difference(self.index)
+        if missing.empty:
+            return self
+        return StudyArea.from_cells([*self.cells, *missing], self.res, self.k)
+
+
+def _event_cells(events: pd.DataFrame, res: int) -> npt.NDArray[np.object_]:
+    key = f"cell_{res}"
+    if key in events.columns:
+        return events[key].to_numpy(dtype=object)
+    return points_to_cells(events["lat"], events["lon"], res)
 
 
 def _cell_values(
     events: pd.DataFrame, area: StudyArea, weights: Mapping[str, float]
 ) -> tuple[pd.DataFrame, StudyArea]:
-    counts = aggregate(events, area.res, weights=weights).set_index("h3_cell")
-    outside = counts.index.difference(pd.Index(area.cells))
-    if len(outside):  # events just across the study-area edge still count
-        area = StudyArea(
-            np.array(sorted({*area.cells, *outside}), dtype=object),
-            area.res,
-            area.k,
-            neighbour_matrix(sorted({*area.cells, *outside}), area.k),
-        )
-    frame = counts.reindex(area.cells).fillna(0.0)
-    for col in ("n", "n_case", "n_tip"):
-        frame[col] = frame[col].astype(int)
-    frame.index.name = "h3_cell"
+    """Counts and score of every study cell (zeros included), widening the area if needed."""
+    cells = _event_cells(events, area.res)
+    area = area.including(cells)
+    pos = area.index.get_indexer(cells)
+    n = len(area.cells)
+    kinds = events["kind"].to_numpy()
+    w = events["kind"].map(dict(weights)).fillna(0.0).to_numpy(dtype=float)
+    frame = pd.DataFrame(
+        {
+            "h3_cell": area.cells,
+            "n": np.bincount(pos, minlength=n),
+            "n_case": np.bincount(pos, weights=(kinds == "case"), minlength=n).astype(int),
+            "n_tip": np.bincount(pos, weights=(kinds == "tip"), minlength=n).astype(int),
+            "score": np.bincount(pos, weights=w, minlength=n),
+        }
+    )
     return frame, area
 
 
@@ -269,7 +296,7 @@ def hotspots(
     frame["gi_p"] = p
     frame["gi_q"] = q
     frame["gi_class"] = gi_classes(z, q if fdr else p)
-    return frame.reset_index()
+    return frame
 
 
 # ---------------------------------------------------------------- trends
@@ -359,25 +386,16 @@ def emerging_hotspots(
 
     Returns ``(trends, series)``: ``trends`` has one row per cell with ``trend_z``,
     ``trend_p``, ``n_hot_steps``, ``trend`` (:data:`TREND_CATEGORIES`); ``series`` is a long
-    frame ``h3_cell, period, n, score, gi_z, significant`` for charts.
+    frame ``h3_cell, period, n, score, gi_z, significant`` for charts, for the cells that
+    had events or a significant step (the others are all zero).
     """
     weights = dict(weights or {"case": 1.0, "tip": 0.5})
-    local = events["occurred_at"].dt.tz_localize(None)
-    periods = local.dt.to_period(freq)
-    steps = pd.period_range(periods.min(), periods.max(), freq=freq) if len(events) else []
-    _, area = _cell_values(events, area, weights)  # widen the area once for every slice
-    z_rows, sig_rows, n_rows, score_rows = [], [], [], []
-    for step in steps:
-        sl = events[(periods == step).to_numpy()]
-        frame, _ = _cell_values(sl, area, weights)
-        z, p = gi_star(transform_values(frame["score"].to_numpy(), transform), area.weights)
-        p_used = fdr_bh(p) if fdr else p
-        z_rows.append(z)
-        sig_rows.append(p_used <= alpha)
-        n_rows.append(frame["n"].to_numpy())
-        score_rows.append(frame["score"].to_numpy())
-    if not len(steps):
-        empty = pd.DataFrame(
+    cells = _event_cells(events, area.res)
+    area = area.including(cells)
+    n_cells = len(area.cells)
+    periods = events["occurred_at"].dt.tz_localize(None).dt.to_period(freq)
+    if events.empty:
+        trends = pd.DataFrame(
             {
                 "h3_cell": area.cells,
                 "trend_z": 0.0,
@@ -386,13 +404,29 @@ def emerging_hotspots(
                 "trend": "no_pattern",
             }
         )
-        return empty, pd.DataFrame(
-            columns=["h3_cell", "period", "n", "score", "gi_z", "significant"]
-        )
-    zm = np.column_stack(z_rows)
-    sm = np.column_stack(sig_rows)
-    tz, tp = mann_kendall(zm)
-    categories = [trend_category(zm[i], sm[i], tz[i], tp[i]) for i in range(len(area.cells))]
+        series = pd.DataFrame(columns=["h3_cell", "period", "n", "score", "gi_z", "significant"])
+        return trends, series
+    steps = pd.period_range(periods.min(), periods.max(), freq=freq)
+    t = len(steps)
+    step_of = (periods - steps[0]).map(lambda off: off.n).to_numpy(dtype=np.int64)
+    flat = area.index.get_indexer(cells) * t + step_of
+    w = events["kind"].map(weights).fillna(0.0).to_numpy(dtype=float)
+    counts = np.bincount(flat, minlength=n_cells * t).reshape(n_cells, t)
+    scores = np.bincount(flat, weights=w, minlength=n_cells * t).reshape(n_cells, t)
+    zm = np.empty((n_cells, t))
+    sm = np.empty((n_cells, t), dtype=bool)
+    for j in range(t):
+        z, p = gi_star(transform_values(scores[:, j], transform), area.weights)
+        zm[:, j] = z
+        sm[:, j] = (fdr_bh(p) if fdr else p) <= alpha
+    # only cells with events or a significant step can have a trend: test just those
+    active = np.flatnonzero(counts.any(axis=1) | sm.any(axis=1))
+    tz = np.zeros(n_cells)
+    tp = np.ones(n_cells)
+    tz[active], tp[active] = mann_kendall(zm[active])
+    categories = np.full(n_cells, "no_pattern", dtype=object)
+    for i in np.flatnonzero(sm.any(axis=1)):
+        categories[i] = trend_category(zm[i], sm[i], tz[i], tp[i])
     trends = pd.DataFrame(
         {
             "h3_cell": area.cells,
@@ -402,15 +436,15 @@ def emerging_hotspots(
             "trend": categories,
         }
     )
-    labels = [str(s) for s in steps]
+    labels = np.array([str(s) for s in steps], dtype=object)
     series = pd.DataFrame(
         {
-            "h3_cell": np.repeat(area.cells, len(steps)),
-            "period": np.tile(labels, len(area.cells)),
-            "n": np.column_stack(n_rows).ravel(),
-            "score": np.column_stack(score_rows).ravel(),
-            "gi_z": zm.ravel(),
-            "significant": sm.ravel(),
+            "h3_cell": np.repeat(area.cells[active], t),
+            "period": np.tile(labels, len(active)),
+            "n": counts[active].ravel(),
+            "score": scores[active].ravel(),
+            "gi_z": zm[active].ravel(),
+            "significant": sm[active].ravel(),
         }
     )
     return trends, series

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.cells import aggregate, annotate_cells, cells_to_frame
 from geo.dataset import Dataset, filter_events
+from geo.hotspots import (
+    GI_CLASSES,
+    TREND_CATEGORIES,
+    StudyArea,
+    emerging_hotspots,
+    hotspots,
+    key_area_risk,
+)
+from geo.periods import select_period
 
 
 def hex_cells(
@@ -37,5 +47,89 @@ def summary_counts(events: pd.DataFrame, cells: pd.DataFrame) -> dict[str, int]:
         "events": len(events),
         "cases": int((events["kind"] == "case").sum()),
         "tips": int((events["kind"] == "tip").sum()),
-        "cells": len(cells),
+        "cells": int((cells["n"] > 0).sum()) if "n" in cells.columns else len(cells),
     }
+
+
+def study_area(
+    ds: Dataset, *, res: int, k: int = 1, township_codes: Collection[str] | None = None
+) -> StudyArea:
+    """The study area of the selected townships (all when none), with its weights.
+
+    Cells of the townships' events that lie just outside the polygons are included, so the
+    area never needs rebuilding for them.
+    """
+    towns = ds.townships
+    events = ds.events
+    if township_codes:
+        towns = towns[towns["code"].isin(list(township_codes))]
+        events = events[events["township_code"].isin(list(township_codes))]
+    extra = events[f"cell_{res}"].unique() if f"cell_{res}" in events else []
+    return StudyArea.from_townships(towns, res, k, extra=list(extra))
+
+
+@dataclass
+class HotspotView:
+    """Everything the map page shows for one set of filters.
+
+    ``cells`` are the hexagons worth drawing (with events, or significant) with counts,
+    Gi* statistics, trend category and names; ``stats`` has every study-area cell;
+    ``series`` the monthly counts and z of every cell; ``risk`` the key-area risk table.
+    """
+
+    events: pd.DataFrame
+    cells: gpd.GeoDataFrame
+    stats: pd.DataFrame
+    series: pd.DataFrame
+    risk: pd.DataFrame
+
+
+def hotspot_view(
+    ds: Dataset,
+    *,
+    res: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    kinds: Collection[str] | None = None,
+    township_codes: Collection[str] | None = None,
+    periods: Sequence[str] = (),
+    weights: tuple[float, float] = (1.0, 0.5),
+    k: int = 1,
+    transform: str = "none",
+    fdr: bool = True,
+    lang: str = "zh",
+    area: StudyArea | None = None,
+) -> HotspotView:
+    """Filter events (dates, kinds, townships, periods) and compute hotspots and trends.
+
+    The study area is the selected townships (all when none is selected): Gi* compares
+    each cell with that area only, and its empty cells count as zeros. Pass ``area``
+    (from :func:`study_area`) to reuse one already built.
+    """
+    events = filter_events(
+        ds.events, start=start, end=end, kinds=kinds, township_codes=township_codes
+    )
+    if periods:
+        events = events[select_period(ds.labels.loc[events.index], periods)]
+    if area is None:
+        area = study_area(ds, res=res, k=k, township_codes=township_codes)
+    area = area.including(events[f"cell_{res}"] if f"cell_{res}" in events else [])
+    w = {"case": weights[0], "tip": weights[1]}
+    stats = hotspots(events, area, weights=w, transform=transform, fdr=fdr)
+    trends, series = emerging_hotspots(events, area, weights=w, transform=transform, fdr=fdr)
+    stats = stats.merge(trends, on="h3_cell", how="left")
+    stats["trend"] = stats["trend"].fillna("no_pattern")
+    idx = 0 if lang == "zh" else 1
+    stats["gi_label"] = stats["gi_class"].map(lambda c: GI_CLASSES[c][idx])
+    stats["trend_label"] = stats["trend"].map(lambda c: TREND_CATEGORIES[c][idx])
+    shown = stats[(stats["n"] > 0) | (stats["gi_class"] != "ns") | (stats["trend"] != "no_pattern")]
+    cells = annotate_cells(cells_to_frame(shown.reset_index(drop=True)), ds.townships, ds.key_areas)
+    key_areas = ds.key_areas
+    if township_codes and "township_code" in key_areas.columns:
+        key_areas = key_areas[key_areas["township_code"].isin(list(township_codes))]
+    risk = (
+        key_area_risk(key_areas, stats, trends, lang=lang)
+        if len(key_areas) and len(stats)
+        else pd.DataFrame(columns=["name", "category", "level", "level_label", "reasons"])
+    )
+    return HotspotView(events, cells, stats, series, risk)
