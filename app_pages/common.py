@@ -6,9 +6,12 @@ import os
 
 import streamlit as st
 
+from app_pages.widgets import MapFilters
 from geo.config import DEMO_DIR, Settings, load_settings
 from geo.dataset import Dataset, load_dataset
+from geo.hotspots import StudyArea
 from geo.i18n import t
+from geo.views import HotspotView, hotspot_view, study_area
 
 
 @st.cache_resource
@@ -43,3 +46,40 @@ def demo_banner() -> None:
     """Say plainly that the demo data are synthetic."""
     if is_demo(settings()):
         st.caption(f"⚠️ {t('synthetic_banner', lang())}")
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _area(key: str, res: int, k: int, towns: tuple[str, ...]) -> StudyArea:
+    """Study area per (settings, resolution, k, townships); immutable, so shared."""
+    return study_area(current_dataset(), res=res, k=k, township_codes=towns)
+
+
+@st.cache_data(max_entries=32, show_spinner="计算热点 / computing hotspots…")
+def map_view(key: str, f: MapFilters, lang: str) -> HotspotView:
+    """Hotspots, trends and risk for the sidebar choices (cached per choice)."""
+    s = settings()
+    area = _area(key, f.res, s.gi_k, f.towns)
+    return hotspot_view(
+        current_dataset(),
+        res=f.res,
+        start=f.start,
+        end=f.end,
+        kinds=f.kinds,
+        township_codes=f.towns,
+        periods=f.periods,
+        weights=f.weights,
+        k=s.gi_k,
+        transform=s.gi_transform,
+        fdr=s.fdr,
+        lang=lang,
+        area=area,
+    )
+
+
+def warn_dataset(ds: Dataset, lang: str) -> None:
+    """Show what could not be labelled or loaded, so nothing is lost silently."""
+    for message in ds.warnings:
+        st.warning(message)
+    if not ds.rejects.empty:
+        with st.expander(t("load_rejects_note", lang, n=ds.rejects["row"].nunique())):
+            st.dataframe(ds.rejects, hide_index=True)

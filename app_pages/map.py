@@ -1,11 +1,13 @@
-"""态势地图 — hexagon hotspot map with filters."""
+"""态势地图 — hotspot map: Gi* classes or counts, trends, key-area risk, cell series."""
 
+import h3
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import current_dataset, demo_banner, lang, settings
+from app_pages.common import current_dataset, demo_banner, lang, map_view, settings, warn_dataset
+from app_pages.widgets import map_filters
 from geo.i18n import t
-from geo.views import hex_cells, summary_counts
+from geo.views import summary_counts
 from layers.situation import situation_map
 
 L = lang()
@@ -13,66 +15,61 @@ s = settings()
 ds = current_dataset()
 st.title(t("app_title", L))
 demo_banner()
+f = map_filters(ds, s, L)
+view = map_view(repr(s), f, L)
 
-names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
-first, last = ds.events["occurred_at"].min().date(), ds.events["occurred_at"].max().date()
-with st.sidebar:
-    st.header(t("filters", L))
-    period = st.date_input(t("date_range", L), value=(first, last), min_value=first, max_value=last)
-    kinds = st.multiselect(
-        t("kinds", L),
-        ["case", "tip"],
-        default=["case", "tip"],
-        format_func=lambda k: t(f"kind_{k}", L),
-        placeholder=t("choose", L),
-    )
-    towns = st.multiselect(
-        t("townships", L), list(names), format_func=names.__getitem__, placeholder=t("choose", L)
-    )
-    res = st.select_slider(
-        t("resolution", L), options=[7, 8, 9, 10], value=s.h3_resolution, help=t("res_help", L)
-    )
-    show_points = st.checkbox(t("show_incidents", L), value=False)
-
-start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (first, last)
-weights = (s.case_weight, s.tip_weight)
-events, cells = hex_cells(
-    ds, res=res, start=start, end=end, kinds=kinds, township_codes=towns, weights=weights
-)
-counts = summary_counts(events, cells)
-cols = st.columns(4)
-for col, key, label in zip(
+counts = summary_counts(view.events, view.cells)
+hot = int(view.cells["gi_class"].str.startswith("hot").sum())
+cols = st.columns(5)
+for col, label, value in zip(
     cols,
-    ["events", "cases", "tips", "cells"],
-    ["m_events", "m_cases", "m_tips", "m_cells"],
+    ["m_events", "m_cases", "m_tips", "m_cells", "m_hot"],
+    [counts["events"], counts["cases"], counts["tips"], counts["cells"], hot],
     strict=True,
 ):
-    col.metric(t(label, L), f"{counts[key]:,}")
-if events.empty:
+    col.metric(t(label, L), f"{value:,}")
+if view.events.empty:
     st.info(t("no_events", L))
 
-shown = ds.townships[ds.townships["code"].isin(towns)] if towns else ds.townships
+shown = ds.townships[ds.townships["code"].isin(f.towns)] if f.towns else ds.townships
+areas = ds.key_areas[ds.key_areas["township_code"].isin(f.towns)] if f.towns else ds.key_areas
 m = situation_map(
     townships=shown,
-    cells=cells,
-    key_areas=ds.key_areas,
+    cells=view.cells,
+    key_areas=areas,
     routes=ds.routes,
-    events=events if show_points else None,
+    events=view.events if f.show_points else None,
     lang=L,
-    weights=weights,
+    mode=f.mode,
+    show_trends=f.show_trends,
+    weights=f.weights,
     tiles=s.tiles,
     tile_url=s.tile_url,
     tile_attribution=s.tile_attribution,
 )
-st_folium(m, key="situation_map", returned_objects=[], height=620, use_container_width=True)
-
-st.subheader(t("top_cells", L))
-top = cells.drop(columns="geometry").head(15)
-st.dataframe(
-    top.rename(columns={c: t(f"col_{c}", L) for c in top.columns if c != "township_code"}),
-    hide_index=True,
-    width="stretch",
+clicked = st_folium(
+    m, key="situation_map", returned_objects=["last_clicked"], height=620, use_container_width=True
 )
-if not ds.rejects.empty:
-    with st.expander(t("load_rejects_note", L, n=ds.rejects["row"].nunique())):
-        st.dataframe(ds.rejects, hide_index=True)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("risk_table", L), help=t("risk_help", L))
+    risk = view.risk.assign(category=view.risk["category"].map(lambda c: t(f"cat_{c}", L)))
+    st.dataframe(
+        risk[["name", "category", "level_label", "reasons"]].rename(
+            columns={c: t(f"col_{c}", L) for c in ["name", "category", "level_label", "reasons"]}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+with right:
+    point = (clicked or {}).get("last_clicked")
+    if not point:
+        st.caption(t("click_hint", L))
+    else:
+        cell = h3.latlng_to_cell(point["lat"], point["lng"], f.res)
+        series = view.series[view.series["h3_cell"] == cell].set_index("period")
+        st.subheader(t("cell_series", L, cell=cell))
+        st.bar_chart(series["n"].rename(t("series_n", L)), height=180)
+        st.line_chart(series["gi_z"].rename(t("series_z", L)), height=180)
+warn_dataset(ds, L)

@@ -13,7 +13,7 @@ from geo.cells import with_cells
 from geo.config import Settings
 from geo.ingest import TZ, read_ledgers
 from geo.periods import label_events
-from geo.regions import load_key_areas, load_routes, load_townships
+from geo.regions import load_key_areas, load_routes, load_townships, township_of
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,15 @@ def load_dataset(settings: Settings) -> Dataset:
     """Read the files named by ``settings`` and validate every ledger row."""
     townships = load_townships(settings.townships)
     key_areas = load_key_areas(settings.key_areas)
+    points = key_areas.geometry.representative_point()
+    found = township_of(points.x, points.y, townships)
+    if "township_code" in key_areas.columns:  # the file's own value wins where given
+        given = key_areas["township_code"].astype("string").str.strip()
+        key_areas["township_code"] = given.mask(
+            given.isna() | (given == ""), pd.Series(found, index=key_areas.index)
+        )
+    else:
+        key_areas["township_code"] = found
     routes = load_routes(settings.routes)
     result = read_ledgers(list(settings.events), townships=townships)
     events = with_cells(result.events)

@@ -31,6 +31,52 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "7≈5 km², 8≈0.7 km², 9≈0.1 km², 10≈0.015 km²",
     ),
     "show_incidents": ("显示事件点(聚合)", "Show incidents (clustered)"),
+    "periods": ("时段(需同时满足)", "Periods (all must hold)"),
+    "periods_help": (
+        "可组合:如“夜间+法定节假日”、“逢场日+上午”。调休上班的周六日不算双休日;"
+        "逢场日按事件所在乡镇的集市周期判断。",
+        "Combine freely, e.g. night + holiday, market day + morning. A Saturday or Sunday "
+        "worked under 调休 is not a weekend; market days follow the event township's cycle.",
+    ),
+    "period_night": ("夜间", "Night"),
+    "period_morning": ("上午", "Morning"),
+    "period_weekend": ("双休日", "Weekend"),
+    "period_workday": ("工作日", "Workday"),
+    "period_holiday": ("法定节假日", "Statutory holiday"),
+    "period_makeup_workday": ("调休上班日", "Make-up workday"),
+    "period_pre_holiday": ("节前一天", "Day before a holiday"),
+    "period_chunyun": ("春运", "Spring Festival travel"),
+    "period_sensitive": ("敏感时间节点", "Sensitive dates"),
+    "period_market_day": ("逢场日", "Market day"),
+    "period_school_commute": ("上下学时段", "School commute"),
+    "layer_mode": ("六边形显示", "Hexagons show"),
+    "mode_gi": ("Gi* 热点分级", "Gi* hot spots"),
+    "mode_score": ("加权计数", "Weighted counts"),
+    "show_trends": ("显示月度趋势", "Show monthly trends"),
+    "weights": ("案件与线索的权重", "Weights of cases and tips"),
+    "case_weight": ("每起查处案件", "Per case"),
+    "tip_weight": ("每条举报线索", "Per tip"),
+    "weights_help": (
+        "查处案件多发生在巡查已经覆盖的地方(执法偏差);举报线索来自群众,能反映巡查未到之处。"
+        "可分别查看(记录类型),或调整两者在得分中的权重。",
+        "Cases are found where patrols already go (enforcement bias); tips come from the "
+        "public and can point to places patrols miss. View them separately (record types) or "
+        "weigh them here.",
+    ),
+    "risk_table": ("重点区域风险等级", "Key-area risk levels"),
+    "risk_help": (
+        "高:含99%热点格,或2个及以上95%热点格,或95%热点格且趋势上升;中:含90-95%热点格或趋势上升;"
+        "低:无显著热点。随所选时段与筛选条件变化。",
+        "High: a 99% hot cell, two or more 95% hot cells, or a 95% hot cell that is rising; "
+        "medium: a 90-95% hot cell or a rising trend; low: no significant hot cell. Follows "
+        "the chosen periods and filters.",
+    ),
+    "cell_series": ("六边形 {cell} 的月度序列", "Monthly series of hexagon {cell}"),
+    "click_hint": ("点击地图上的六边形,查看其逐月事件数与 Gi* z 值。",
+                   "Click a hexagon on the map to see its monthly events and Gi* z."),
+    "m_hot": ("显著热点格", "Significant hot cells"),
+    "series_n": ("事件数", "Events"),
+    "series_z": ("Gi* z 值", "Gi* z"),
     # metrics
     "m_events": ("事件数", "Events"),
     "m_cases": ("查处案件", "Cases"),
@@ -44,6 +90,13 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "layer_townships": ("乡镇边界(示意)", "Township boundaries (approx.)"),
     "layer_routes": ("重点线路", "Key routes"),
     "layer_incidents": ("事件点", "Incidents"),
+    "layer_trend": ("趋势(按月)", "Monthly trend"),
+    "legend_gi": ("Gi* 热点分级(FDR 校正)", "Gi* hot/cold spots (FDR-corrected)"),
+    "col_gi_label": ("热点分级", "Hotspot class"),
+    "col_gi_z": ("Gi* z 值", "Gi* z-score"),
+    "col_trend_label": ("趋势", "Trend"),
+    "col_level_label": ("风险等级", "Risk level"),
+    "col_reasons": ("依据", "Reasons"),
     "legend_title": (
         "加权得分(案件×{case_w:g} + 线索×{tip_w:g})",
         "Score (cases×{case_w:g} + tips×{tip_w:g})",

@@ -1,50 +1,114 @@
-"""H3 hexagons coloured by score, with a tooltip per cell."""
+"""H3 hexagons coloured by score or by Gi* class, a trend overlay, with tooltips."""
 
 from __future__ import annotations
 
 import folium
 import geopandas as gpd
+import numpy as np
 
+from geo.hotspots import GI_CLASSES, TREND_CATEGORIES
 from geo.i18n import t
-from layers.style import class_colors, classify, score_breaks
+from layers.legend import score_legend_rows
+from layers.style import GI_COLORS, TREND_COLORS, class_colors, classify, score_breaks
 
 TOOLTIP_FIELDS = ("n", "n_case", "n_tip", "score", "township", "nearest_key_area", "key_area_m")
+GI_FIELDS = ("gi_label", "gi_z", "trend_label")
+
+
+def _tooltip_frame(cells: gpd.GeoDataFrame, fields: tuple[str, ...]) -> gpd.GeoDataFrame:
+    frame = cells[["h3_cell", *fields, "geometry"]].copy()
+    for col, digits in (("score", 1), ("key_area_m", 0), ("gi_z", 2)):
+        if col in frame:
+            frame[col] = frame[col].round(digits)
+    return frame
 
 
 def hex_layer(
-    cells: gpd.GeoDataFrame, *, lang: str = "zh", breaks: list[float] | None = None
-) -> tuple[folium.FeatureGroup, list[float], list[str]]:
-    """FeatureGroup of hexagons from :func:`geo.cells.cells_to_frame` output.
+    cells: gpd.GeoDataFrame,
+    *,
+    lang: str = "zh",
+    mode: str = "score",
+    breaks: list[float] | None = None,
+) -> tuple[folium.FeatureGroup, list[tuple[str, str]]]:
+    """FeatureGroup of hexagons and the legend rows (colour, label) that explain it.
 
-    ``cells`` needs ``h3_cell``, ``score`` and the :data:`TOOLTIP_FIELDS` (as made by
-    :func:`geo.cells.annotate_cells`). Returns the group, the class limits and their colours
-    for the legend.
+    ``mode="score"`` colours by weighted score in quantile classes; ``mode="gi"`` by Gi*
+    class (needs ``gi_class``, ``gi_label``, ``gi_z``, ``trend_label`` as made by
+    :func:`geo.views.hotspot_view`). ``cells`` needs ``h3_cell`` and :data:`TOOLTIP_FIELDS`.
     """
+    if mode not in ("score", "gi"):
+        raise ValueError(f"mode was {mode!r} but is expected to be 'score' or 'gi'")
     group = folium.FeatureGroup(name=t("layer_hex", lang), show=True)
-    breaks = breaks if breaks is not None else score_breaks(cells["score"])
-    colors = class_colors(len(breaks))
-    if cells.empty:
-        return group, breaks, colors
-    frame = cells[["h3_cell", *TOOLTIP_FIELDS, "geometry"]].copy()
-    frame["fill"] = [colors[i] for i in classify(frame["score"], breaks)]
-    frame["score"] = frame["score"].round(1)
-    frame["key_area_m"] = frame["key_area_m"].round(0)
+    shown = cells[cells["n"] > 0] if mode == "score" else cells
+    if shown.empty:
+        return group, []
+    fields = TOOLTIP_FIELDS + (GI_FIELDS if mode == "gi" else ())
+    frame = _tooltip_frame(shown, fields)
+    if mode == "score":
+        limits = breaks if breaks is not None else score_breaks(shown["score"])
+        colors = class_colors(len(limits))
+        rows = score_legend_rows(limits, colors)
+        frame["fill"] = [colors[i] for i in classify(frame["score"], limits)]
+        frame["opacity"] = 0.72
+        frame["edge"] = "#7a4a12"
+        frame["edge_w"] = 0.4
+    else:
+        classes = shown["gi_class"].to_numpy()
+        rows = [
+            (GI_COLORS[c], GI_CLASSES[c][0 if lang == "zh" else 1])
+            for c in GI_CLASSES
+            if c in set(classes)
+        ]
+        strong = np.isin(classes, ["hot_99", "hot_95"])
+        frame["fill"] = [GI_COLORS[c] for c in classes]
+        frame["opacity"] = np.where(classes == "ns", 0.25, 0.78)
+        # strong hot cells get a dark edge so they stand out even at county zoom
+        frame["edge"] = np.where(strong, "#67000d", "#7a4a12")
+        frame["edge_w"] = np.where(strong, 1.6, 0.4)
     folium.GeoJson(
         frame,
         name=t("layer_hex", lang),
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.72,
-            "color": "#7a4a12",
-            "weight": 0.4,
+            "fillOpacity": f["properties"]["opacity"],
+            "color": f["properties"]["edge"],
+            "weight": f["properties"]["edge_w"],
         },
         highlight_function=lambda f: {"weight": 2.0, "color": "#222"},
         tooltip=folium.GeoJsonTooltip(
-            fields=list(TOOLTIP_FIELDS),
-            aliases=[t(f"col_{f}", lang) for f in TOOLTIP_FIELDS],
+            fields=list(fields),
+            aliases=[t(f"col_{f}", lang) for f in fields],
             localize=True,
             sticky=True,
         ),
         embed=True,
     ).add_to(group)
-    return group, breaks, colors
+    return group, rows
+
+
+def trend_layer(
+    cells: gpd.GeoDataFrame, *, lang: str = "zh"
+) -> tuple[folium.FeatureGroup, list[tuple[str, str]]]:
+    """Outlines of cells with an emerging-trend category (not "no pattern"), and legend rows."""
+    group = folium.FeatureGroup(name=t("layer_trend", lang), show=True)
+    shown = cells[cells["trend"] != "no_pattern"]
+    if shown.empty:
+        return group, []
+    frame = _tooltip_frame(shown, ("trend_label", "n", "gi_label"))
+    frame["edge"] = shown["trend"].map(TREND_COLORS).fillna("#555").to_numpy()
+    folium.GeoJson(
+        frame,
+        style_function=lambda f: {
+            "fill": False,
+            "color": f["properties"]["edge"],
+            "weight": 2.5,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["trend_label", "n", "gi_label"],
+            aliases=[t("col_trend_label", lang), t("col_n", lang), t("col_gi_label", lang)],
+        ),
+        embed=True,
+    ).add_to(group)
+    idx = 0 if lang == "zh" else 1
+    present = [c for c in TREND_CATEGORIES if c in set(shown["trend"])]
+    return group, [(TREND_COLORS.get(c, "#555"), TREND_CATEGORIES[c][idx]) for c in present]

@@ -10,10 +10,10 @@ from geo.i18n import t
 from layers.assets import BASE_URL, localize
 from layers.basemap import base_map
 from layers.boundaries import route_layer, township_layer
-from layers.hexes import hex_layer
+from layers.hexes import hex_layer, trend_layer
 from layers.incidents import incident_layer
 from layers.keyareas import key_area_layer
-from layers.legend import Legend, score_legend_rows
+from layers.legend import Legend
 
 
 def situation_map(
@@ -24,16 +24,19 @@ def situation_map(
     routes: gpd.GeoDataFrame | None = None,
     events: pd.DataFrame | None = None,
     lang: str = "zh",
+    mode: str = "score",
+    show_trends: bool = False,
     weights: tuple[float, float] = (1.0, 0.5),
     tiles: str = "none",
     tile_url: str = "",
     tile_attribution: str = "",
     asset_base_url: str = BASE_URL,
 ) -> folium.Map:
-    """Compose townships, hexagons, routes, key areas and incidents with a legend.
+    """Compose townships, hexagons, trends, routes, key areas and incidents with legends.
 
-    ``cells`` is the annotated hexagon frame; ``events`` (optional) feeds the clustered
-    incident layer. The returned map uses only local assets under ``asset_base_url``.
+    ``cells`` is the annotated hexagon frame (with Gi* columns for ``mode="gi"`` and
+    ``show_trends``); ``events`` (optional) feeds the clustered incident layer. The
+    returned map uses only local assets under ``asset_base_url``.
     """
     m = base_map(
         tuple(townships.total_bounds),
@@ -42,15 +45,25 @@ def situation_map(
         tile_attribution=tile_attribution,
     )
     township_layer(townships, lang=lang).add_to(m)
-    hexes, breaks, colors = hex_layer(cells, lang=lang)
+    hexes, rows = hex_layer(cells, lang=lang, mode=mode)
     hexes.add_to(m)
+    trend_rows: list[tuple[str, str]] = []
+    if show_trends:
+        trends, trend_rows = trend_layer(cells, lang=lang)
+        trends.add_to(m)
     if routes is not None and not routes.empty:
         route_layer(routes, lang=lang).add_to(m)
     if key_areas is not None and not key_areas.empty:
         key_area_layer(key_areas, lang=lang).add_to(m)
     if events is not None:
         incident_layer(events, lang=lang).add_to(m)
-    title = t("legend_title", lang, case_w=weights[0], tip_w=weights[1])
-    Legend(title, score_legend_rows(breaks, colors) if len(cells) else []).add_to(m)
+    title = (
+        t("legend_title", lang, case_w=weights[0], tip_w=weights[1])
+        if mode == "score"
+        else t("legend_gi", lang)
+    )
+    Legend(title, rows).add_to(m)
+    if trend_rows:
+        Legend(t("layer_trend", lang), trend_rows, position="bottomleft").add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return localize(m, base_url=asset_base_url)

@@ -26,6 +26,37 @@ CATEGORY_BADGES: Final[dict[str, tuple[str, str]]] = {
 
 KIND_COLORS: Final = {"case": "#b2182b", "tip": "#2166ac"}
 
+#: Gi* class -> fill colour (ColorBrewer RdBu, hot = red)
+GI_COLORS: Final = {
+    "hot_99": "#b2182b",
+    "hot_95": "#ef8a62",
+    "hot_90": "#fddbc7",
+    "ns": "#dddddd",
+    "cold_90": "#d1e5f0",
+    "cold_95": "#67a9cf",
+    "cold_99": "#2166ac",
+}
+
+#: emerging-trend category -> outline colour
+TREND_COLORS: Final = {
+    "new_hot": "#e7298a",
+    "consecutive_hot": "#d95f02",
+    "intensifying_hot": "#7a0177",
+    "persistent_hot": "#1b7837",
+    "diminishing_hot": "#66a61e",
+    "sporadic_hot": "#e6ab02",
+    "oscillating_hot": "#a6761d",
+    "historical_hot": "#666666",
+    "new_cold": "#1f78b4",
+    "consecutive_cold": "#1f78b4",
+    "intensifying_cold": "#08519c",
+    "persistent_cold": "#08519c",
+    "diminishing_cold": "#6baed6",
+    "sporadic_cold": "#6baed6",
+    "oscillating_cold": "#6baed6",
+    "historical_cold": "#9ecae1",
+}
+
 
 def score_breaks(scores: npt.ArrayLike, n_classes: int = len(SCORE_COLORS)) -> list[float]:
     """Upper class limits for ``scores``: quantiles of the non-zero values, made distinct.

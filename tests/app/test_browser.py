@@ -93,6 +93,30 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
+def _map_frame(page, minimum: int = 1, timeout: float = 90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for f in page.frames:
+            try:
+                if f.locator("path.leaflet-interactive").count() >= minimum:
+                    return f
+            except Exception:  # frame detached while the app reruns
+                pass
+        time.sleep(1)
+    raise AssertionError(f"no Leaflet paths drawn within {timeout} s")
+
+
+def _pick(page, label: str, values: list[str]) -> None:
+    box = page.get_by_role("combobox", name=label)
+    for value in values:
+        box.click()
+        page.keyboard.type(value)
+        time.sleep(0.5)
+        page.keyboard.press("Enter")
+        time.sleep(1.5)
+    page.keyboard.press("Escape")
+
+
 def test_map_draws_offline(app_url: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -101,7 +125,7 @@ def test_map_draws_offline(app_url: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            ctx = browser.new_context(viewport={"width": 1400, "height": 1250}, locale="zh-CN")
 
             def route(r):  # the machine has no internet: prove the app needs none
                 if r.request.url.startswith(LOCAL):
@@ -116,32 +140,33 @@ def test_map_draws_offline(app_url: str) -> None:
                 "response", lambda resp: failed.append(resp.url) if resp.status >= 400 else None
             )
             page.goto(app_url)
-            frame, hexes = None, 0
-            deadline = time.time() + 90
-            while time.time() < deadline and not hexes:
-                for f in page.frames:
-                    try:
-                        n = f.locator("path.leaflet-interactive").count()
-                    except Exception:  # frame detached while the app reruns
-                        n = 0
-                    if n:
-                        frame, hexes = f, n
-                        break
-                time.sleep(1)
-            assert frame is not None, "no Leaflet paths drawn within 90 s"
+            frame = _map_frame(page)
             time.sleep(2)  # let the last layers settle
-            hexes = frame.locator("path.leaflet-interactive").count()
+            paths = frame.locator("path.leaflet-interactive").count()
             badges = frame.locator(".hexpatrol-ka").count()
             labels = frame.locator(".hexpatrol-township-label").count()
             legend = frame.locator(".hexpatrol-legend").inner_text()
+            hot_county = frame.locator('path[fill="#b2182b"]').count()
+
+            # the county town and the HSR district, as a commander would zoom in
+            _pick(page, "乡镇/街道(空=全县)", ["双江街道", "青龙街道", "黄石镇", "人和街道"])
+            time.sleep(3)
+            frame = _map_frame(page)
+            time.sleep(3)
+            town_labels = frame.locator(".hexpatrol-township-label").count()
+            hot_town = frame.locator('path[fill="#b2182b"]').count()
+            hsr_badge = frame.get_by_text("云阳站(高铁)").count()
+            elsewhere = frame.get_by_text("巴阳场镇集市").count()  # a market outside the four
             out = ROOT / "docs" / "screenshot.png"
             out.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(out), full_page=False)
         finally:
             browser.close()
-    assert hexes > 500  # ~1000 hexagons + 42 townships + routes + key-area circles
+    assert paths > 500  # ~1000 hexagons + 42 townships + routes + key-area circles
     assert badges >= 20 and labels == 42
-    assert "加权得分" in legend
+    assert "Gi*" in legend and "热点(99%置信)" in legend
+    assert hot_county > 0 and hot_town > 0 and town_labels == 4 and hsr_badge >= 1
+    assert elsewhere == 0
     assert blocked == [], f"the app tried to reach the internet: {blocked[:5]}"
     assert failed == [], f"local requests failed: {failed[:5]}"
     assert out.stat().st_size > 50_000

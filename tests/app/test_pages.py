@@ -28,18 +28,27 @@ def test_map_page_in_chinese_by_default(app: AppTest, demo) -> None:
     assert values["事件数"] == f"{len(demo.events):,}"
     assert values["查处案件"] == f"{(demo.events['kind'] == 'case').sum():,}"
     assert "合成演示数据" in app.caption[0].value
-    table = app.dataframe[0].value
-    assert len(table) == 15 and "最近重点区域" in table.columns
+    risk = app.dataframe[0].value
+    assert len(risk) == len(demo.key_areas)
+    assert list(risk.columns) == ["名称", "类别", "风险等级", "依据"]
+    assert set(risk["风险等级"]) <= {"高", "中", "低"} and risk["依据"].str.len().gt(0).all()
+    high = set(risk.loc[risk["风险等级"] == "高", "名称"])
+    assert {"云阳站(高铁)", "云阳汽车客运中心"} <= high
+    assert int(values["显著热点格"].replace(",", "")) > 0
+
+
+def multiselect(app: AppTest, label: str):
+    return next(w for w in app.multiselect if w.label.startswith(label))
 
 
 def test_filters_change_the_numbers(app: AppTest, demo) -> None:
-    app.multiselect[0].set_value(["case"]).run()
+    multiselect(app, "记录类型").set_value(["case"]).run()
     assert not app.exception
     values = metric_values(app)
     assert values["举报线索"] == "0"
     assert values["事件数"] == values["查处案件"]
     code = demo.townships.set_index("name").loc["江口镇", "code"]
-    app.multiselect[1].set_value([code]).run()
+    multiselect(app, "乡镇").set_value([code]).run()
     n = int(metric_values(app)["事件数"].replace(",", ""))
     expected = ((demo.events["kind"] == "case") & (demo.events["township_code"] == code)).sum()
     assert n == expected > 0
@@ -53,6 +62,23 @@ def test_resolution_changes_cell_count(app: AppTest) -> None:
         metric_values(app.select_slider[0].set_value(10).run())["有事件的六边形"].replace(",", "")
     )
     assert fine > coarse > 0
+
+
+def test_market_day_mornings_make_market_towns_high_risk(app: AppTest, demo) -> None:
+    multiselect(app, "时段").set_value(["market_day", "morning"]).run()
+    assert not app.exception
+    risk = app.dataframe[0].value.set_index("名称")
+    markets = demo.key_areas.loc[demo.key_areas["category"] == "rural_market", "name"]
+    assert (risk.loc[list(markets), "风险等级"] == "高").mean() >= 0.75
+    n = int(metric_values(app)["事件数"].replace(",", ""))
+    assert n == (demo.labels["market_day"] & demo.labels["morning"]).sum()
+
+
+def test_weights_and_counts_mode(app: AppTest) -> None:
+    app.radio[1].set_value("score").run()
+    app.number_input[1].set_value(0.0).run()  # tips weigh nothing
+    assert not app.exception
+    assert metric_values(app)["举报线索"] != "0"  # still shown, only not weighted
 
 
 def test_english_switch(app: AppTest) -> None:

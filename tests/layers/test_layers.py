@@ -14,10 +14,11 @@ from branca.element import MacroElement
 from geo.cells import aggregate, annotate_cells, cells_to_frame
 from layers.assets import URL_MAP, UnknownAssetError, localize, missing_files
 from layers.basemap import base_map, fit_zoom
+from layers.hexes import hex_layer, trend_layer
 from layers.incidents import incident_layer
 from layers.legend import Legend, score_legend_rows
 from layers.situation import situation_map
-from layers.style import SCORE_COLORS, class_colors, classify, score_breaks
+from layers.style import SCORE_COLORS, TREND_COLORS, class_colors, classify, score_breaks
 from tests.conftest import make_events
 
 BOUNDS = (108.6, 30.9, 108.8, 31.0)
@@ -155,3 +156,50 @@ class TestStyle:
         Legend("得分<script>", rows).add_to(m)
         html = render(m)
         assert "得分&lt;script&gt;" in html and "1 – 5" in html
+
+
+class TestGiLayers:
+    @pytest.fixture
+    def gi_cells(self, small_map_parts):
+        _, cells, _, _ = small_map_parts
+        cells = cells.copy()
+        cells["gi_class"] = ["hot_99"] + ["ns"] * (len(cells) - 1)
+        cells["gi_label"] = ["热点(99%置信)"] + ["不显著"] * (len(cells) - 1)
+        cells["gi_z"] = [3.21] + [0.1] * (len(cells) - 1)
+        cells["trend"] = ["intensifying_hot"] + ["no_pattern"] * (len(cells) - 1)
+        cells["trend_label"] = ["加剧热点"] + ["无明显模式"] * (len(cells) - 1)
+        return cells
+
+    def test_gi_mode_colours_and_legend(self, gi_cells) -> None:
+        group, rows = hex_layer(gi_cells, mode="gi")
+        m = folium.Map(tiles=None)
+        group.add_to(m)
+        html = render(m)
+        assert rows[0] == ("#b2182b", "热点(99%置信)") and rows[-1][1] == "不显著"
+        assert "#b2182b" in html and "#67000d" in html and "热点分级" in html
+        assert "Gi* z 值" in html
+
+    def test_trend_layer_outlines_only_trending_cells(self, gi_cells) -> None:
+        group, rows = trend_layer(gi_cells, lang="en")
+        assert rows == [(TREND_COLORS["intensifying_hot"], "Intensifying hot spot")]
+        m = folium.Map(tiles=None)
+        group.add_to(m)
+        assert render(m).count("加剧热点") == 1
+
+    def test_situation_map_gi_with_trends(self, gi_cells, small_map_parts) -> None:
+        townships, _, key_areas, _ = small_map_parts
+        html = render(
+            situation_map(
+                townships=townships,
+                cells=gi_cells,
+                key_areas=key_areas,
+                mode="gi",
+                show_trends=True,
+            )
+        )
+        assert "Gi* 热点分级" in html and "趋势(按月)" in html
+        assert external_assets(html) == []
+
+    def test_unknown_mode(self, gi_cells) -> None:
+        with pytest.raises(ValueError, match="mode was 'heat'"):
+            hex_layer(gi_cells, mode="heat")
