@@ -1,4 +1,4 @@
-"""Command line: ``hexpatrol demo | check`` (also ``python -m geo``)."""
+"""Command line: ``hexpatrol demo | check | hotspots`` (also ``python -m geo``)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,63 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_hotspots(args: argparse.Namespace) -> int:
+    import h3
+
+    from geo.hotspots import GI_CLASSES, StudyArea, hotspots
+    from geo.ingest import read_ledger
+    from geo.periods import PERIOD_KEYS, label_events, select_period
+    from geo.regions import load_key_areas, load_townships
+
+    periods = [p.strip() for p in (args.period or "").split(",") if p.strip()]
+    unknown = [p for p in periods if p.lstrip("!") not in PERIOD_KEYS]
+    if unknown:
+        print(
+            f"error: unknown period {unknown}; choose from {', '.join(PERIOD_KEYS)}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        settings = load_settings(args.config)
+        townships = None if args.no_townships else load_townships(settings.townships)
+        key_areas = None if args.no_townships else load_key_areas(settings.key_areas)
+        result = read_ledger(args.input, crs=args.crs, kind=args.kind, townships=townships)
+    except (ConfigError, LedgerReadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    events = result.events
+    print(
+        f"{args.input}: {result.n_rows} rows, {result.n_accepted} accepted, "
+        f"{result.n_rejected} rejected (see `hexpatrol check` for the reasons)"
+    )
+    if events.empty:
+        print("error: no accepted events to analyse", file=sys.stderr)
+        return 1
+    labels = label_events(events, key_areas=key_areas, settings=settings.periods)
+    for warning in labels.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    events = events[select_period(labels.labels, periods)]
+    print(f"{len(events)} events in period {'+'.join(periods) or 'all'}")
+    if townships is not None:
+        area = StudyArea.from_townships(townships, args.res, args.k)
+    elif len(events):
+        area = StudyArea.from_points(events["lat"], events["lon"], args.res, args.k)
+    else:
+        print("error: no events in that period", file=sys.stderr)
+        return 1
+    weights = {"case": args.case_weight, "tip": args.tip_weight}
+    hot = hotspots(events, area, weights=weights, transform=args.transform, fdr=not args.no_fdr)
+    centres = [h3.cell_to_latlng(c) for c in hot["h3_cell"]]
+    hot["lat"] = [round(c[0], 6) for c in centres]
+    hot["lon"] = [round(c[1], 6) for c in centres]
+    hot["gi_label"] = hot["gi_class"].map(lambda c: GI_CLASSES[c][0])
+    hot.to_csv(args.out, index=False, encoding="utf-8-sig", float_format="%.6g")
+    counts = hot["gi_class"].value_counts()
+    summary = ", ".join(f"{c} {counts[c]}" for c in GI_CLASSES if c in counts and c != "ns")
+    print(f"{len(hot)} cells written to {args.out} ({summary or 'no significant cell'})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hexpatrol``."""
     parser = argparse.ArgumentParser(
@@ -96,6 +153,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--show", type=int, default=10, help="reject lines to print (default 10)")
     check.set_defaults(func=_cmd_check)
+
+    hot = sub.add_parser("hotspots", help="Getis-Ord Gi* hotspots of a ledger, one row per cell")
+    hot.add_argument("--input", required=True, help="any ledger `hexpatrol check` accepts")
+    hot.add_argument("--out", required=True, help="CSV to write (h3_cell, n, gi_z, gi_p, …)")
+    hot.add_argument(
+        "--res",
+        type=int,
+        default=9,
+        choices=range(7, 11),
+        metavar="{7..10}",
+        help="H3 resolution (default 9)",
+    )
+    hot.add_argument("--k", type=int, default=1, help="neighbourhood rings (default 1)")
+    hot.add_argument(
+        "--period",
+        help="periods that must all hold, e.g. night,holiday (prefix ! to exclude: weekend,!night)",
+    )
+    hot.add_argument("--crs", choices=["wgs84", "gcj02", "bd09"])
+    hot.add_argument("--kind", choices=["case", "tip"])
+    hot.add_argument("--case-weight", type=float, default=1.0)
+    hot.add_argument("--tip-weight", type=float, default=0.5)
+    hot.add_argument("--transform", choices=["none", "log1p"], default="none")
+    hot.add_argument("--no-fdr", action="store_true", help="classes from raw p, not FDR q")
+    hot.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
+    hot.add_argument(
+        "--no-townships",
+        action="store_true",
+        help="no jurisdiction polygons: study area = the points' convex hull",
+    )
+    hot.set_defaults(func=_cmd_hotspots)
     return parser
 
 
