@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from geo.cells import aggregate, annotate_cells, cells_to_frame
+from geo.cells import annotate_cells, cells_to_frame
 from geo.dataset import Dataset, filter_events
 from geo.hotspots import (
     GI_CLASSES,
@@ -20,25 +20,6 @@ from geo.hotspots import (
     key_area_risk,
 )
 from geo.periods import select_period
-
-
-def hex_cells(
-    ds: Dataset,
-    *,
-    res: int,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    kinds: Collection[str] | None = None,
-    township_codes: Collection[str] | None = None,
-    weights: tuple[float, float] = (1.0, 0.5),
-) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
-    """Filtered events and their annotated hexagons (polygons, counts, names)."""
-    events = filter_events(
-        ds.events, start=start, end=end, kinds=kinds, township_codes=township_codes
-    )
-    counts = aggregate(events, res, weights={"case": weights[0], "tip": weights[1]})
-    cells = annotate_cells(cells_to_frame(counts), ds.townships, ds.key_areas)
-    return events, cells
 
 
 def summary_counts(events: pd.DataFrame, cells: pd.DataFrame) -> dict[str, int]:

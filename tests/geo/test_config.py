@@ -59,3 +59,11 @@ class TestErrors:
     def test_named_file_must_exist(self, tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="not found"):
             load_settings(tmp_path / "nope.toml")
+
+
+def test_the_documented_example_loads() -> None:
+    example = Path(__file__).resolve().parents[2] / "docs" / "hexpatrol.example.toml"
+    s = load_settings(example)
+    assert s.tiles == "none" and s.gi_k == 1 and s.fdr is True
+    assert s.periods.night[0].hour == 20 and len(s.periods.chunyun) == 2
+    assert s.periods.sensitive_dates[0][0] == s.periods.sensitive_dates[0][1]
