@@ -27,6 +27,12 @@ pages = [
         default=True,
     ),
     st.Page(
+        "app_pages/patrol.py",
+        title=t("page_patrol", lang()),
+        icon=":material/local_police:",
+        url_path="patrol",
+    ),
+    st.Page(
         "app_pages/check.py",
         title=t("page_check", lang()),
         icon=":material/fact_check:",

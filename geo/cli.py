@@ -1,8 +1,9 @@
-"""Command line: ``hexpatrol demo | check | hotspots`` (also ``python -m geo``)."""
+"""Command line: ``hexpatrol demo | check | hotspots | plan`` (also ``python -m geo``)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import runpy
 import sys
 from pathlib import Path
@@ -121,6 +122,106 @@ def _cmd_hotspots(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_hours(text: str) -> tuple[dt.time, dt.time]:
+    try:
+        a, b = (dt.time.fromisoformat(x.strip()) for x in text.split("-"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"hours {text!r} are not HH:MM-HH:MM") from exc
+    return a, b
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from geo.dataset import load_dataset
+    from geo.export import plan_to_html, plan_to_xlsx, to_safe_csv
+    from geo.planning import PlanRequest, make_plan
+
+    try:
+        settings = load_settings(args.config)
+        ds = load_dataset(settings, ledgers=[args.input])
+    except (ConfigError, LedgerReadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{args.input}: {len(ds.events)} events accepted, "
+        f"{ds.rejects['row'].nunique() if len(ds.rejects) else 0} rows rejected"
+    )
+    ka = ds.key_areas
+    fixed = []
+    for item in [x.strip() for x in (args.fixed or "").split(",") if x.strip()]:
+        hit = ka[(ka["id"] == item) | (ka["name"] == item)]
+        if hit.empty:
+            print(
+                f"error: fixed post {item!r} is not a key area; known: {', '.join(ka['name'])}",
+                file=sys.stderr,
+            )
+            return 2
+        fixed.append(str(hit["id"].iloc[0]))
+    days: tuple[dt.date, ...] = ()
+    if args.date_from or args.date_to:
+        first = args.date_from or args.date_to
+        last = args.date_to or args.date_from
+        if last < first:
+            print("error: --to is before --from", file=sys.stderr)
+            return 2
+        days = tuple(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+    try:
+        request = PlanRequest(
+            period=args.period,
+            teams=args.teams,
+            team_size=args.team_size,
+            radius_m=args.radius,
+            fixed_posts=tuple(fixed),
+            days=days,
+            holiday_factor=args.holiday_factor,
+            shifts=args.shifts,
+            hours=args.hours,
+            res=args.res,
+            exact=not args.greedy,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = make_plan(ds, request, periods=settings.periods)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    posts = result.plan.posts
+    if result.schedule is not None:
+        table = result.schedule.days
+    else:
+        table = posts.assign(day="")
+    cols = ["day", "kind", "h3_cell", "lat", "lon", "name", "time", "risk_covered"]
+    Path(args.out).write_bytes(to_safe_csv(table[cols]))
+    f = result.figures
+    method = "exact (HiGHS, optimal)" if f["optimal"] else "greedy"
+    print(
+        f"{len(posts)} posts ({int(f['fixed_posts'])} fixed) by {method}: "
+        f"{f['coverage_share']:.1%} of the period's risk covered, "
+        f"{int(f['hot_cells_covered'])}/{int(f['hot_cells'])} hot cells; "
+        f"{int(f['person_shifts'])} person-shifts"
+    )
+    if result.schedule is not None:
+        print(
+            f"rotation over {len(days)} days: expected coverage "
+            f"{result.schedule.expected_coverage:.1%}"
+        )
+    print(f"plan written to {args.out}")
+    title = f"{settings.region_name}巡逻建议({args.period})"
+    notes = [f"生成时间 {pd.Timestamp.now(tz='Asia/Shanghai'):%Y-%m-%d %H:%M}"]
+    schedule = result.schedule.days if result.schedule is not None else None
+    if args.xlsx:
+        Path(args.xlsx).write_bytes(plan_to_xlsx(posts, schedule, f, title=title, notes=notes))
+        print(f"workbook written to {args.xlsx}")
+    if args.html:
+        Path(args.html).write_text(
+            plan_to_html(posts, schedule, f, title=title, notes=notes), encoding="utf-8"
+        )
+        print(f"printable page written to {args.html}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hexpatrol``."""
     parser = argparse.ArgumentParser(
@@ -183,6 +284,48 @@ def build_parser() -> argparse.ArgumentParser:
         help="no jurisdiction polygons: study area = the points' convex hull",
     )
     hot.set_defaults(func=_cmd_hotspots)
+
+    plan = sub.add_parser("plan", help="patrol coverage plan (posts, rotation) for a period")
+    plan.add_argument("--input", required=True, help="any ledger `hexpatrol check` accepts")
+    plan.add_argument("--out", required=True, help="CSV, one row per team-post-day")
+    plan.add_argument(
+        "--period",
+        default="night",
+        choices=["night", "weekend", "holiday", "market_day", "school_commute", "custom"],
+    )
+    plan.add_argument("--hours", type=_parse_hours, help="custom hours, e.g. 18:00-23:00")
+    plan.add_argument("--teams", type=int, default=6, help="mobile teams (default 6)")
+    plan.add_argument("--team-size", type=int, default=4, help="people per team (default 4)")
+    plan.add_argument("--shifts", type=int, default=1, help="shifts per day (default 1)")
+    plan.add_argument("--radius", type=float, default=1000.0, help="team reach, m (default 1000)")
+    plan.add_argument("--fixed", help="key areas staffed every day (names or ids, comma-separated)")
+    plan.add_argument(
+        "--from",
+        dest="date_from",
+        type=dt.date.fromisoformat,
+        help="first day of a rotation (YYYY-MM-DD)",
+    )
+    plan.add_argument(
+        "--to",
+        dest="date_to",
+        type=dt.date.fromisoformat,
+        help="last day of a rotation (YYYY-MM-DD)",
+    )
+    plan.add_argument(
+        "--holiday-factor",
+        type=float,
+        default=2.0,
+        help="team multiplier on holidays and in 春运 (default 2)",
+    )
+    plan.add_argument("--res", type=int, default=9, choices=range(7, 11), metavar="{7..10}")
+    plan.add_argument("--seed", type=int, default=0, help="rotation seed")
+    how = plan.add_mutually_exclusive_group()
+    how.add_argument("--exact", action="store_true", help="optimal posts with HiGHS (default)")
+    how.add_argument("--greedy", action="store_true", help="fast lazy-greedy posts")
+    plan.add_argument("--xlsx", help="also write an Excel workbook")
+    plan.add_argument("--html", help="also write a printable page (Chinese)")
+    plan.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
+    plan.set_defaults(func=_cmd_plan)
     return parser
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+import os
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -36,8 +37,11 @@ class Dataset:
     warnings: tuple[str, ...] = ()
 
 
-def load_dataset(settings: Settings) -> Dataset:
-    """Read the files named by ``settings`` and validate every ledger row."""
+def load_dataset(settings: Settings, ledgers: Sequence[str | os.PathLike[str]] = ()) -> Dataset:
+    """Read the files named by ``settings`` and validate every ledger row.
+
+    ``ledgers`` replaces the settings' ``events`` files (the command line's ``--input``).
+    """
     townships = load_townships(settings.townships)
     key_areas = load_key_areas(settings.key_areas)
     points = key_areas.geometry.representative_point()
@@ -50,7 +54,7 @@ def load_dataset(settings: Settings) -> Dataset:
     else:
         key_areas["township_code"] = found
     routes = load_routes(settings.routes)
-    result = read_ledgers(list(settings.events), townships=townships)
+    result = read_ledgers(list(ledgers or settings.events), townships=townships)
     events = with_cells(result.events)
     periods = label_events(events, key_areas=key_areas, settings=settings.periods)
     return Dataset(
@@ -71,11 +75,14 @@ def filter_events(
     end: dt.date | None = None,
     kinds: Collection[str] | None = None,
     township_codes: Collection[str] | None = None,
+    hours: tuple[dt.time, dt.time] | None = None,
 ) -> pd.DataFrame:
     """Events of the given dates, kinds and townships.
 
     ``start`` and ``end`` are local dates, both included; ``None`` or an empty collection
-    means no restriction on that field.
+    means no restriction on that field. ``hours`` keeps events whose local clock time is in
+    [start, end) and may wrap midnight (``(22:00, 02:00)``); day-precision events are left
+    out then, as their hour is unknown.
     """
     mask = pd.Series(True, index=events.index)
     local = events["occurred_at"]
@@ -87,4 +94,11 @@ def filter_events(
         mask &= events["kind"].isin(list(kinds))
     if township_codes:
         mask &= events["township_code"].isin(list(township_codes))
+    if hours is not None:
+        minutes = local.dt.hour * 60 + local.dt.minute
+        a = hours[0].hour * 60 + hours[0].minute
+        b = hours[1].hour * 60 + hours[1].minute
+        mask &= (minutes >= a) & (minutes < b) if a <= b else (minutes >= a) | (minutes < b)
+        if "time_precision" in events.columns:
+            mask &= events["time_precision"] != "day"
     return events[mask]

@@ -74,6 +74,7 @@ def hotspot_view(
     kinds: Collection[str] | None = None,
     township_codes: Collection[str] | None = None,
     periods: Sequence[str] = (),
+    hours: tuple[dt.time, dt.time] | None = None,
     weights: tuple[float, float] = (1.0, 0.5),
     k: int = 1,
     transform: str = "none",
@@ -88,7 +89,12 @@ def hotspot_view(
     (from :func:`study_area`) to reuse one already built.
     """
     events = filter_events(
-        ds.events, start=start, end=end, kinds=kinds, township_codes=township_codes
+        ds.events,
+        start=start,
+        end=end,
+        kinds=kinds,
+        township_codes=township_codes,
+        hours=hours,
     )
     if periods:
         events = events[select_period(ds.labels.loc[events.index], periods)]

@@ -14,6 +14,7 @@ from layers.hexes import hex_layer, trend_layer
 from layers.incidents import incident_layer
 from layers.keyareas import key_area_layer
 from layers.legend import Legend
+from layers.posts import posts_layer
 
 
 def situation_map(
@@ -30,12 +31,15 @@ def situation_map(
     tiles: str = "none",
     tile_url: str = "",
     tile_attribution: str = "",
+    posts: pd.DataFrame | None = None,
+    post_radius_m: float = 1000.0,
     asset_base_url: str = BASE_URL,
 ) -> folium.Map:
     """Compose townships, hexagons, trends, routes, key areas and incidents with legends.
 
     ``cells`` is the annotated hexagon frame (with Gi* columns for ``mode="gi"`` and
-    ``show_trends``); ``events`` (optional) feeds the clustered incident layer. The
+    ``show_trends``); ``events`` (optional) feeds the clustered incident layer; ``posts``
+    (optional, from a patrol plan) are drawn with their ``post_radius_m`` circles. The
     returned map uses only local assets under ``asset_base_url``.
     """
     m = base_map(
@@ -57,6 +61,8 @@ def situation_map(
         key_area_layer(key_areas, lang=lang).add_to(m)
     if events is not None:
         incident_layer(events, lang=lang).add_to(m)
+    if posts is not None and not posts.empty:
+        posts_layer(posts, radius_m=post_radius_m, lang=lang).add_to(m)
     title = (
         t("legend_title", lang, case_w=weights[0], tip_w=weights[1])
         if mode == "score"

@@ -1,0 +1,84 @@
+"""巡逻建议 — patrol posts and a rotation for a period, with coverage figures and exports."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import current_dataset, demo_banner, is_demo, lang, settings
+from app_pages.plan_form import plan_form
+from geo.export import plan_to_html, plan_to_xlsx
+from geo.i18n import t
+from geo.planning import make_plan
+from layers.situation import situation_map
+
+L = lang()
+s = settings()
+ds = current_dataset()
+st.title(t("page_patrol", L))
+demo_banner()
+st.caption(t("plan_intro", L))
+request = plan_form(ds, s, L)
+if request is not None:
+    bar = st.progress(0.0, text=t("plan_running", L))
+    result = make_plan(
+        ds,
+        request,
+        periods=s.periods,
+        progress=lambda share, step: bar.progress(share, text=t(f"plan_step_{step}", L)),
+    )
+    bar.empty()
+    st.session_state["plan_result"] = (request, result)
+if "plan_result" not in st.session_state:
+    st.info(t("plan_none", L))
+    st.stop()
+request, result = st.session_state["plan_result"]
+f = result.figures
+cols = st.columns(5)
+cols[0].metric(t("plan_coverage", L), f"{f['coverage_share']:.1%}")
+cols[1].metric(t("plan_hot", L), f"{int(f['hot_cells_covered'])}/{int(f['hot_cells'])}")
+cols[2].metric(t("plan_posts", L), int(f["posts"]))
+cols[3].metric(t("plan_person_shifts", L), f"{int(f['person_shifts']):,}")
+if result.schedule is not None:
+    cols[4].metric(t("plan_expected", L), f"{result.schedule.expected_coverage:.1%}")
+for warning in result.warnings:
+    st.warning(warning)
+
+posts = result.plan.posts
+m = situation_map(
+    townships=ds.townships,
+    cells=result.cells,
+    key_areas=ds.key_areas,
+    routes=ds.routes,
+    lang=L,
+    mode="gi",
+    posts=posts,
+    post_radius_m=request.radius_m,
+    tiles=s.tiles,
+    tile_url=s.tile_url,
+    tile_attribution=s.tile_attribution,
+)
+st_folium(m, key="plan_map", returned_objects=[], height=560, use_container_width=True)
+
+period = t(f"period_{request.period}", "zh")
+title = f"{s.region_name}巡逻建议({period} {result.time_window})"
+schedule = result.schedule.days if result.schedule is not None else None
+notes = [t("synthetic_banner", "zh")] if is_demo(s) else []
+d1, d2 = st.columns(2)
+d1.download_button(
+    t("plan_download_xlsx", L),
+    plan_to_xlsx(posts, schedule, f, title=title, notes=notes),
+    file_name="patrol_plan.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+d2.download_button(
+    t("plan_download_html", L),
+    plan_to_html(posts, schedule, f, title=title, notes=notes),
+    file_name="patrol_plan.html",
+    mime="text/html",
+)
+st.subheader(t("plan_post_table", L))
+st.dataframe(posts, hide_index=True, width="stretch")
+if result.schedule is not None:
+    st.subheader(t("plan_schedule", L))
+    st.dataframe(result.schedule.days, hide_index=True, width="stretch")
+    st.subheader(t("plan_probabilities", L))
+    st.dataframe(result.schedule.targets, hide_index=True, width="stretch")

@@ -1,0 +1,236 @@
+"""Patrol plan requests: from "night, 6 teams, 1 km" to posts, a rotation and figures.
+
+Glue between the data set, the period engine, the hotspot engine and :mod:`geo.patrol`;
+used by the 巡逻建议 page and ``hexpatrol plan``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+
+from geo.cells import annotate_cells, cells_to_frame
+from geo.dataset import Dataset
+from geo.patrol import Plan, Schedule, build_problem, describe, rotation, solve_exact, solve_greedy
+from geo.periods import PeriodSettings, day_calendar
+from geo.views import hotspot_view
+
+PLAN_PERIODS: Final = ("night", "weekend", "holiday", "market_day", "school_commute", "custom")
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What a commander asks for.
+
+    Attributes
+    ----------
+    period : str
+        One of :data:`PLAN_PERIODS`; ``custom`` uses ``hours`` (and any ``extra_periods``).
+    teams : int
+        Mobile teams on an ordinary day of the period.
+    team_size : int
+        People per team (the seeds: joint teams of 3-5).
+    radius_m : float
+        How far one team's presence reaches.
+    fixed_posts : tuple of str
+        Key-area ids staffed every day (定人定岗定责), e.g. the HSR station.
+    days : tuple of date
+        The days to schedule (empty: a single plan, no rotation).
+    holiday_factor : float
+        Teams multiply by this on statutory holidays and in the 春运 window (default 2).
+    shifts : int
+        Shifts per day (for the person-shift count).
+    hours : (time, time) or None
+        Custom hours (``period="custom"``): only events in this window make the risk.
+    extra_periods : tuple of str
+        More period labels that must hold for the risk (e.g. ``("morning",)``).
+    res : int
+        H3 resolution of demand and posts.
+    lookback_days : int
+        History used for the risk surface, counted back from the last event.
+    exact : bool
+        Solve to optimality with HiGHS (else lazy greedy).
+    seed : int
+        Seed of the rotation.
+    township_codes : tuple of str
+        Restrict to these townships (empty = the whole county).
+    """
+
+    period: str = "night"
+    teams: int = 6
+    team_size: int = 4
+    radius_m: float = 1000.0
+    fixed_posts: tuple[str, ...] = ()
+    days: tuple[dt.date, ...] = ()
+    holiday_factor: float = 2.0
+    shifts: int = 1
+    hours: tuple[dt.time, dt.time] | None = None
+    extra_periods: tuple[str, ...] = ()
+    res: int = 9
+    lookback_days: int = 365
+    exact: bool = True
+    seed: int = 0
+    township_codes: tuple[str, ...] = ()
+    weights: tuple[float, float] = (1.0, 0.5)
+
+    def __post_init__(self) -> None:
+        if self.period not in PLAN_PERIODS:
+            raise ValueError(f"period was {self.period!r} but is expected to be in {PLAN_PERIODS}")
+        if self.period == "custom" and self.hours is None and not self.extra_periods:
+            raise ValueError("a custom period needs hours (e.g. 18:00-23:00) or extra periods")
+        if self.teams < 0 or self.team_size < 1 or self.shifts < 1:
+            raise ValueError("teams must be >= 0, team_size and shifts >= 1")
+        if self.radius_m <= 0:
+            raise ValueError(f"radius_m was {self.radius_m} but must be > 0")
+        if self.holiday_factor < 1:
+            raise ValueError("holiday_factor must be >= 1")
+
+
+@dataclass
+class PlanResult:
+    """The plan, its rotation, its figures, and the period's hexagons.
+
+    ``schedule`` is None without days; ``cells`` (risk and Gi* class of the period) are drawn
+    under the posts.
+    """
+
+    plan: Plan
+    schedule: Schedule | None
+    figures: dict[str, float]
+    cells: gpd.GeoDataFrame
+    time_window: str
+    risk_events: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def _window(request: PlanRequest, periods: PeriodSettings) -> str:
+    def hm(a: dt.time, b: dt.time) -> str:
+        return f"{a:%H:%M}-{b:%H:%M}"
+
+    if request.hours is not None:
+        return hm(*request.hours)
+    if request.period == "night":
+        return hm(*periods.night)
+    if request.period == "market_day" or "morning" in request.extra_periods:
+        return hm(*periods.morning)
+    if request.period == "school_commute":
+        return ", ".join(hm(a, b) for a, b in periods.school_windows)
+    return "全天"
+
+
+def post_names(ds: Dataset, cells: Sequence[str], radius_m: float) -> dict[str, str]:
+    """A name for each post cell: the nearest key area when within reach, else the township."""
+    if not len(cells):
+        return {}
+    frame = annotate_cells(cells_to_frame(list(cells)), ds.townships, ds.key_areas)
+    names = {}
+    for cell, ka, dist, town in zip(
+        frame["h3_cell"],
+        frame["nearest_key_area"],
+        frame["key_area_m"],
+        frame["township"],
+        strict=True,
+    ):
+        near = isinstance(ka, str) and ka and np.isfinite(dist) and dist <= max(radius_m, 500)
+        names[cell] = f"{ka}" if near else f"{town or '—'}"
+    seen: dict[str, int] = {}
+    for cell in list(names):  # 金科世界城, 金科世界城-2, … when several posts share a place
+        seen[names[cell]] = seen.get(names[cell], 0) + 1
+        if seen[names[cell]] > 1:
+            names[cell] = f"{names[cell]}-{seen[names[cell]]}"
+    return names
+
+
+def teams_by_day(request: PlanRequest, periods: PeriodSettings) -> dict[dt.date, int]:
+    """Mobile teams per day: more on statutory holidays and in 春运 (``holiday_factor``)."""
+    if not request.days:
+        return {}
+    cal = day_calendar(request.days, periods).days
+    out = {}
+    for day in request.days:
+        busy = bool(cal.loc[day, "holiday"] or cal.loc[day, "chunyun"])
+        out[day] = int(round(request.teams * (request.holiday_factor if busy else 1.0)))
+    return out
+
+
+def make_plan(
+    ds: Dataset,
+    request: PlanRequest,
+    *,
+    periods: PeriodSettings | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> PlanResult:
+    """Risk surface of the period → posts (exact or greedy) → rotation → figures."""
+    periods = periods or PeriodSettings()
+    say = progress or (lambda _f, _m: None)
+    warnings: list[str] = list(ds.warnings)
+    keys = [] if request.period == "custom" else [request.period]
+    keys += list(request.extra_periods)
+    last = ds.events["occurred_at"].max()
+    start = (last - pd.Timedelta(days=request.lookback_days)).date() if len(ds.events) else None
+    say(0.1, "risk")
+    view = hotspot_view(
+        ds,
+        res=request.res,
+        start=start,
+        periods=keys,
+        hours=request.hours,
+        weights=request.weights,
+        township_codes=request.township_codes,
+    )
+    events, stats = view.events, view.stats
+    if events.empty:
+        warnings.append("no events in this period: the plan has nothing to cover")
+    demand = stats.assign(risk=stats["score"], hot=stats["gi_class"].str.startswith("hot"))
+    ka = ds.key_areas.set_index("id")
+    fixed_cells = []
+    for ka_id in request.fixed_posts:
+        if ka_id not in ka.index:
+            raise ValueError(f"fixed post {ka_id!r} is not a key-area id; known: {list(ka.index)}")
+        point = ka.loc[ka_id].geometry.representative_point()
+        fixed_cells.append(h3.latlng_to_cell(point.y, point.x, request.res))
+    say(0.3, "problem")
+    problem = build_problem(demand, radius_m=request.radius_m, fixed=fixed_cells)
+    say(0.4, "solve")
+    greedy = solve_greedy(problem, request.teams)
+    solution = solve_exact(problem, request.teams, warm=greedy) if request.exact else greedy
+    cell_names = post_names(ds, list(problem.candidates[solution.chosen]), request.radius_m)
+    for ka_id, cell in zip(request.fixed_posts, fixed_cells, strict=True):
+        cell_names[cell] = str(ka.loc[ka_id, "name"])
+    plan = describe(problem, solution, names=cell_names)
+    window = _window(request, periods)
+    plan.posts["time"] = window
+    schedule = None
+    per_day = teams_by_day(request, periods)
+    if request.days:
+        say(0.8, "rotation")
+        pool = solve_greedy(problem, 3 * max(per_day.values(), default=1))
+        pool_names = post_names(ds, list(problem.candidates[pool.chosen]), request.radius_m)
+        pool_names.update({c: cell_names[c] for c in fixed_cells})
+        schedule = rotation(problem, request.days, per_day, seed=request.seed, names=pool_names)
+        schedule.days["time"] = window
+        warnings += schedule.warnings
+    n_fixed = len(fixed_cells)
+    team_days = (
+        sum(per_day.values()) + n_fixed * len(per_day) if per_day else (request.teams + n_fixed)
+    )
+    figures = {
+        **plan.figures,
+        "greedy_share_of_optimum": (
+            greedy.objective / solution.objective if solution.objective else 1.0
+        ),
+        "solve_seconds": solution.seconds,
+        "optimal": float(solution.optimal),
+        "days": len(request.days),
+        "person_shifts": float(request.team_size * team_days * request.shifts),
+        "expected_rotation_coverage": schedule.expected_coverage if schedule else float("nan"),
+    }
+    say(1.0, "done")
+    return PlanResult(plan, schedule, figures, view.cells, window, len(events), warnings)
