@@ -358,9 +358,14 @@ def coverage_probabilities(values: npt.ArrayLike, teams: float) -> FloatArray:
     if teams >= (r > 0).sum():
         return (r > 0).astype(float)
 
+    positive = r > 0
+    safe = np.where(positive, r, 1.0)
+
+    def coverage(tau: float) -> FloatArray:
+        return np.where(positive, np.clip(1 - tau / safe, 0, 1), 0.0)
+
     def total(tau: float) -> float:
-        with np.errstate(divide="ignore"):
-            return float(np.clip(1 - tau / np.where(r > 0, r, np.inf), 0, 1).sum())
+        return float(coverage(tau).sum())
 
     lo, hi = 0.0, float(r.max())
     for _ in range(100):  # bisection on tau: total() is decreasing in tau
@@ -369,8 +374,7 @@ def coverage_probabilities(values: npt.ArrayLike, teams: float) -> FloatArray:
             lo = mid
         else:
             hi = mid
-    with np.errstate(divide="ignore"):
-        return np.clip(1 - hi / np.where(r > 0, r, np.inf), 0, 1)
+    return coverage(hi)
 
 
 def systematic_sample(probabilities: npt.ArrayLike, rng: np.random.Generator) -> IntArray:

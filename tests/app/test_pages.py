@@ -93,3 +93,20 @@ def test_check_page_renders(app: AppTest) -> None:
     assert not app.exception
     assert app.title[0].value == "台账检查"
     assert [s.label for s in app.selectbox][:1] == ["坐标系(无“坐标系”列时)"]
+
+
+def test_patrol_page_makes_a_plan(app: AppTest) -> None:
+    app.switch_page("app_pages/patrol.py").run()
+    assert not app.exception
+    assert app.title[0].value == "巡逻建议"
+    assert "生成巡逻方案" in app.info[0].value
+    submit = next(b for b in app.button if b.label == "生成巡逻方案")
+    submit.click().run()
+    assert not app.exception
+    values = metric_values(app)
+    assert values["风险覆盖率"].endswith("%") and float(values["风险覆盖率"][:-1]) > 50
+    assert int(values["岗位"]) == 9  # 3 fixed (HSR, hospital, shopping) + 6 mobile
+    posts, schedule, probs = (d.value for d in app.dataframe[:3])
+    assert set(posts["kind"]) == {"fixed", "mobile"} and len(schedule) > len(posts)
+    assert probs["probability"].between(0, 1).all()
+    assert [b.label for b in app.get("download_button")] == ["下载 Excel", "下载打印版(网页)"]

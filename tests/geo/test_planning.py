@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.export import plan_to_html, plan_to_xlsx
+from geo.periods import PeriodSettings
+from geo.planning import PlanRequest, make_plan, teams_by_day
+
+NATIONAL_DAY = tuple(dt.date(2025, 10, 1) + dt.timedelta(days=i) for i in range(7))
+
+
+@pytest.fixture(scope="module")
+def night(demo):
+    fixed = tuple(demo.key_areas.loc[demo.key_areas["category"] == "hsr_station", "id"])
+    return make_plan(
+        demo,
+        PlanRequest(
+            period="night", teams=5, fixed_posts=fixed, days=NATIONAL_DAY, radius_m=1000, res=9
+        ),
+    )
+
+
+def test_night_plan_sits_on_the_hotspots(night, demo) -> None:
+    posts = night.plan.posts
+    assert posts.iloc[0]["kind"] == "fixed" and posts.iloc[0]["name"] == "云阳站(高铁)"
+    assert (posts["kind"] == "mobile").sum() == 5
+    assert posts["time"].unique().tolist() == ["20:00-06:00"]
+    urban = {"城中城商圈", "云阳汽车客运中心", "云阳县人民医院", "金科世界城", "云阳高速出口"}
+    assert urban & set(posts["name"])  # the county-town night spots a local would expect
+    f = night.figures
+    assert f["optimal"] == 1.0 and 0.5 < f["coverage_share"] <= 1
+    assert f["greedy_share_of_optimum"] >= 0.95
+    assert posts["risk_covered"].sum() == pytest.approx(f["risk_covered"])
+    assert night.risk_events == demo.labels.loc[night_events_index(demo), "night"].sum()
+
+
+def night_events_index(demo):
+    last = demo.events["occurred_at"].max()
+    return demo.events.index[
+        demo.events["occurred_at"] >= (last - pd.Timedelta(days=365)).normalize()
+    ]
+
+
+def test_national_day_rotation_doubles_teams(night) -> None:
+    schedule = night.schedule
+    assert schedule is not None
+    per_day = schedule.days.groupby("day")["kind"].value_counts().unstack()
+    assert per_day["fixed"].eq(1).all()
+    assert per_day["mobile"].eq(10).all()  # 5 teams × holiday factor 2, every National Day
+    # person-shifts = team size 4 × (10 mobile + 1 fixed) × 7 days × 1 shift
+    assert night.figures["person_shifts"] == 4 * 11 * 7
+    assert schedule.days["h3_cell"].nunique() > 11  # the rotation varies the posts
+
+
+def test_teams_by_day_weekday_vs_holiday() -> None:
+    request = PlanRequest(
+        teams=3, days=(dt.date(2025, 9, 30), dt.date(2025, 10, 1)), holiday_factor=2
+    )
+    assert teams_by_day(request, PeriodSettings()) == {
+        dt.date(2025, 9, 30): 3,
+        dt.date(2025, 10, 1): 6,
+    }
+
+
+def test_custom_hours_and_market_day(demo) -> None:
+    custom = make_plan(
+        demo, PlanRequest(period="custom", hours=(dt.time(18), dt.time(23)), teams=3, exact=False)
+    )
+    assert custom.time_window == "18:00-23:00" and custom.figures["optimal"] == 0
+    assert 0 < custom.risk_events < len(demo.events)
+    market = make_plan(demo, PlanRequest(period="market_day", teams=4, res=8))
+    assert market.time_window == "06:00-12:00"
+    assert market.plan.posts["name"].str.contains("集市").sum() >= 3
+
+
+class TestRequestErrors:
+    @pytest.mark.parametrize(
+        ("kwargs", "message"),
+        [
+            ({"period": "dawn"}, "period was 'dawn'"),
+            ({"period": "custom"}, "needs hours"),
+            ({"radius_m": -1}, "radius_m was -1"),
+            ({"team_size": 0}, "team_size"),
+            ({"holiday_factor": 0.5}, "holiday_factor"),
+        ],
+        ids=["period", "custom", "radius", "team-size", "factor"],
+    )
+    def test_invalid(self, kwargs, message) -> None:
+        with pytest.raises(ValueError, match=message):
+            PlanRequest(**kwargs)
+
+    def test_unknown_fixed_post(self, demo) -> None:
+        with pytest.raises(ValueError, match="not a key-area id"):
+            make_plan(demo, PlanRequest(fixed_posts=("nope",)))
+
+
+def test_exports_open_and_are_safe(night) -> None:
+    posts = night.plan.posts.copy()
+    posts.loc[0, "name"] = '=HYPERLINK("x")'
+    data = plan_to_xlsx(
+        posts, night.schedule.days, night.figures, title="云阳县巡逻建议", notes=["合成演示数据"]
+    )
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["岗位", "排班", "指标", "说明"]
+    sheet = book["岗位"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["岗位序号", "类型", "岗位位置"]
+    assert sheet.cell(2, 3).value.startswith("'=")  # formula neutralised
+    assert book["排班"].max_row == len(night.schedule.days) + 1
+    page = plan_to_html(posts, night.schedule.days, night.figures, title="云阳县巡逻建议")
+    assert "<h1>云阳县巡逻建议</h1>" in page and "逐日轮换排班" in page and "<script" not in page
+    assert "时段风险覆盖率" in page
+
+
+def test_cli_plan(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "plan.csv"
+    ledger = Path(__file__).parents[2] / "data" / "demo" / "cases.csv"
+    code = main(
+        [
+            "plan",
+            "--input",
+            str(ledger),
+            "--period",
+            "night",
+            "--teams",
+            "4",
+            "--radius",
+            "1000",
+            "--from",
+            "2025-10-01",
+            "--to",
+            "2025-10-03",
+            "--fixed",
+            "云阳站(高铁)",
+            "--out",
+            str(out),
+            "--xlsx",
+            str(tmp_path / "p.xlsx"),
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "of the period's risk covered" in printed and "rotation over 3 days" in printed
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(table.columns) == [
+        "day",
+        "kind",
+        "h3_cell",
+        "lat",
+        "lon",
+        "name",
+        "time",
+        "risk_covered",
+    ]
+    assert table.groupby("day").size().tolist() == [9, 9, 9]  # 1 fixed + 4×2 on holidays
+    assert (tmp_path / "p.xlsx").stat().st_size > 3000
+    assert main(["plan", "--input", str(ledger), "--fixed", "火星", "--out", str(out)]) == 2
+    assert "is not a key area" in capsys.readouterr().err
