@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from app_pages.common import current_dataset, demo_banner, is_demo, lang, settings
 from app_pages.plan_form import plan_form
-from geo.export import plan_to_html, plan_to_xlsx
+from geo.export import plan_table, plan_to_html, plan_to_xlsx
 from geo.i18n import t
 from geo.planning import make_plan
 from layers.situation import situation_map
@@ -43,6 +43,17 @@ for warning in result.warnings:
     st.warning(warning)
 
 posts = result.plan.posts
+pad = request.radius_m / 111_000 * 1.5  # degrees, so the coverage circles fit
+focus = (
+    (
+        posts["lon"].min() - pad,
+        posts["lat"].min() - pad,
+        posts["lon"].max() + pad,
+        posts["lat"].max() + pad,
+    )
+    if len(posts)
+    else None
+)
 m = situation_map(
     townships=ds.townships,
     cells=result.cells,
@@ -52,6 +63,7 @@ m = situation_map(
     mode="gi",
     posts=posts,
     post_radius_m=request.radius_m,
+    focus=focus,
     tiles=s.tiles,
     tile_url=s.tile_url,
     tile_attribution=s.tile_attribution,
@@ -76,9 +88,9 @@ d2.download_button(
     mime="text/html",
 )
 st.subheader(t("plan_post_table", L))
-st.dataframe(posts, hide_index=True, width="stretch")
+st.dataframe(plan_table(posts, L), hide_index=True, width="stretch")
 if result.schedule is not None:
     st.subheader(t("plan_schedule", L))
-    st.dataframe(result.schedule.days, hide_index=True, width="stretch")
+    st.dataframe(plan_table(result.schedule.days, L), hide_index=True, width="stretch")
     st.subheader(t("plan_probabilities", L))
     st.dataframe(result.schedule.targets, hide_index=True, width="stretch")

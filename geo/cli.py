@@ -130,11 +130,22 @@ def _parse_hours(text: str) -> tuple[dt.time, dt.time]:
     return a, b
 
 
+def _parse_latlon(text: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(x) for x in text.split(","))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"base {text!r} is not LAT,LON") from exc
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise argparse.ArgumentTypeError(f"base {text!r} is out of range (LAT,LON)")
+    return lat, lon
+
+
 def _cmd_plan(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from geo.dataset import load_dataset
     from geo.export import plan_to_html, plan_to_xlsx, to_safe_csv
+    from geo.patrol import ring_radius_m
     from geo.planning import PlanRequest, make_plan
 
     try:
@@ -166,13 +177,16 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             print("error: --to is before --from", file=sys.stderr)
             return 2
         days = tuple(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+    radius = args.radius if args.k_ring is None else ring_radius_m(args.k_ring, args.res)
     try:
         request = PlanRequest(
             period=args.period,
             teams=args.teams,
             team_size=args.team_size,
-            radius_m=args.radius,
+            radius_m=radius,
             fixed_posts=tuple(fixed),
+            bases=tuple(args.base),
+            max_travel_m=args.max_travel,
             days=days,
             holiday_factor=args.holiday_factor,
             shifts=args.shifts,
@@ -297,7 +311,17 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--teams", type=int, default=6, help="mobile teams (default 6)")
     plan.add_argument("--team-size", type=int, default=4, help="people per team (default 4)")
     plan.add_argument("--shifts", type=int, default=1, help="shifts per day (default 1)")
-    plan.add_argument("--radius", type=float, default=1000.0, help="team reach, m (default 1000)")
+    reach = plan.add_mutually_exclusive_group()
+    reach.add_argument("--radius", type=float, default=1000.0, help="team reach, m (default 1000)")
+    reach.add_argument("--k-ring", type=int, help="team reach in H3 rings at --res instead")
+    plan.add_argument(
+        "--base",
+        action="append",
+        type=_parse_latlon,
+        default=[],
+        help="a team base LAT,LON (repeat for several)",
+    )
+    plan.add_argument("--max-travel", type=float, help="mobile posts within M metres of a base")
     plan.add_argument("--fixed", help="key areas staffed every day (names or ids, comma-separated)")
     plan.add_argument(
         "--from",

@@ -67,6 +67,17 @@ def _zh_table(frame: pd.DataFrame) -> pd.DataFrame:
     return out[cols].rename(columns=PLAN_COLUMNS_ZH)
 
 
+def plan_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Posts or schedule with headers and post kinds in the user's language."""
+    if lang == "zh":
+        return _zh_table(frame)
+    out = frame.copy()
+    if "kind" in out:
+        out["kind"] = out["kind"].map({"fixed": "fixed post", "mobile": "mobile patrol"})
+    cols = [c for c in PLAN_COLUMNS_ZH if c in out.columns]
+    return out[cols].rename(columns=lambda c: c.replace("_", " ").capitalize())
+
+
 def _figure_rows(figures: Mapping[str, float], lang: str) -> list[tuple[str, str]]:
     idx = 0 if lang == "zh" else 1
     rows = []

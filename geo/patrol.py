@@ -45,10 +45,12 @@ def _xy(cells: Sequence[str] | npt.NDArray[np.object_], lat0: float) -> FloatArr
     return np.column_stack([ll[:, 1] * k * math.cos(math.radians(lat0)), ll[:, 0] * k])
 
 
-def radius_to_k(radius_m: float, res: int) -> int:
-    """Smallest k-ring whose ring-k cell centres are at least ``radius_m`` away (for display)."""
+def ring_radius_m(k: int, res: int) -> float:
+    """Reach in metres that covers the k-ring around a post's cell (centre to centre)."""
+    if k < 0:
+        raise ValueError(f"k was {k} but must be >= 0")
     spacing = h3.average_hexagon_edge_length(res, unit="m") * math.sqrt(3)
-    return max(0, math.ceil(radius_m / spacing))
+    return k * spacing * 1.1 + 1.0  # 10% slack: real spacings vary around the average
 
 
 @dataclass(frozen=True)

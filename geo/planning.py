@@ -61,6 +61,11 @@ class PlanRequest:
         Seed of the rotation.
     township_codes : tuple of str
         Restrict to these townships (empty = the whole county).
+    weights : (float, float)
+        Weight of a case and of a tip in the risk.
+    bases, max_travel_m :
+        Optional travel limit: mobile posts at most ``max_travel_m`` metres from one of the
+        ``bases`` (lat, lon), e.g. the detachment's stations.
     """
 
     period: str = "night"
@@ -79,6 +84,8 @@ class PlanRequest:
     seed: int = 0
     township_codes: tuple[str, ...] = ()
     weights: tuple[float, float] = (1.0, 0.5)
+    bases: tuple[tuple[float, float], ...] = ()
+    max_travel_m: float | None = None
 
     def __post_init__(self) -> None:
         if self.period not in PLAN_PERIODS:
@@ -91,6 +98,8 @@ class PlanRequest:
             raise ValueError(f"radius_m was {self.radius_m} but must be > 0")
         if self.holiday_factor < 1:
             raise ValueError("holiday_factor must be >= 1")
+        if self.max_travel_m is not None and (self.max_travel_m <= 0 or not self.bases):
+            raise ValueError("max_travel_m needs at least one base and must be > 0")
 
 
 @dataclass
@@ -197,7 +206,13 @@ def make_plan(
         point = ka.loc[ka_id].geometry.representative_point()
         fixed_cells.append(h3.latlng_to_cell(point.y, point.x, request.res))
     say(0.3, "problem")
-    problem = build_problem(demand, radius_m=request.radius_m, fixed=fixed_cells)
+    problem = build_problem(
+        demand,
+        radius_m=request.radius_m,
+        fixed=fixed_cells,
+        bases=request.bases,
+        max_travel_m=request.max_travel_m,
+    )
     say(0.4, "solve")
     greedy = solve_greedy(problem, request.teams)
     solution = solve_exact(problem, request.teams, warm=greedy) if request.exact else greedy

@@ -33,17 +33,19 @@ def situation_map(
     tile_attribution: str = "",
     posts: pd.DataFrame | None = None,
     post_radius_m: float = 1000.0,
+    focus: tuple[float, float, float, float] | None = None,
     asset_base_url: str = BASE_URL,
 ) -> folium.Map:
     """Compose townships, hexagons, trends, routes, key areas and incidents with legends.
 
     ``cells`` is the annotated hexagon frame (with Gi* columns for ``mode="gi"`` and
     ``show_trends``); ``events`` (optional) feeds the clustered incident layer; ``posts``
-    (optional, from a patrol plan) are drawn with their ``post_radius_m`` circles. The
+    (optional, from a patrol plan) are drawn with their ``post_radius_m`` circles; ``focus``
+    (minx, miny, maxx, maxy) centres and zooms the map there instead of on all townships. The
     returned map uses only local assets under ``asset_base_url``.
     """
     m = base_map(
-        tuple(townships.total_bounds),
+        focus or tuple(townships.total_bounds),
         tiles=tiles,
         tile_url=tile_url,
         tile_attribution=tile_attribution,

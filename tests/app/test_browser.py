@@ -170,3 +170,43 @@ def test_map_draws_offline(app_url: str) -> None:
     assert blocked == [], f"the app tried to reach the internet: {blocked[:5]}"
     assert failed == [], f"local requests failed: {failed[:5]}"
     assert out.stat().st_size > 50_000
+
+
+def test_patrol_page_draws_posts(app_url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            ctx = browser.new_context(viewport={"width": 1400, "height": 1750}, locale="zh-CN")
+
+            def route(r):
+                if r.request.url.startswith(LOCAL):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            ctx.route("**/*", route)
+            page = ctx.new_page()
+            page.goto(f"{app_url}/patrol")
+            page.get_by_role("button", name="生成巡逻方案").click()
+            deadline, frame = time.time() + 90, None
+            while time.time() < deadline and frame is None:
+                for f in page.frames:
+                    try:
+                        if f.locator(".hexpatrol-post").count():
+                            frame = f
+                            break
+                    except Exception:
+                        pass
+                time.sleep(1)
+            assert frame is not None, "no patrol posts drawn within 90 s"
+            time.sleep(2)
+            posts = frame.locator(".hexpatrol-post").count()
+            page.screenshot(path=str(ROOT / "docs" / "patrol.png"), full_page=False)
+        finally:
+            browser.close()
+    assert posts == 9
+    assert blocked == []

@@ -107,6 +107,7 @@ def test_patrol_page_makes_a_plan(app: AppTest) -> None:
     assert values["风险覆盖率"].endswith("%") and float(values["风险覆盖率"][:-1]) > 50
     assert int(values["岗位"]) == 9  # 3 fixed (HSR, hospital, shopping) + 6 mobile
     posts, schedule, probs = (d.value for d in app.dataframe[:3])
-    assert set(posts["kind"]) == {"fixed", "mobile"} and len(schedule) > len(posts)
+    assert set(posts["类型"]) == {"固定岗", "机动巡逻"} and len(schedule) > len(posts)
+    assert list(posts.columns[:3]) == ["岗位序号", "类型", "岗位位置"]
     assert probs["probability"].between(0, 1).all()
     assert [b.label for b in app.get("download_button")] == ["下载 Excel", "下载打印版(网页)"]

@@ -13,7 +13,7 @@ from geo.patrol import (
     coverage_probabilities,
     describe,
     objective,
-    radius_to_k,
+    ring_radius_m,
     rotation,
     solve_exact,
     solve_greedy,
@@ -97,7 +97,19 @@ def test_describe_credits_each_cell_once() -> None:
     assert plan.figures["coverage_share"] == pytest.approx(solution.objective / problem.total_risk)
     assert plan.figures["hot_cells_covered"] <= plan.figures["hot_cells"]
     assert "甲" in set(plan.posts["name"])
-    assert radius_to_k(900, 9) >= 2
+
+
+@pytest.mark.parametrize("k", [1, 2, 3], ids=lambda k: f"k{k}")
+def test_ring_radius_covers_the_k_ring(k: int) -> None:
+    ring = sorted(h3.grid_disk(CENTRE, k))
+    lat = h3.cell_to_latlng(CENTRE)[0]
+    xy = _xy(ring, lat)
+    centre = _xy([CENTRE], lat)[0]
+    distances = np.hypot(*(xy - centre).T)
+    assert distances.max() <= ring_radius_m(k, 9)
+    outer = set(h3.grid_disk(CENTRE, k + 1)) - set(ring)
+    beyond = np.hypot(*(_xy(sorted(outer), lat) - centre).T)
+    assert beyond.min() > ring_radius_m(k, 9) * 0.8
 
 
 class TestRotation:

@@ -4,12 +4,15 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import h3
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
 from geo.cli import main
 from geo.export import plan_to_html, plan_to_xlsx
+from geo.patrol import _xy
 from geo.periods import PeriodSettings
 from geo.planning import PlanRequest, make_plan, teams_by_day
 
@@ -163,3 +166,43 @@ def test_cli_plan(tmp_path: Path, capsys) -> None:
     assert (tmp_path / "p.xlsx").stat().st_size > 3000
     assert main(["plan", "--input", str(ledger), "--fixed", "火星", "--out", str(out)]) == 2
     assert "is not a key area" in capsys.readouterr().err
+
+
+def test_travel_limit_keeps_posts_near_the_bases(demo) -> None:
+    base = (30.9452, 108.6905)  # the bus passenger centre
+    result = make_plan(
+        demo, PlanRequest(period="night", teams=6, bases=(base,), max_travel_m=3000, exact=False)
+    )
+    posts = result.plan.posts
+    lat0 = base[0]
+    xy = _xy(posts["h3_cell"].tolist(), lat0)
+    origin = _xy([h3.latlng_to_cell(*base, 9)], lat0)[0]
+    assert np.hypot(*(xy - origin).T).max() <= 3000
+    with pytest.raises(ValueError, match="needs at least one base"):
+        PlanRequest(max_travel_m=1000)
+
+
+def test_cli_plan_k_ring_and_bad_base(tmp_path: Path, capsys) -> None:
+    ledger = Path(__file__).parents[2] / "data" / "demo" / "cases.csv"
+    out = tmp_path / "plan.csv"
+    assert (
+        main(
+            [
+                "plan",
+                "--input",
+                str(ledger),
+                "--k-ring",
+                "2",
+                "--greedy",
+                "--teams",
+                "3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert len(pd.read_csv(out)) == 3
+    with pytest.raises(SystemExit):
+        main(["plan", "--input", str(ledger), "--base", "north", "--out", str(out)])
+    assert "is not LAT,LON" in capsys.readouterr().err
