@@ -33,6 +33,12 @@ pages = [
         url_path="patrol",
     ),
     st.Page(
+        "app_pages/evaluate.py",
+        title=t("page_eval", lang()),
+        icon=":material/query_stats:",
+        url_path="evaluate",
+    ),
+    st.Page(
         "app_pages/check.py",
         title=t("page_check", lang()),
         icon=":material/fact_check:",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.widgets import MapFilters
 from geo.config import DEMO_DIR, Settings, load_settings
 from geo.dataset import Dataset, load_dataset
+from geo.evaluate import backtest, summarize
 from geo.hotspots import StudyArea
 from geo.i18n import t
 from geo.views import HotspotView, hotspot_view, study_area
@@ -83,3 +85,10 @@ def warn_dataset(ds: Dataset, lang: str) -> None:
     if not ds.rejects.empty:
         with st.expander(t("load_rejects_note", lang, n=ds.rejects["row"].nunique())):
             st.dataframe(ds.rejects, hide_index=True)
+
+
+@st.cache_data(max_entries=8, show_spinner="回测中 / backtesting…")
+def backtest_summary(key: str, res: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rolling monthly backtest of every method on the loaded events (cached per settings)."""
+    metrics = backtest(current_dataset().events, res=res)
+    return metrics, summarize(metrics)

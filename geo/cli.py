@@ -1,4 +1,4 @@
-"""Command line: ``hexpatrol demo | check | hotspots | plan`` (also ``python -m geo``)."""
+"""Command line: ``hexpatrol demo | check | hotspots | plan | evaluate`` (or ``python -m geo``)."""
 
 from __future__ import annotations
 
@@ -236,6 +236,66 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from geo.evaluate import backtest, read_points, summarize
+    from geo.forecast import METHODS
+    from geo.ingest import read_ledger
+    from geo.periods import PERIOD_KEYS, label_events, select_period
+
+    periods = [p.strip() for p in (args.period or "").split(",") if p.strip()]
+    bad = [p for p in periods if p.lstrip("!") not in PERIOD_KEYS]
+    methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
+    bad_methods = [m for m in methods if m not in METHODS]
+    if bad or bad_methods:
+        print(
+            f"error: unknown period {bad} or method {bad_methods}; periods: "
+            f"{', '.join(PERIOD_KEYS)}; methods: {', '.join(METHODS)}, all",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if args.lat_col or args.lon_col or args.time_col:
+            if not (args.lat_col and args.lon_col and args.time_col):
+                print("error: give --lat-col, --lon-col and --time-col together", file=sys.stderr)
+                return 2
+            events = read_points(
+                args.input,
+                lat_col=args.lat_col,
+                lon_col=args.lon_col,
+                time_col=args.time_col,
+                crs=args.crs,
+            )
+            dropped = events.attrs.get("dropped", 0)
+        else:
+            result = read_ledger(args.input, crs=args.crs if args.crs else None)
+            events, dropped = result.events, result.n_rejected
+    except (LedgerReadError, ValueError, KeyError, OSError) as exc:
+        print(f"error: {args.input}: {exc}", file=sys.stderr)
+        return 2
+    if args.bbox:
+        minx, miny, maxx, maxy = args.bbox
+        inside = events["lon"].between(minx, maxx) & events["lat"].between(miny, maxy)
+        dropped += int((~inside).sum())
+        events = events[inside].reset_index(drop=True)
+    if periods:
+        if events["occurred_at"].dt.tz is None:
+            events = events.assign(
+                occurred_at=events["occurred_at"].dt.tz_localize("Asia/Shanghai")
+            )
+        events = events[select_period(label_events(events).labels, periods)]
+    print(f"{args.input}: {len(events)} events used, {dropped} rows left out")
+    metrics = backtest(events, res=args.res, methods=methods, min_train_months=args.min_train)
+    if metrics.empty:
+        print("error: not enough months for a backtest", file=sys.stderr)
+        return 1
+    metrics.to_csv(args.out, index=False, float_format="%.6g")
+    summary = summarize(metrics)
+    print(f"{metrics['month'].nunique()} test months, res {args.res}; mean over months:")
+    print(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"metrics written to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hexpatrol``."""
     parser = argparse.ArgumentParser(
@@ -350,6 +410,38 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--html", help="also write a printable page (Chinese)")
     plan.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
     plan.set_defaults(func=_cmd_plan)
+
+    ev = sub.add_parser("evaluate", help="rolling monthly backtest: hit rate, PAI, PEI")
+    ev.add_argument(
+        "--input",
+        required=True,
+        help="a ledger, or any CSV(.gz) of timestamped points with --*-col",
+    )
+    ev.add_argument("--out", required=True, help="metrics CSV, one row per method/month/share")
+    ev.add_argument("--lat-col", help="latitude (or projected y) column")
+    ev.add_argument("--lon-col", help="longitude (or projected x) column")
+    ev.add_argument("--time-col", help="time column, or parts: YEAR,MONTH,DAY,HOUR,MINUTE")
+    ev.add_argument(
+        "--crs",
+        help="coordinates' system: EPSG:… for projected x/y, or wgs84/gcj02/bd09 for a ledger",
+    )
+    ev.add_argument(
+        "--bbox",
+        type=float,
+        nargs=4,
+        metavar=("MINLON", "MINLAT", "MAXLON", "MAXLAT"),
+        help="keep points inside this box (e.g. to drop mis-geocoded rows)",
+    )
+    ev.add_argument("--res", type=int, default=9, choices=range(7, 11), metavar="{7..10}")
+    ev.add_argument(
+        "--method",
+        default="all",
+        help="default, last, window12, ewma, kde, "
+        "gistar, near_repeat, comma-separated, or all (default)",
+    )
+    ev.add_argument("--period", help="only events in these periods, e.g. night or weekend")
+    ev.add_argument("--min-train", type=int, default=3, help="months before the first test")
+    ev.set_defaults(func=_cmd_evaluate)
     return parser
 
 

@@ -96,6 +96,33 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "plan_download_html": ("下载打印版(网页)", "Download printable page"),
     "plan_none": ("设置条件后点击“生成巡逻方案”。", "Set the options and press “Make the plan”."),
     "layer_posts": ("巡逻岗位", "Patrol posts"),
+    # evaluation page
+    "page_eval": ("效果评估", "Evaluation"),
+    "eval_intro": (
+        "滚动回测:每个测试月只用此前的数据预测,标出面积占比 1%、2%、5%、10% 的最高风险格,"
+        "再用该月实际事件检验。命中率=落入标出格的事件占比;PAI=命中率/面积占比;"
+        "PEI=命中数/同样格数理论上最多能命中的事件数。",
+        "Rolling backtest: each test month is forecast from earlier months only; the riskiest "
+        "cells covering 1, 2, 5 and 10% of the area are flagged and scored on that month's "
+        "events. Hit rate = share of events in flagged cells; PAI = hit rate / area share; "
+        "PEI = hits / the most hits that many cells could have had.",
+    ),
+    "eval_uses": (
+        "态势地图按所选时段的历史加权事件数与 Gi* 显示热点;巡逻建议的风险面相当于 window12 方法"
+        "(近12个月)。default 方法按此前3个月的回测表现自动选择,在当前数据上选择了:{chosen}。",
+        "The situation map shows weighted past events and Gi* for the chosen periods; patrol "
+        "plans use the window12 risk (last 12 months). The default method picks, at each month, "
+        "the method that did best over the three months before; on these data it chose: "
+        "{chosen}.",
+    ),
+    "eval_res": ("评估分辨率", "Resolution evaluated"),
+    "eval_pai5_default": ("PAI@5%(default)", "PAI@5% (default)"),
+    "eval_pai5_last": ("PAI@5%(上月计数)", "PAI@5% (last month)"),
+    "eval_hit5_default": ("命中率@5%(default)", "Hit rate@5% (default)"),
+    "eval_months": ("测试月数", "Test months"),
+    "eval_table": ("各方法平均指标", "Mean metrics by method"),
+    "eval_chart": ("PAI 与面积占比", "PAI by area share"),
+    "eval_none": ("数据不足3个月以上,无法回测。", "Fewer than four months of data: no backtest."),
     "kind_fixed": ("固定岗", "Fixed post"),
     "kind_mobile": ("机动巡逻", "Mobile patrol"),
     "layer_mode": ("六边形显示", "Hexagons show"),

@@ -111,3 +111,15 @@ def test_patrol_page_makes_a_plan(app: AppTest) -> None:
     assert list(posts.columns[:3]) == ["岗位序号", "类型", "岗位位置"]
     assert probs["probability"].between(0, 1).all()
     assert [b.label for b in app.get("download_button")] == ["下载 Excel", "下载打印版(网页)"]
+
+
+def test_evaluation_page(app: AppTest) -> None:
+    app.switch_page("app_pages/evaluate.py").run()
+    assert not app.exception
+    assert app.title[0].value == "效果评估"
+    values = metric_values(app)
+    assert float(values["PAI@5%(default)"]) > float(values["PAI@5%(上月计数)"]) > 1
+    assert int(values["测试月数"]) == 21
+    assert "default 方法" in app.info[0].value
+    table = app.dataframe[0].value
+    assert {"default", "last", "ewma"} <= set(table.index)

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.cli import main
+from geo.evaluate import backtest, hit_metrics, read_points, summarize
+from geo.forecast import METHODS, choose_method, flag_top
+from geo.hotspots import StudyArea
+
+SHARES = (0.1, 0.2, 0.5)
+
+
+class TestMetrics:
+    def test_perfect_forecast_has_pei_one(self) -> None:
+        actual = np.array([5, 3, 2, 0, 0, 0, 0, 0, 0, 0], dtype=float)
+        for row in hit_metrics(actual, actual, SHARES):
+            assert row["pei"] == 1.0
+        first = hit_metrics(actual, actual, SHARES)[0]  # 10% of 10 cells = 1 cell
+        assert first["n_cells"] == 1 and first["hits"] == 5 and first["hit_rate"] == 0.5
+        assert first["pai"] == pytest.approx(0.5 / 0.1)
+
+    def test_worst_forecast_and_pai_definition(self) -> None:
+        actual = np.array([5, 3, 2, 0, 0, 0, 0, 0, 0, 0], dtype=float)
+        scores = -actual  # ranks the empty cells first
+        rows = hit_metrics(scores, actual, SHARES)
+        assert [r["hits"] for r in rows] == [0, 0, 0]  # 1, 2, 5 flagged cells, all empty
+        assert rows[2]["pei"] == 0 and rows[2]["pai"] == 0
+        mid = hit_metrics(np.arange(10, 0, -1), actual, (0.2,))[0]  # flags cells 0 and 1
+        assert mid["hit_rate"] == pytest.approx(0.8) and mid["pai"] == pytest.approx(4.0)
+        assert mid["pei"] == pytest.approx(1.0)
+
+    def test_no_events_gives_nan_not_crash(self) -> None:
+        row = hit_metrics(np.ones(5), np.zeros(5), (0.2,))[0]
+        assert np.isnan(row["hit_rate"]) and np.isnan(row["pai"]) and np.isnan(row["pei"])
+
+    def test_ties_are_broken_by_index(self) -> None:
+        assert flag_top([1, 3, 3, 0], 2).tolist() == [1, 2]
+        assert flag_top([1, 3, 3, 0], 9).tolist() == [1, 2, 0, 3]
+
+
+def events_for(months: dict[str, list[tuple[float, float, int]]]) -> pd.DataFrame:
+    """Events per month: (lat, lon, count) clusters, mid-month at 21:00."""
+    rows = []
+    for month, clusters in months.items():
+        for lat, lon, n in clusters:
+            for i in range(n):
+                rows.append(
+                    {
+                        "lat": lat + (i % 3) * 1e-5,
+                        "lon": lon,
+                        "occurred_at": pd.Timestamp(f"{month}-15 21:00"),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+class TestBacktest:
+    def test_rows_and_no_peeking(self) -> None:
+        stable = [(30.95, 108.70, 20), (30.90, 108.60, 1), (31.00, 108.80, 1)]
+        months = {f"2025-{m:02d}": stable for m in range(1, 7)}
+        months["2025-07"] = [(30.80, 108.50, 30)]  # a brand-new place in the last month
+        events = events_for(months)
+        cells = {h3.latlng_to_cell(lat, lon, 8) for lat, lon, _ in [*stable, *months["2025-07"]]}
+        ring = sorted({n for c in cells for n in h3.grid_disk(c, 1)})
+        area = StudyArea.from_cells(ring, 8)  # 4 places and their rings: 28 cells
+        metrics = backtest(events, res=8, shares=SHARES, area=area)
+        assert set(metrics["method"]) == set(METHODS)
+        assert len(metrics) == len(METHODS) * 4 * len(SHARES)  # test months 04..07
+        # 10% of 28 cells = 3 flagged: all go to the three known places, none to the new one
+        july = metrics[(metrics["month"] == "2025-07") & (metrics["area_share"] == 0.1)]
+        assert july["hits"].eq(0).all()  # nobody could know the new place beforehand
+        april = metrics[(metrics["month"] == "2025-04") & (metrics["area_share"] == 0.1)]
+        assert april.set_index("method").loc["default", "pei"] == 1.0
+
+    def test_default_follows_past_performance(self) -> None:
+        past = pd.DataFrame(
+            {
+                "method": ["last", "ewma", "kde"] * 2,
+                "month": ["a"] * 3 + ["b"] * 3,
+                "area_share": 0.05,
+                "pai": [2.0, 5.0, 1.0, 3.0, 6.0, 12.0],
+            }
+        )
+        assert choose_method(past) == "kde"  # mean 6.5 beats ewma 5.5 and last 2.5
+        assert choose_method(past.iloc[:0]) == "ewma"
+
+    def test_summary_means(self) -> None:
+        months = {f"2025-{m:02d}": [(30.95, 108.70, 10)] for m in range(1, 6)}
+        summary = summarize(backtest(events_for(months), res=8, methods=["last"], shares=(0.1,)))
+        assert summary.loc[0, "months"] == 2 and summary.loc[0, "pei"] == 1.0
+
+    def test_unknown_method(self) -> None:
+        with pytest.raises(ValueError, match="unknown"):
+            backtest(events_for({"2025-01": [(30.9, 108.7, 1)]}), methods=["crystal_ball"])
+
+
+def test_read_points_projected_and_composite_time(tmp_path: Path) -> None:
+    path = tmp_path / "thefts.csv"
+    path.write_text(
+        "TYPE,YEAR,MONTH,DAY,HOUR,MINUTE,X,Y\n"
+        "Theft,2020,1,1,0,5,490320.299,5458606.9208\n"
+        "Theft,2020,2,30,0,0,490320.299,5458606.9208\n"  # no 30 February: dropped
+        "Theft,2020,3,1,12,0,,5458606.9\n",  # no x: dropped
+        encoding="utf-8",
+    )
+    pts = read_points(
+        str(path), lat_col="Y", lon_col="X", time_col="YEAR,MONTH,DAY,HOUR,MINUTE", crs="EPSG:32610"
+    )
+    assert len(pts) == 1 and pts.attrs["dropped"] == 2
+    assert 49.27 < pts.loc[0, "lat"] < 49.29 and -123.15 < pts.loc[0, "lon"] < -123.12
+    assert pts.loc[0, "occurred_at"] == pd.Timestamp("2020-01-01 00:05")
+
+
+def test_cli_evaluate(tmp_path: Path, capsys) -> None:
+    rng = np.random.default_rng(0)
+    rows = ["when,lat,lon"]
+    for month in range(1, 8):
+        for _ in range(40):  # a stable hot place and scattered background
+            lat, lon = (
+                (30.95, 108.70)
+                if rng.random() < 0.5
+                else (30.9 + rng.random() * 0.2, 108.6 + rng.random() * 0.2)
+            )
+            rows.append(f"2025-{month:02d}-{rng.integers(1, 28):02d} 21:00,{lat:.5f},{lon:.5f}")
+    path = tmp_path / "points.csv"
+    path.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "metrics.csv"
+    assert (
+        main(
+            [
+                "evaluate",
+                "--input",
+                str(path),
+                "--lat-col",
+                "lat",
+                "--lon-col",
+                "lon",
+                "--time-col",
+                "when",
+                "--res",
+                "8",
+                "--method",
+                "default,last",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    metrics = pd.read_csv(out)
+    assert {"method", "month", "area_share", "hit_rate", "pai", "pei"} <= set(metrics.columns)
+    assert set(metrics["method"]) == {"default", "last"} and metrics["month"].nunique() == 4
+    assert "test months" in capsys.readouterr().out
+    assert main(["evaluate", "--input", str(path), "--lat-col", "lat", "--out", str(out)]) == 2
+    assert main(["evaluate", "--input", str(path), "--method", "oracle", "--out", str(out)]) == 2
+
+
+def test_cli_evaluate_demo_ledger(tmp_path: Path) -> None:
+    ledger = Path(__file__).parents[2] / "data" / "demo" / "cases.csv"
+    out = tmp_path / "m.csv"
+    assert (
+        main(
+            [
+                "evaluate",
+                "--input",
+                str(ledger),
+                "--res",
+                "8",
+                "--method",
+                "default",
+                "--period",
+                "night",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert pd.read_csv(out)["month"].nunique() == 21  # 24 months minus 3 of training
