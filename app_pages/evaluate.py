@@ -19,12 +19,7 @@ if summary.empty:
 at5 = summary[summary["area_share"] == 0.05].set_index("method")
 cols = st.columns(4)
 cols[0].metric(t("eval_pai5_default", L), f"{at5.loc['default', 'pai']:.2f}")
-cols[1].metric(
-    t("eval_pai5_last", L),
-    f"{at5.loc['last', 'pai']:.2f}",
-    delta=f"{at5.loc['default', 'pai'] - at5.loc['last', 'pai']:+.2f}",
-    delta_color="inverse",
-)
+cols[1].metric(t("eval_pai5_last", L), f"{at5.loc['last', 'pai']:.2f}")
 cols[2].metric(t("eval_hit5_default", L), f"{at5.loc['default', 'hit_rate']:.1%}")
 cols[3].metric(t("eval_months", L), int(at5.loc["default", "months"]))
 chosen = metrics[metrics["method"] == "default"].groupby("month")["chosen"].first()
