@@ -209,7 +209,11 @@ def compose(
     repeat = plates.value_counts()
     repeat = repeat[repeat >= 2].head(10)
     vehicles = pd.DataFrame(
-        {"车牌(脱敏)": [mask_plate(p) for p in repeat.index], "本月出现次数": repeat.to_numpy()}
+        {
+            "代号": [f"V{i:02d}" for i in range(1, len(repeat) + 1)],
+            "车牌(脱敏)": [mask_plate(p) for p in repeat.index],
+            "本月出现次数": repeat.to_numpy(),
+        }
     )
     figures["repeat_vehicles"] = int((plates.value_counts() >= 2).sum())
     # next month's suggested plan from the data up to this month's end
@@ -377,8 +381,9 @@ def render_map(ds: Dataset, b: Briefing, *, dpi: int = 150) -> bytes:
                 zorder=5,
                 label="重点区域",
             )
+            high = set(b.risk.loc[b.risk["level"] == "high", "name"]) if len(b.risk) else set()
             for x, y, name in zip(pts.geometry.x, pts.geometry.y, keys["name"], strict=True):
-                if len(keys) <= 30:
+                if name in high or len(keys) <= 8:  # label what matters, keep it legible
                     ax.annotate(
                         name,
                         (x, y),
