@@ -7,8 +7,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 PORT ?= 8501
-# Debian packages the tests need (installed only when missing; needs root or sudo)
-TEST_DEBS := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install install-test assets system-test-deps lint typecheck demo clean
@@ -35,10 +33,15 @@ static/vendor/.complete: layers/assets.py | $(BIN)/python
 
 assets: install static/vendor/.complete
 
+# Debian packages the tests need, installed only when missing (root or sudo): Chromium for
+# the browser tests, Noto CJK fonts for Chinese in screenshots and PDFs, LibreOffice to turn
+# briefings into PDF, poppler-utils (pdftoppm) to look at them.
 system-test-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

@@ -33,6 +33,12 @@ pages = [
         url_path="patrol",
     ),
     st.Page(
+        "app_pages/brief.py",
+        title=t("page_brief", lang()),
+        icon=":material/description:",
+        url_path="briefing",
+    ),
+    st.Page(
         "app_pages/evaluate.py",
         title=t("page_eval", lang()),
         icon=":material/query_stats:",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.widgets import MapFilters
+from geo.briefing import compose, render_map, to_docx, to_pdf
 from geo.config import DEMO_DIR, Settings, load_settings
+from geo.export import plan_table
 from geo.dataset import Dataset, load_dataset
 from geo.evaluate import backtest, summarize
 from geo.hotspots import StudyArea
@@ -92,3 +95,27 @@ def backtest_summary(key: str, res: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling monthly backtest of every method on the loaded events (cached per settings)."""
     metrics = backtest(current_dataset().events, res=res)
     return metrics, summarize(metrics)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def briefing_files(
+    key: str, month: str, township: str | None
+) -> tuple[dict[str, list[str]], dict[str, list[pd.DataFrame]], bytes, bytes, bytes]:
+    """Text, tables, map PNG, DOCX and PDF (empty without LibreOffice) of one briefing."""
+    s = settings()
+    ds = current_dataset()
+    b = compose(ds, month, township=township, region_name=s.region_name, periods=s.periods)
+    b.map_png = render_map(ds, b)
+    docx = to_docx(b, synthetic=is_demo(s))
+    try:
+        pdf = to_pdf(docx)
+    except (RuntimeError, OSError, subprocess.SubprocessError):
+        pdf = b""
+    risk = b.risk[["name", "level_label", "reasons"]] if len(b.risk) else b.risk
+    tables = {
+        "situation": [b.periods, b.vehicles],
+        "hotspots": [b.top_cells],
+        "risk": [risk],
+        "plan": [b.plan_posts],
+    }
+    return b.text, tables, b.map_png, docx, pdf

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -108,10 +109,9 @@ def compose(
     With ``township`` (a 9-digit code) only that township's events, cells and key areas
     are used — nothing from its neighbours.
     """
-    try:
-        start, end = _month_bounds(month)
-    except ValueError as exc:
-        raise ValueError(f"month was {month!r} but is expected as YYYY-MM") from exc
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
+        raise ValueError(f"month was {month!r} but is expected as YYYY-MM")
+    start, end = _month_bounds(month)
     scoped = _scoped(ds, township)
     names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
     scope = names[township] if township else region_name

@@ -1,10 +1,11 @@
-"""Command line: ``hexpatrol demo | check | hotspots | plan | evaluate`` (or ``python -m geo``)."""
+"""Command line: ``hexpatrol demo|check|hotspots|plan|evaluate|brief`` (or ``python -m geo``)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -296,6 +297,59 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from geo.briefing import compose, render_map, to_docx, to_pdf
+    from geo.config import DEMO_DIR
+    from geo.dataset import load_dataset
+
+    try:
+        settings = load_settings(args.config)
+        ds = load_dataset(settings, ledgers=args.input or ())
+    except (ConfigError, LedgerReadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.all_townships:
+        scopes: list[str | None] = [None, *ds.townships["code"].tolist()]
+    else:
+        scopes = [args.township]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    synthetic = any(DEMO_DIR in Path(p).parents for p in (settings.townships, *settings.events))
+    failed = 0
+    for i, code in enumerate(scopes, start=1):
+        try:
+            b = compose(
+                ds,
+                args.month,
+                township=code,
+                region_name=settings.region_name,
+                periods=settings.periods,
+                teams=args.teams,
+            )
+        except ValueError as exc:
+            print(f"[{i}/{len(scopes)}] {code or 'county'}: skipped ({exc})", file=sys.stderr)
+            failed += 1
+            continue
+        b.map_png = render_map(ds, b)
+        stem = out / f"briefing_{args.month}_{code or 'county'}"
+        stem.with_suffix(".png").write_bytes(b.map_png)
+        docx = to_docx(b, synthetic=synthetic)
+        stem.with_suffix(".docx").write_bytes(docx)
+        made = [".docx", ".png"]
+        if not args.no_pdf:
+            try:
+                stem.with_suffix(".pdf").write_bytes(to_pdf(docx))
+                made.append(".pdf")
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                print(f"warning: no PDF for {b.scope}: {exc}", file=sys.stderr)
+        print(
+            f"[{i}/{len(scopes)}] {b.scope}: {b.figures['cases']} cases, {b.figures['tips']} "
+            f"tips -> {stem.name}{{{','.join(made)}}}",
+            flush=True,
+        )
+    return 1 if failed == len(scopes) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hexpatrol``."""
     parser = argparse.ArgumentParser(
@@ -442,6 +496,22 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--period", help="only events in these periods, e.g. night or weekend")
     ev.add_argument("--min-train", type=int, default=3, help="months before the first test")
     ev.set_defaults(func=_cmd_evaluate)
+
+    brief = sub.add_parser("brief", help="monthly hotspot briefing (DOCX, PDF, PNG map)")
+    brief.add_argument("--month", required=True, help="YYYY-MM")
+    who = brief.add_mutually_exclusive_group()
+    who.add_argument("--township", help="9-digit township code (default: the whole county)")
+    who.add_argument(
+        "--all-townships", action="store_true", help="the county briefing and one per township"
+    )
+    brief.add_argument("--out", required=True, help="folder to write into")
+    brief.add_argument(
+        "--input", action="append", help="ledger(s) instead of the configured ones (repeatable)"
+    )
+    brief.add_argument("--teams", type=int, default=6, help="mobile teams in the suggested plan")
+    brief.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice PDF")
+    brief.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
+    brief.set_defaults(func=_cmd_brief)
     return parser
 
 

@@ -96,6 +96,18 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "plan_download_html": ("下载打印版(网页)", "Download printable page"),
     "plan_none": ("设置条件后点击“生成巡逻方案”。", "Set the options and press “Make the plan”."),
     "layer_posts": ("巡逻岗位", "Patrol posts"),
+    # briefing page
+    "page_brief": ("月度通报", "Monthly briefing"),
+    "brief_month": ("月份", "Month"),
+    "brief_scope": ("范围", "Scope"),
+    "brief_county": ("全县", "Whole county"),
+    "brief_make": ("生成通报", "Make the briefing"),
+    "brief_docx": ("下载 Word(DOCX)", "Download Word (DOCX)"),
+    "brief_pdf": ("下载 PDF", "Download PDF"),
+    "brief_png": ("下载热点图(PNG)", "Download map (PNG)"),
+    "brief_no_pdf": ("本机未安装 LibreOffice,无法生成 PDF;可下载 Word 版。",
+                     "LibreOffice is not installed here, so no PDF; the Word file is ready."),
+    "brief_preview": ("预览", "Preview"),
     # evaluation page
     "page_eval": ("效果评估", "Evaluation"),
     "eval_intro": (

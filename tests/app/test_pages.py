@@ -123,3 +123,16 @@ def test_evaluation_page(app: AppTest) -> None:
     assert "default 方法" in app.info[0].value
     table = app.dataframe[0].value
     assert {"default", "last", "ewma"} <= set(table.index)
+
+
+def test_briefing_page(app: AppTest) -> None:
+    app.switch_page("app_pages/brief.py").run()
+    assert not app.exception
+    app.selectbox[0].set_value("2025-10").run()
+    next(b for b in app.button if b.label == "生成通报").click().run()
+    assert not app.exception
+    texts = " ".join(m.value for m in app.markdown)
+    assert "一、总体情况" in texts and "四、下月工作建议" in texts
+    assert any("2025年10月,云阳县共查处非法营运案件" in str(m.value) for m in app.markdown)
+    labels = [b.label for b in app.get("download_button")]
+    assert labels[0] == "下载 Word(DOCX)" and "下载热点图(PNG)" in labels

@@ -1,0 +1,51 @@
+"""月度通报 — compose the monthly hotspot briefing, preview it, download DOCX/PDF/PNG."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import briefing_files, current_dataset, demo_banner, lang, settings
+from geo.briefing import SECTIONS
+from geo.i18n import t
+
+L = lang()
+s = settings()
+ds = current_dataset()
+st.title(t("page_brief", L))
+demo_banner()
+months = sorted(ds.events["occurred_at"].dt.strftime("%Y-%m").unique(), reverse=True)
+names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
+c1, c2 = st.columns(2)
+month = c1.selectbox(t("brief_month", L), months)
+scope = c2.selectbox(
+    t("brief_scope", L), ["", *names], format_func=lambda c: names.get(c, t("brief_county", L))
+)
+if not st.button(t("brief_make", L), type="primary") and st.session_state.get("brief") != (
+    month,
+    scope,
+):
+    st.stop()
+st.session_state["brief"] = (month, scope)
+with st.spinner(t("brief_make", L)):
+    text, tables, png, docx, pdf = briefing_files(repr(s), month, scope or None)
+stem = f"briefing_{month}_{scope or 'county'}"
+d1, d2, d3 = st.columns(3)
+d1.download_button(
+    t("brief_docx", L),
+    docx,
+    file_name=f"{stem}.docx",
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+if pdf:
+    d2.download_button(t("brief_pdf", L), pdf, file_name=f"{stem}.pdf", mime="application/pdf")
+else:
+    d2.caption(t("brief_no_pdf", L))
+d3.download_button(t("brief_png", L), png, file_name=f"{stem}.png", mime="image/png")
+st.subheader(t("brief_preview", L))
+for key, heading in SECTIONS:
+    st.markdown(f"**{heading}**")
+    for sentence in text.get(key, []):
+        st.write(sentence)
+    if key == "hotspots":
+        st.image(png, width=640)
+    for table in tables.get(key, []):
+        st.dataframe(pd.DataFrame(table), hide_index=True)

@@ -1,0 +1,141 @@
+"""The briefing's text is checked number by number against the data it came from."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo.briefing import compose, render_map, to_docx, to_pdf
+from geo.cli import main
+
+TZ = "Asia/Shanghai"
+MONTH = "2025-10"
+
+
+@pytest.fixture(scope="module")
+def county(demo):
+    b = compose(demo, MONTH)
+    b.map_png = render_map(demo, b)
+    return b
+
+
+def month_events(demo, code: str | None = None, month: str = MONTH) -> pd.DataFrame:
+    start = pd.Timestamp(f"{month}-01", tz=TZ)
+    ev = demo.events
+    sel = (ev["occurred_at"] >= start) & (ev["occurred_at"] < start + pd.offsets.MonthBegin(1))
+    if code:
+        sel &= ev["township_code"] == code
+    return ev[sel]
+
+
+def number(pattern: str, text: str) -> float:
+    m = re.search(pattern, text)
+    assert m, f"{pattern!r} not in {text!r}"
+    return float(m.group(1))
+
+
+def test_headline_figures_in_the_text_match_the_data(county, demo) -> None:
+    ev = month_events(demo)
+    cases, tips = (ev["kind"] == "case").sum(), (ev["kind"] == "tip").sum()
+    verified = ((ev["kind"] == "tip") & (ev["status"] == "属实")).sum()
+    prev = month_events(demo, month="2025-09")
+    last_year = month_events(demo, month="2024-10")
+    text = county.text["situation"][0]
+    assert number(r"共查处非法营运案件(\d+)起", text) == cases
+    assert number(r"受理群众举报线索(\d+)条", text) == tips
+    assert number(r"属实(\d+)条", text) == verified
+    mom = (cases - (prev["kind"] == "case").sum()) / (prev["kind"] == "case").sum()
+    yoy = (cases - (last_year["kind"] == "case").sum()) / (last_year["kind"] == "case").sum()
+    assert number(r"案件\d+起,环比(?:上升|下降)([\d.]+)%", text) == round(abs(mom) * 100, 1)
+    assert number(r"同比(?:上升|下降)([\d.]+)%", text) == round(abs(yoy) * 100, 1)
+    assert ("环比上升" in text) == (mom > 0)
+
+
+def test_period_breakdown_matches_the_labels(county, demo) -> None:
+    ev = month_events(demo)
+    labels = demo.labels.loc[ev.index]
+    text = county.text["situation"][1]
+    assert number(r"共(\d+)起", text) == len(ev)
+    for word, key in (("夜间", "night"), ("法定节假日", "holiday"), ("逢场日", "market_day")):
+        assert number(word + r"(\d+)起", text) == labels[key].sum()
+
+
+def test_hotspot_and_risk_sentences_match_the_tables(county) -> None:
+    hot = county.text["hotspots"][0]
+    n99, n95, n90 = (county.figures[k] for k in ("hot_99", "hot_95", "hot_90"))
+    assert number(r"显著热点格(\d+)个", hot) == n99 + n95 + n90
+    assert number(r"99%置信(\d+)个", hot) == n99
+    for line in county.text["risk"]:
+        label = line[0]
+        level = {"高": "high", "中": "medium", "低": "low"}[label]
+        assert number(r"风险区域(\d+)处", line) == (county.risk["level"] == level).sum()
+    plan = county.text["plan"][0]
+    assert number(r"机动巡逻队(\d+)支", plan) == (county.plan_posts["kind"] == "mobile").sum()
+    share = county.plan_figures["coverage_share"]
+    assert number(r"覆盖夜间风险的([\d.]+)%", plan) == round(share * 100, 1)
+
+
+def test_township_briefing_sees_only_its_township(demo) -> None:
+    code = demo.townships.set_index("name").loc["江口镇", "code"]
+    b = compose(demo, MONTH, township=code)
+    ev = month_events(demo, code)
+    assert b.scope == "江口镇" and b.figures["cases"] == (ev["kind"] == "case").sum()
+    assert b.figures["events"] == len(ev)
+    assert set(b.top_cells["乡镇"]) <= {"江口镇"}
+    ka = demo.key_areas.set_index("name")
+    assert all(ka.loc[n, "township_code"] == code for n in b.risk["name"])
+    assert b.text["situation"][0].startswith("2025年10月,江口镇")
+
+
+def test_bad_month_and_township(demo) -> None:
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        compose(demo, "October")
+    with pytest.raises(ValueError, match="not in the township list"):
+        compose(demo, MONTH, township="123")
+
+
+def test_outputs_docx_png_pdf(county, demo) -> None:
+    from docx import Document
+
+    assert county.map_png.startswith(b"\x89PNG")
+    data = to_docx(county, synthetic=True)
+    doc = Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "云阳县2025年10月非法营运热点研判通报" in text
+    for heading in (
+        "一、总体情况",
+        "二、热点分布与趋势",
+        "三、重点区域风险等级",
+        "四、下月工作建议",
+    ):
+        assert heading in text
+    assert len(doc.inline_shapes) == 1 and len(doc.tables) >= 4
+    cells = " ".join(c.text for table in doc.tables for row in table.rows for c in row.cells)
+    raw_plates = set(month_events(demo)["plate"].dropna()) - {""}
+    assert not any(p in cells or p in text for p in raw_plates)  # plates only masked
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice not installed (make test installs it)")
+    pdf = to_pdf(data)
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+        assert "非法营运热点研判通报" in out.stdout.decode("utf-8")
+
+
+def test_cli_brief(tmp_path: Path, capsys) -> None:
+    code = "500235131"
+    assert (
+        main(["brief", "--month", MONTH, "--township", code, "--out", str(tmp_path), "--no-pdf"])
+        == 0
+    )
+    stem = tmp_path / f"briefing_{MONTH}_{code}"
+    assert stem.with_suffix(".docx").stat().st_size > 10_000
+    assert stem.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
+    assert "江口镇" in capsys.readouterr().out
+    assert main(["brief", "--month", "1999-01", "--out", str(tmp_path), "--no-pdf"]) == 1
