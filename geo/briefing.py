@@ -478,6 +478,7 @@ def to_docx(b: Briefing, *, issuer: str = "非法营运整治工作专班", synt
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
+    from PIL import Image
 
     title_font, heading_font, body_font = (
         "Noto Serif CJK SC",
@@ -523,7 +524,10 @@ def to_docx(b: Briefing, *, issuer: str = "非法营运整治工作专班", synt
                 _table(doc, b.vehicles, body_font)
         if key == "hotspots":
             if b.map_png:
-                doc.add_picture(io.BytesIO(b.map_png), width=Cm(15))
+                # fit a 12 x 11 cm box, so the map shares a page with its section's text
+                w, h = Image.open(io.BytesIO(b.map_png)).size
+                size = {"width": Cm(12)} if w / h >= 12 / 11 else {"height": Cm(11)}
+                doc.add_picture(io.BytesIO(b.map_png), **size)
                 doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             if len(b.top_cells):
                 para("主要热点格:")

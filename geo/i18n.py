@@ -105,8 +105,10 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "brief_docx": ("下载 Word(DOCX)", "Download Word (DOCX)"),
     "brief_pdf": ("下载 PDF", "Download PDF"),
     "brief_png": ("下载热点图(PNG)", "Download map (PNG)"),
-    "brief_no_pdf": ("本机未安装 LibreOffice,无法生成 PDF;可下载 Word 版。",
-                     "LibreOffice is not installed here, so no PDF; the Word file is ready."),
+    "brief_no_pdf": (
+        "本机未安装 LibreOffice,无法生成 PDF;可下载 Word 版。",
+        "LibreOffice is not installed here, so no PDF; the Word file is ready.",
+    ),
     "brief_preview": ("预览", "Preview"),
     # evaluation page
     "page_eval": ("效果评估", "Evaluation"),
