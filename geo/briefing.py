@@ -525,8 +525,8 @@ def to_docx(b: Briefing, *, issuer: str = "非法营运整治工作专班", synt
         if key == "hotspots":
             if b.map_png:
                 # fit a 12 x 11 cm box, so the map shares a page with its section's text
-                w, h = Image.open(io.BytesIO(b.map_png)).size
-                size = {"width": Cm(12)} if w / h >= 12 / 11 else {"height": Cm(11)}
+                img_w, img_h = Image.open(io.BytesIO(b.map_png)).size
+                size = {"width": Cm(12)} if img_w / img_h >= 12 / 11 else {"height": Cm(11)}
                 doc.add_picture(io.BytesIO(b.map_png), **size)
                 doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             if len(b.top_cells):
