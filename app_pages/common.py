@@ -11,9 +11,9 @@ import streamlit as st
 from app_pages.widgets import MapFilters
 from geo.briefing import compose, render_map, to_docx, to_pdf
 from geo.config import DEMO_DIR, Settings, load_settings
-from geo.export import plan_table
 from geo.dataset import Dataset, load_dataset
 from geo.evaluate import backtest, summarize
+from geo.export import plan_table
 from geo.hotspots import StudyArea
 from geo.i18n import t
 from geo.views import HotspotView, hotspot_view, study_area
@@ -112,10 +112,11 @@ def briefing_files(
     except (RuntimeError, OSError, subprocess.SubprocessError):
         pdf = b""
     risk = b.risk[["name", "level_label", "reasons"]] if len(b.risk) else b.risk
+    plan = plan_table(b.plan_posts, "zh") if len(b.plan_posts) else b.plan_posts
     tables = {
         "situation": [b.periods, b.vehicles],
         "hotspots": [b.top_cells],
         "risk": [risk],
-        "plan": [b.plan_posts],
+        "plan": [plan],
     }
     return b.text, tables, b.map_png, docx, pdf

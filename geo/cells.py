@@ -15,6 +15,7 @@ from typing import Final
 
 import geopandas as gpd
 import h3
+import h3.api.basic_int as h3_int
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -39,10 +40,16 @@ def points_to_cells(
     lon_a = np.asarray(lon, dtype=float)
     if lat_a.shape != lon_a.shape:
         raise ValueError(f"lat has shape {lat_a.shape} but lon has {lon_a.shape}")
-    return np.array(
-        [h3.latlng_to_cell(y, x, res) for y, x in zip(lat_a.tolist(), lon_a.tolist(), strict=True)],
-        dtype=object,
+    # the integer API is ~40% faster per call; strings are made once per distinct cell
+    to_int = h3_int.latlng_to_cell
+    ints = np.fromiter(
+        (to_int(y, x, res) for y, x in zip(lat_a.tolist(), lon_a.tolist(), strict=True)),
+        dtype=np.uint64,
+        count=lat_a.size,
     )
+    codes, uniques = pd.factorize(ints)
+    names = np.array([h3.int_to_str(int(u)) for u in uniques], dtype=object)
+    return names[codes] if len(names) else np.array([], dtype=object)
 
 
 def with_cells(
