@@ -8,6 +8,7 @@ from app_pages.common import current_dataset, demo_banner, lang, map_view, setti
 from app_pages.widgets import map_filters
 from geo.i18n import t
 from geo.views import summary_counts
+from layers.deck import DECK_THRESHOLD, deck_map
 from layers.situation import situation_map
 
 L = lang()
@@ -33,23 +34,32 @@ if view.events.empty:
 
 shown = ds.townships[ds.townships["code"].isin(f.towns)] if f.towns else ds.townships
 areas = ds.key_areas[ds.key_areas["township_code"].isin(f.towns)] if f.towns else ds.key_areas
-m = situation_map(
-    townships=shown,
-    cells=view.cells,
-    key_areas=areas,
-    routes=ds.routes,
-    events=view.events if f.show_points else None,
-    lang=L,
-    mode=f.mode,
-    show_trends=f.show_trends,
-    weights=f.weights,
-    tiles=s.tiles,
-    tile_url=s.tile_url,
-    tile_attribution=s.tile_attribution,
-)
-clicked = st_folium(
-    m, key="situation_map", returned_objects=["last_clicked"], height=620, use_container_width=True
-)
+clicked = None
+if len(view.cells) > DECK_THRESHOLD:  # city scale: deck.gl draws many hexagons lightly
+    st.caption(t("deck_note", L, n=len(view.cells)))
+    st.pydeck_chart(deck_map(view.cells, shown, mode=f.mode, key_areas=areas), height=620)
+else:
+    m = situation_map(
+        townships=shown,
+        cells=view.cells,
+        key_areas=areas,
+        routes=ds.routes,
+        events=view.events if f.show_points else None,
+        lang=L,
+        mode=f.mode,
+        show_trends=f.show_trends,
+        weights=f.weights,
+        tiles=s.tiles,
+        tile_url=s.tile_url,
+        tile_attribution=s.tile_attribution,
+    )
+    clicked = st_folium(
+        m,
+        key="situation_map",
+        returned_objects=["last_clicked"],
+        height=620,
+        use_container_width=True,
+    )
 
 left, right = st.columns([3, 2])
 with left:

@@ -167,6 +167,11 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "Click a hexagon on the map to see its monthly events and Gi* z.",
     ),
     "m_hot": ("显著热点格", "Significant hot cells"),
+    "deck_note": (
+        "六边形较多({n}个),使用 deck.gl 快速视图;缩小范围或调大六边形可回到交互地图。",
+        "Many hexagons ({n}): shown in the fast deck.gl view; narrow the area or use larger "
+        "hexagons for the interactive map.",
+    ),
     "series_n": ("事件数", "Events"),
     "series_z": ("Gi* z 值", "Gi* z"),
     # metrics

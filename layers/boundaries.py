@@ -8,13 +8,14 @@ import folium
 import geopandas as gpd
 
 from geo.i18n import t
+from layers.style import lean
 
 
 def township_layer(townships: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGroup:
     """Township polygons with a light fill, their names as labels and tooltips."""
     group = folium.FeatureGroup(name=t("layer_townships", lang), show=True)
     folium.GeoJson(
-        townships[["code", "name", "geometry"]],
+        lean(townships[["code", "name", "geometry"]]),
         style_function=lambda f: {
             "fillColor": "#fbfbf7",
             "fillOpacity": 0.9,

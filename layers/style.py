@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import shapely
 
 #: ColorBrewer YlOrRd, 5 classes (light = low, dark red = high).
 SCORE_COLORS: Final = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -82,3 +84,14 @@ def classify(scores: npt.ArrayLike, breaks: list[float]) -> npt.NDArray[np.int_]
 def class_colors(n_breaks: int) -> list[str]:
     """The palette colours used for ``n_breaks`` classes (darkest always last)."""
     return list(SCORE_COLORS[-n_breaks:])
+
+
+#: Coordinates sent to the browser are rounded to this grid (degrees): 1e-5° ≈ 1 m.
+GRID_DEG: Final = 1e-5
+
+
+def lean(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy with coordinates snapped to :data:`GRID_DEG`, so the map's JSON stays small."""
+    out = frame.copy()
+    out.geometry = shapely.set_precision(out.geometry.values, GRID_DEG)
+    return out

@@ -136,3 +136,10 @@ def test_briefing_page(app: AppTest) -> None:
     assert any("2025年10月,云阳县共查处非法营运案件" in str(m.value) for m in app.markdown)
     labels = [b.label for b in app.get("download_button")]
     assert labels[0] == "下载 Word(DOCX)" and "下载热点图(PNG)" in labels
+
+
+def test_many_hexagons_switch_to_deck(app: AppTest) -> None:
+    app.select_slider[0].set_value(10).run()
+    assert not app.exception
+    assert any("deck.gl" in c.value for c in app.caption)
+    assert app.get("deck_gl_json_chart")
