@@ -9,7 +9,7 @@ UV := $(BIN)/uv
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test assets system-test-deps lint typecheck demo clean
+.PHONY: run test install install-test assets system-test-deps lint typecheck demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,3 +66,10 @@ demo: install
 
 clean:
 	rm -rf $(VENV) static/vendor .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks against peers (results go in docs/BENCHMARKS.md); QUICK=1 for small sizes.
+bench: install-test assets
+	$(BIN)/python bench/bench_gistar.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/bench_mclp.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/bench_aggregate.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/bench_map.py $(if $(QUICK),--quick)

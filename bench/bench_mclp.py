@@ -26,40 +26,46 @@ from geo.patrol import _xy, build_problem, solve_exact, solve_greedy  # noqa: E4
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 DEMAND, CANDIDATES, P, RADIUS, RES = 11_000, 2_000, 15, 1000.0, 10
+QUICK = (1_500, 300, 5)  # --quick: demand cells, candidates, p
 
 
-def instance() -> pd.DataFrame:
+def instance(demand: int = DEMAND) -> pd.DataFrame:
     with gzip.open(REALDATA / "houston_crime_2010.csv.gz", "rt") as fh:
         pts = pd.read_csv(fh, usecols=["lon", "lat"]).dropna()
     pts = pts[pts["lon"].between(-95.9, -94.9) & pts["lat"].between(29.4, 30.2)]
     cells = pd.Series(points_to_cells(pts["lat"], pts["lon"], RES)).value_counts()
-    top = cells.head(DEMAND)
+    top = cells.head(demand)
     return pd.DataFrame({"h3_cell": top.index, "risk": top.to_numpy(dtype=float)})
 
 
 def main() -> None:
+    import argparse
+
     import pulp
     from scipy.spatial.distance import cdist
     from spopt.locate import MCLP
 
-    demand = instance()
-    candidates = demand["h3_cell"].head(CANDIDATES).tolist()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small instance, for CI")
+    n_demand, n_cand, p = QUICK if parser.parse_args().quick else (DEMAND, CANDIDATES, P)
+    demand = instance(n_demand)
+    candidates = demand["h3_cell"].head(n_cand).tolist()
     print(
         f"Houston 2010, res {RES}: {len(demand):,} demand cells, {len(candidates):,} "
-        f"candidates, p = {P}, radius {RADIUS:.0f} m"
+        f"candidates, p = {p}, radius {RADIUS:.0f} m"
     )
 
     t0 = time.perf_counter()
     problem = build_problem(demand, radius_m=RADIUS, candidates=candidates)
     t_build = time.perf_counter() - t0
-    greedy = solve_greedy(problem, P)
-    exact = solve_exact(problem, P, warm=greedy)
+    greedy = solve_greedy(problem, p)
+    exact = solve_exact(problem, p, warm=greedy)
     t_ours = t_build + exact.seconds  # exact includes its own greedy warm start
 
     lat0 = float(np.mean([h3.cell_to_latlng(c)[0] for c in problem.candidates]))
     t0 = time.perf_counter()
     cost = cdist(_xy(problem.demand, lat0), _xy(problem.candidates, lat0))
-    model = MCLP.from_cost_matrix(cost, problem.risk, RADIUS, P)
+    model = MCLP.from_cost_matrix(cost, problem.risk, RADIUS, p)
     model.solve(pulp.PULP_CBC_CMD(msg=False))
     t_spopt = time.perf_counter() - t0
     obj_spopt = float(pulp.value(model.problem.objective))

@@ -9,8 +9,15 @@ from geo.privacy import mask_plate
 
 @pytest.mark.parametrize(
     ("plate", "masked"),
-    [("渝FB2089", "渝F·B****"), ("渝F·32345", "渝F·3****"), ("渝fab12c", "渝F·A****"),
-     ("京A12345D", "京A·1*****"), ("ABC123", "A*****"), ("", ""), (None, "")],
+    [
+        ("渝FB2089", "渝F·B****"),
+        ("渝F·32345", "渝F·3****"),
+        ("渝fab12c", "渝F·A****"),
+        ("京A12345D", "京A·1*****"),
+        ("ABC123", "A*****"),
+        ("", ""),
+        (None, ""),
+    ],
     ids=["plain", "dotted", "lower", "new-energy", "foreign", "empty", "none"],
 )
 def test_mask(plate, masked) -> None:
