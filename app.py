@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from app_pages.common import lang
+from app_pages.common import lang, settings
 from geo.i18n import t
 
 st.set_page_config(page_title="hexpatrol", page_icon="⬢", layout="wide")
 
 if "lang" not in st.session_state:
-    st.session_state["lang"] = "zh"
+    st.session_state["lang"] = settings().language
 with st.sidebar:
     st.radio(
         "语言 / Language",

@@ -8,7 +8,7 @@ from app_pages.common import current_dataset, demo_banner, lang, map_view, setti
 from app_pages.widgets import map_filters
 from geo.i18n import t
 from geo.views import summary_counts
-from layers.deck import DECK_THRESHOLD, deck_map
+from layers.deck import deck_map
 from layers.situation import situation_map
 
 L = lang()
@@ -35,7 +35,7 @@ if view.events.empty:
 shown = ds.townships[ds.townships["code"].isin(f.towns)] if f.towns else ds.townships
 areas = ds.key_areas[ds.key_areas["township_code"].isin(f.towns)] if f.towns else ds.key_areas
 clicked = None
-if len(view.cells) > DECK_THRESHOLD:  # city scale: deck.gl draws many hexagons lightly
+if len(view.cells) > s.deck_threshold:  # city scale: deck.gl draws many hexagons lightly
     st.caption(t("deck_note", L, n=len(view.cells)))
     st.pydeck_chart(deck_map(view.cells, shown, mode=f.mode, key_areas=areas), height=620)
 else:
@@ -52,6 +52,7 @@ else:
         tiles=s.tiles,
         tile_url=s.tile_url,
         tile_attribution=s.tile_attribution,
+        tianditu_key=s.tianditu_key,
     )
     clicked = st_folium(
         m,

@@ -67,6 +67,7 @@ m = situation_map(
     tiles=s.tiles,
     tile_url=s.tile_url,
     tile_attribution=s.tile_attribution,
+    tianditu_key=s.tianditu_key,
 )
 st_folium(m, key="plan_map", returned_objects=[], height=560, use_container_width=True)
 

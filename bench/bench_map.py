@@ -32,7 +32,7 @@ from geo.dataset import load_dataset  # noqa: E402
 from geo.periods import label_events  # noqa: E402
 from geo.views import hotspot_view, study_area  # noqa: E402
 from layers.assets import STATIC_DIR  # noqa: E402
-from layers.deck import DECK_THRESHOLD, deck_map  # noqa: E402
+from layers.deck import deck_map  # noqa: E402
 from layers.situation import situation_map  # noqa: E402
 
 
@@ -96,7 +96,7 @@ def main() -> None:
         view = hotspot_view(ds, res=res, area=area, periods=["night"])
         t_view = time.perf_counter() - t0
         t0 = time.perf_counter()
-        if len(view.cells) > DECK_THRESHOLD:  # the app's own switch
+        if len(view.cells) > Settings().deck_threshold:  # the app's own switch
             night_payload = deck_map(view.cells, ds.townships, key_areas=ds.key_areas).to_json()
             drawn_by = "deck.gl"
         else:

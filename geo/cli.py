@@ -1,4 +1,4 @@
-"""Command line: ``hexpatrol demo|check|hotspots|plan|evaluate|brief`` (or ``python -m geo``)."""
+"""Command line: ``hexpatrol init|demo|check|hotspots|plan|evaluate|brief`` (``python -m geo``)."""
 
 from __future__ import annotations
 
@@ -35,13 +35,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from geo.dataset import settings_townships
     from geo.export import to_safe_csv
     from geo.ingest import read_ledger
-    from geo.regions import load_townships
 
     try:
         settings = load_settings(args.config)
-        townships = None if args.no_townships else load_townships(settings.townships)
+        townships = None if args.no_townships else settings_townships(settings)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -69,10 +69,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_hotspots(args: argparse.Namespace) -> int:
     import h3
 
+    from geo.dataset import settings_townships
     from geo.hotspots import GI_CLASSES, StudyArea, hotspots
     from geo.ingest import read_ledger
     from geo.periods import PERIOD_KEYS, label_events, select_period
-    from geo.regions import load_key_areas, load_townships
+    from geo.regions import load_key_areas
 
     periods = [p.strip() for p in (args.period or "").split(",") if p.strip()]
     unknown = [p for p in periods if p.lstrip("!") not in PERIOD_KEYS]
@@ -84,7 +85,7 @@ def _cmd_hotspots(args: argparse.Namespace) -> int:
         return 2
     try:
         settings = load_settings(args.config)
-        townships = None if args.no_townships else load_townships(settings.townships)
+        townships = None if args.no_townships else settings_townships(settings)
         key_areas = None if args.no_townships else load_key_areas(settings.key_areas)
         result = read_ledger(args.input, crs=args.crs, kind=args.kind, townships=townships)
     except (ConfigError, LedgerReadError) as exc:
@@ -350,6 +351,20 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     return 1 if failed == len(scopes) else 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from geo.scaffold import init_deployment
+
+    try:
+        made = init_deployment(args.dir, args.region, code=args.code, force=args.force)
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in made:
+        print(f"wrote {path}")
+    print(f"next: put township polygons in {Path(args.dir) / 'boundaries'} and follow README.txt")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hexpatrol``."""
     parser = argparse.ArgumentParser(
@@ -512,6 +527,13 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice PDF")
     brief.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
     brief.set_defaults(func=_cmd_brief)
+
+    init = sub.add_parser("init", help="scaffold a deployment folder for a new region")
+    init.add_argument("--region", required=True, help="region name, e.g. 垫江县")
+    init.add_argument("--code", default="", help="6-digit administrative code")
+    init.add_argument("--dir", default=".", help="folder to create (default: here)")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.set_defaults(func=_cmd_init)
     return parser
 
 

@@ -19,7 +19,8 @@ from geo.periods import PeriodSettings
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
 
-TILE_CHOICES = ("none", "osm", "custom")
+TILE_CHOICES = ("none", "osm", "tianditu", "amap", "custom")
+LANGUAGES = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,14 @@ class Settings:
     ----------
     region_name : str
         Shown in titles, e.g. "云阳县".
+    region_code : str
+        The region's administrative code (6 digits for a county), shown in exports.
     townships : Path
-        GeoJSON of jurisdiction polygons with ``code`` (9-digit NBS code) and ``name``.
+        Jurisdiction polygons: GeoJSON, Shapefile or GeoPackage in any CRS (converted to
+        WGS-84; a file without a CRS is taken as WGS-84).
+    township_code_field, township_name_field : str
+        Columns of that file holding the 9-digit code and the name (default ``code``,
+        ``name``).
     key_areas : Path
         GeoJSON of key areas (points) with ``name``, ``category``, ``radius_m``.
     routes : Path
@@ -42,9 +49,19 @@ class Settings:
         Default hexagon resolution, 7 (coarse, ~5 km²) to 10 (fine, ~0.015 km²).
     tiles : str
         Base map: ``none`` (default; works offline, township boundaries are the base),
-        ``osm`` (needs internet) or ``custom`` (``tile_url``, e.g. an intranet tile server).
+        ``osm`` (internet), ``tianditu`` (天地图, needs ``tianditu_key``), ``amap`` (高德;
+        its tiles are GCJ-02, so every layer is shifted to GCJ-02 to line up) or ``custom``
+        (``tile_url``, e.g. an intranet tile server).
     tile_url, tile_attribution : str
         For ``tiles = "custom"``: an XYZ template ``https://host/{z}/{x}/{y}.png``.
+    tianditu_key : str
+        The 天地图 browser key for ``tiles = "tianditu"``.
+    language : str
+        Default UI language, ``zh`` or ``en`` (users can switch).
+    deck_threshold : int
+        Above this many hexagons the map switches to the deck.gl view.
+    database_url, users_file : str
+        Reserved for the persistent store and logins (not used yet by this version).
     case_weight, tip_weight : float
         Weight of one case and one tip in a cell's score.
     gi_k : int
@@ -59,7 +76,10 @@ class Settings:
     """
 
     region_name: str = "云阳县"
+    region_code: str = "500235"
     townships: Path = DEMO_DIR / "townships.geojson"
+    township_code_field: str = "code"
+    township_name_field: str = "name"
     key_areas: Path = DEMO_DIR / "key_areas.geojson"
     routes: Path = DEMO_DIR / "routes.geojson"
     events: tuple[Path, ...] = (DEMO_DIR / "cases.csv", DEMO_DIR / "tips.csv")
@@ -67,6 +87,11 @@ class Settings:
     tiles: str = "none"
     tile_url: str = ""
     tile_attribution: str = ""
+    tianditu_key: str = ""
+    language: str = "zh"
+    deck_threshold: int = 3000
+    database_url: str = ""
+    users_file: str = ""
     case_weight: float = 1.0
     tip_weight: float = 0.5
     gi_k: int = 1
@@ -81,6 +106,14 @@ class Settings:
             raise ConfigError(f"tiles was {self.tiles!r} but is expected to be in {TILE_CHOICES}")
         if self.tiles == "custom" and "{z}" not in self.tile_url:
             raise ConfigError("tiles = 'custom' needs tile_url with {z}/{x}/{y} placeholders")
+        if self.tiles == "tianditu" and not self.tianditu_key:
+            raise ConfigError("tiles = 'tianditu' needs tianditu_key (a 天地图 browser key)")
+        if self.language not in LANGUAGES:
+            raise ConfigError(
+                f"language was {self.language!r} but is expected to be in {LANGUAGES}"
+            )
+        if self.deck_threshold < 100:
+            raise ConfigError(f"deck_threshold was {self.deck_threshold} but must be >= 100")
         if self.case_weight < 0 or self.tip_weight < 0:
             raise ConfigError("case_weight and tip_weight must be >= 0")
         if not 1 <= self.gi_k <= 5:

@@ -37,12 +37,21 @@ class Dataset:
     warnings: tuple[str, ...] = ()
 
 
+def settings_townships(settings: Settings) -> gpd.GeoDataFrame:
+    """The township polygons a deployment's settings name, with their field mapping."""
+    return load_townships(
+        settings.townships,
+        code_field=settings.township_code_field,
+        name_field=settings.township_name_field,
+    )
+
+
 def load_dataset(settings: Settings, ledgers: Sequence[str | os.PathLike[str]] = ()) -> Dataset:
     """Read the files named by ``settings`` and validate every ledger row.
 
     ``ledgers`` replaces the settings' ``events`` files (the command line's ``--input``).
     """
-    townships = load_townships(settings.townships)
+    townships = settings_townships(settings)
     key_areas = load_key_areas(settings.key_areas)
     points = key_areas.geometry.representative_point()
     found = township_of(points.x, points.y, townships)

@@ -42,9 +42,15 @@ def _read(path: str | os.PathLike[str], what: str, required: set[str]) -> gpd.Ge
     return gdf.to_crs(4326)
 
 
-def load_townships(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
-    """Township polygons with string ``code`` and ``name``, in EPSG:4326."""
-    gdf = _read(path, "township", {"code", "name", "geometry"})
+def load_townships(
+    path: str | os.PathLike[str], *, code_field: str = "code", name_field: str = "name"
+) -> gpd.GeoDataFrame:
+    """Township polygons with string ``code`` and ``name``, in EPSG:4326.
+
+    ``code_field``/``name_field`` name the file's own columns (e.g. ``XZQDM``, ``XZQMC``).
+    """
+    gdf = _read(path, "township", {code_field, name_field, "geometry"})
+    gdf = gdf.rename(columns={code_field: "code", name_field: "name"})
     gdf["code"] = gdf["code"].astype(str).str.strip()
     dup = gdf["code"][gdf["code"].duplicated()]
     if not dup.empty:
@@ -52,9 +58,55 @@ def load_townships(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     return gdf
 
 
+def _read_point_table(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
+    """A CSV/XLSX of key areas with ``lat``/``lon`` (or 纬度/经度) columns, as points."""
+    suffix = os.path.splitext(str(path))[1].lower()
+    try:
+        table = (
+            pd.read_excel(path, dtype=object)
+            if suffix in (".xlsx", ".xlsm")
+            else pd.read_csv(path, dtype=object, encoding="utf-8-sig")
+        )
+    except Exception as exc:  # many reader errors; all mean "cannot read"
+        raise ConfigError(f"key-area file {path} cannot be read: {exc}") from exc
+    table = table.rename(
+        columns={
+            "纬度": "lat",
+            "经度": "lon",
+            "名称": "name",
+            "类别": "category",
+            "半径米": "radius_m",
+            "逢场日": "market_days",
+            "乡镇代码": "township_code",
+        }
+    )
+    if not {"lat", "lon"} <= set(table.columns):
+        raise ConfigError(f"key-area file {path} needs lat and lon (纬度, 经度) columns")
+    lat = pd.to_numeric(table["lat"], errors="coerce")
+    lon = pd.to_numeric(table["lon"], errors="coerce")
+    bad = table.index[lat.isna() | lon.isna()].tolist()
+    if bad:
+        raise ConfigError(
+            f"key-area file {path}: rows {[b + 2 for b in bad]} have no usable "
+            f"lat/lon (numbers in degrees, WGS-84)"
+        )
+    return gpd.GeoDataFrame(
+        table.drop(columns=["lat", "lon"]), geometry=gpd.points_from_xy(lon, lat), crs=4326
+    )
+
+
 def load_key_areas(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
-    """Key areas with ``name``, ``category``, ``radius_m`` (default 300 m), in EPSG:4326."""
-    gdf = _read(path, "key-area", {"name", "category", "geometry"})
+    """Key areas with ``name``, ``category``, ``radius_m`` (default 300 m), in EPSG:4326.
+
+    GeoJSON/Shapefile/GeoPackage, or a CSV/XLSX table with ``lat``/``lon`` columns.
+    """
+    if str(path).lower().endswith((".csv", ".xlsx", ".xlsm")):
+        gdf = _read_point_table(path)
+        missing = {"name", "category"} - set(gdf.columns)
+        if missing:
+            raise ConfigError(f"key-area file {path} lacks columns {sorted(missing)}")
+    else:
+        gdf = _read(path, "key-area", {"name", "category", "geometry"})
     bad = sorted(set(gdf["category"]) - set(KEY_AREA_CATEGORIES))
     if bad:
         raise ConfigError(

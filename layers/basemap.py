@@ -10,6 +10,14 @@ from jinja2 import Template
 
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+TIANDITU_URL = "https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk={key}"
+TIANDITU_LABELS = "https://t{s}.tianditu.gov.cn/DataServer?T=cva_w&x={x}&y={y}&l={z}&tk={key}"
+TIANDITU_ATTRIBUTION = "&copy; 天地图"
+AMAP_URL = (
+    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+    "&x={x}&y={y}&z={z}"
+)
+AMAP_ATTRIBUTION = "&copy; 高德地图 (GCJ-02)"
 
 
 class _LabelZoom(MacroElement):
@@ -75,11 +83,14 @@ def base_map(
     tiles: str = "none",
     tile_url: str = "",
     tile_attribution: str = "",
+    tianditu_key: str = "",
     label_min_zoom: float = 11.5,
 ) -> folium.Map:
     """A map centred on ``bounds`` (minx, miny, maxx, maxy in degrees) at a zoom that fits.
 
-    ``tiles``: ``none`` (default, offline), ``osm`` (internet) or ``custom`` (``tile_url``).
+    ``tiles``: ``none`` (default, offline), ``osm``, ``tianditu`` (with ``tianditu_key``),
+    ``amap`` (GCJ-02 tiles: the caller must shift its layers, see
+    :func:`layers.situation.situation_map`) or ``custom`` (``tile_url``).
     """
     minx, miny, maxx, maxy = bounds
     m = folium.Map(
@@ -94,10 +105,26 @@ def base_map(
     )
     if tiles == "osm":
         folium.TileLayer(OSM_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap").add_to(m)
+    elif tiles == "tianditu":
+        for url, name in ((TIANDITU_URL, "天地图"), (TIANDITU_LABELS, "天地图注记")):
+            folium.TileLayer(
+                url.replace("{key}", tianditu_key),
+                attr=TIANDITU_ATTRIBUTION,
+                name=name,
+                subdomains="01234567",
+                max_zoom=18,
+            ).add_to(m)
+    elif tiles == "amap":
+        folium.TileLayer(
+            AMAP_URL, attr=AMAP_ATTRIBUTION, name="高德地图", subdomains="1234", max_zoom=18
+        ).add_to(m)
     elif tiles == "custom":
         folium.TileLayer(tile_url, attr=tile_attribution or "tiles", name="tiles").add_to(m)
     elif tiles != "none":
-        raise ValueError(f"tiles was {tiles!r} but is expected to be in ('none', 'osm', 'custom')")
+        raise ValueError(
+            f"tiles was {tiles!r} but is expected to be in "
+            "('none', 'osm', 'tianditu', 'amap', 'custom')"
+        )
     _Background("#eef1f4").add_to(m)
     _LabelZoom(label_min_zoom).add_to(m)
     return m

@@ -14,9 +14,6 @@ import pydeck as pdk
 
 from layers.style import GI_COLORS, class_colors, classify, lean, score_breaks
 
-#: above this many hexagons the app switches from folium to this view
-DECK_THRESHOLD = 3000
-
 
 def _rgb(hex_color: str, alpha: int) -> list[int]:
     h = hex_color.lstrip("#")

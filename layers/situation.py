@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
+from geo.coords import wgs84_to_gcj02
 from geo.i18n import t
 from layers.assets import BASE_URL, localize
 from layers.basemap import base_map
@@ -15,6 +18,22 @@ from layers.incidents import incident_layer
 from layers.keyareas import key_area_layer
 from layers.legend import Legend
 from layers.posts import posts_layer
+
+
+def to_gcj02(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The frame with every coordinate moved from WGS-84 to GCJ-02 (for Amap tiles)."""
+    out = frame.copy()
+    out.geometry = shapely.transform(
+        out.geometry.values, lambda xy: np.column_stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1]))
+    )
+    return out
+
+
+def shift_points(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with ``lat``/``lon`` columns moved from WGS-84 to GCJ-02."""
+    out = frame.copy()
+    out["lon"], out["lat"] = wgs84_to_gcj02(out["lon"].to_numpy(), out["lat"].to_numpy())
+    return out
 
 
 def situation_map(
@@ -34,6 +53,7 @@ def situation_map(
     posts: pd.DataFrame | None = None,
     post_radius_m: float = 1000.0,
     focus: tuple[float, float, float, float] | None = None,
+    tianditu_key: str = "",
     asset_base_url: str = BASE_URL,
 ) -> folium.Map:
     """Compose townships, hexagons, trends, routes, key areas and incidents with legends.
@@ -44,11 +64,21 @@ def situation_map(
     (minx, miny, maxx, maxy) centres and zooms the map there instead of on all townships. The
     returned map uses only local assets under ``asset_base_url``.
     """
+    if tiles == "amap":  # Amap's tiles are GCJ-02: move every layer there so they line up
+        townships, cells = to_gcj02(townships), to_gcj02(cells)
+        key_areas = to_gcj02(key_areas) if key_areas is not None else None
+        routes = to_gcj02(routes) if routes is not None else None
+        events = shift_points(events) if events is not None else None
+        posts = shift_points(posts) if posts is not None else None
+        if focus is not None:
+            (x0, x1), (y0, y1) = wgs84_to_gcj02([focus[0], focus[2]], [focus[1], focus[3]])
+            focus = (float(x0), float(y0), float(x1), float(y1))
     m = base_map(
         focus or tuple(townships.total_bounds),
         tiles=tiles,
         tile_url=tile_url,
         tile_attribution=tile_attribution,
+        tianditu_key=tianditu_key,
     )
     township_layer(townships, lang=lang).add_to(m)
     hexes, rows = hex_layer(cells, lang=lang, mode=mode)
