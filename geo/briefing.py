@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geo.dataset import Dataset
-from geo.hotspots import GI_CLASSES, TREND_CATEGORIES
+from geo.hotspots import GI_CLASSES, TREND_CATEGORIES, key_area_risk
 from geo.i18n import t
 from geo.ingest import TZ
 from geo.periods import PeriodSettings
@@ -165,6 +165,7 @@ def compose(
         start=start.date(),
         end=(end - pd.Timedelta(days=1)).date(),
         township_codes=(township,) if township else None,
+        trends=False,  # the trends come from the 12-month view
     )
     stats = month_view.stats.merge(
         view.stats[["h3_cell", "trend"]], on="h3_cell", how="left", suffixes=("_month", "")
@@ -191,7 +192,12 @@ def compose(
     trend_counts = {
         k: int(v) for k, v in view.stats["trend"].value_counts().items() if k != "no_pattern"
     }
-    risk = month_view.risk.copy()
+    # this month's hotspot evidence, with the trends of the last 12 months
+    risk = (
+        key_area_risk(scoped.key_areas, month_view.stats, view.stats[["h3_cell", "trend"]])
+        if len(scoped.key_areas) and len(month_view.stats)
+        else month_view.risk
+    )
     # period breakdown
     labels = scoped.labels.loc[month_events.index]
     total = max(len(month_events), 1)

@@ -31,9 +31,8 @@ from lunardate import LunarDate
 
 from geo.errors import ConfigError
 
-PERIOD_KEYS: Final = (
-    "night",
-    "morning",
+#: labels that depend on the calendar day only
+DAY_KEYS: Final = (
     "weekend",
     "workday",
     "holiday",
@@ -41,9 +40,8 @@ PERIOD_KEYS: Final = (
     "pre_holiday",
     "chunyun",
     "sensitive",
-    "market_day",
-    "school_commute",
 )
+PERIOD_KEYS: Final = ("night", "morning", *DAY_KEYS, "market_day", "school_commute")
 
 DateRange = tuple[dt.date, dt.date]
 
@@ -316,15 +314,7 @@ def label_events(
             labels[key] = pd.Series(dtype=bool)
         return PeriodLabels(labels, cal.warnings)
     day = cal.days.loc[dates.to_numpy()]
-    for key in (
-        "weekend",
-        "workday",
-        "holiday",
-        "makeup_workday",
-        "pre_holiday",
-        "chunyun",
-        "sensitive",
-    ):
+    for key in DAY_KEYS:
         labels[key] = day[key].to_numpy(dtype=bool)
     minutes = (local.dt.hour * 60 + local.dt.minute).to_numpy()
     timed = (

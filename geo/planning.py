@@ -193,6 +193,7 @@ def make_plan(
         hours=request.hours,
         weights=request.weights,
         township_codes=request.township_codes,
+        trends=False,  # a plan needs the period's risk and Gi* classes, not monthly trends
     )
     events, stats = view.events, view.stats
     if events.empty:

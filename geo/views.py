@@ -81,12 +81,14 @@ def hotspot_view(
     fdr: bool = True,
     lang: str = "zh",
     area: StudyArea | None = None,
+    trends: bool = True,
 ) -> HotspotView:
     """Filter events (dates, kinds, townships, periods) and compute hotspots and trends.
 
     The study area is the selected townships (all when none is selected): Gi* compares
     each cell with that area only, and its empty cells count as zeros. Pass ``area``
-    (from :func:`study_area`) to reuse one already built.
+    (from :func:`study_area`) to reuse one already built; ``trends=False`` skips the
+    monthly trend analysis (every cell then has trend ``no_pattern``).
     """
     events = filter_events(
         ds.events,
@@ -103,8 +105,14 @@ def hotspot_view(
     area = area.including(events[f"cell_{res}"] if f"cell_{res}" in events else [])
     w = {"case": weights[0], "tip": weights[1]}
     stats = hotspots(events, area, weights=w, transform=transform, fdr=fdr)
-    trends, series = emerging_hotspots(events, area, weights=w, transform=transform, fdr=fdr)
-    stats = stats.merge(trends, on="h3_cell", how="left")
+    if trends:
+        cell_trends, series = emerging_hotspots(
+            events, area, weights=w, transform=transform, fdr=fdr
+        )
+    else:
+        cell_trends = pd.DataFrame({"h3_cell": area.cells, "trend": "no_pattern"})
+        series = pd.DataFrame(columns=["h3_cell", "period", "n", "score", "gi_z", "significant"])
+    stats = stats.merge(cell_trends, on="h3_cell", how="left")
     stats["trend"] = stats["trend"].fillna("no_pattern")
     idx = 0 if lang == "zh" else 1
     stats["gi_label"] = stats["gi_class"].map(lambda c: GI_CLASSES[c][idx])
@@ -115,7 +123,7 @@ def hotspot_view(
     if township_codes and "township_code" in key_areas.columns:
         key_areas = key_areas[key_areas["township_code"].isin(list(township_codes))]
     risk = (
-        key_area_risk(key_areas, stats, trends, lang=lang)
+        key_area_risk(key_areas, stats, cell_trends, lang=lang)
         if len(key_areas) and len(stats)
         else pd.DataFrame(columns=["name", "category", "level", "level_label", "reasons"])
     )

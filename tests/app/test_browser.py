@@ -117,6 +117,21 @@ def _pick(page, label: str, values: list[str]) -> None:
     page.keyboard.press("Escape")
 
 
+def _offline_page(browser, blocked: list[str], height: int):
+    """A page whose every non-local request is recorded in ``blocked`` and aborted."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": height}, locale="zh-CN")
+
+    def route(r):  # the machine has no internet: prove the app needs none
+        if r.request.url.startswith(LOCAL):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    return ctx.new_page()
+
+
 def test_map_draws_offline(app_url: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -125,17 +140,7 @@ def test_map_draws_offline(app_url: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            ctx = browser.new_context(viewport={"width": 1400, "height": 1250}, locale="zh-CN")
-
-            def route(r):  # the machine has no internet: prove the app needs none
-                if r.request.url.startswith(LOCAL):
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
-
-            ctx.route("**/*", route)
-            page = ctx.new_page()
+            page = _offline_page(browser, blocked, 1250)
             page.on(
                 "response", lambda resp: failed.append(resp.url) if resp.status >= 400 else None
             )
@@ -179,17 +184,7 @@ def test_patrol_page_draws_posts(app_url: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            ctx = browser.new_context(viewport={"width": 1400, "height": 1750}, locale="zh-CN")
-
-            def route(r):
-                if r.request.url.startswith(LOCAL):
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
-
-            ctx.route("**/*", route)
-            page = ctx.new_page()
+            page = _offline_page(browser, blocked, 1750)
             page.goto(f"{app_url}/patrol")
             page.get_by_role("button", name="生成巡逻方案").click()
             deadline, frame = time.time() + 90, None
