@@ -47,19 +47,37 @@ HEADER_ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "举报时间",
         "查处时间",
         "日期时间",
+        "受理时间",
+        "发现时间",
+        "登记时间",
+        "检查时间",
+        "违法时间",
     ),
     "date": ("date", "日期", "发生日期", "查处日期", "举报日期"),
     "clock": ("clock", "time_of_day", "时刻", "发生时刻"),
     "lon": ("lon", "lng", "long", "longitude", "经度", "x"),
     "lat": ("lat", "latitude", "纬度", "y"),
+    "lonlat": ("lonlat", "coordinates", "经纬度", "坐标", "位置坐标", "经纬度坐标", "gps坐标"),
     "crs": ("crs", "坐标系", "coord_system", "coordinate_system"),
-    "township": ("township", "township_code", "乡镇", "乡镇街道", "所属乡镇", "乡镇代码", "街镇"),
-    "plate": ("plate", "车牌", "车牌号", "车牌号码", "号牌", "号牌号码"),
-    "vehicle_type": ("vehicle_type", "车辆类型", "车型"),
-    "seats": ("seats", "座位数", "核定座位", "座位", "核载人数"),
+    "township": (
+        "township",
+        "township_code",
+        "乡镇",
+        "乡镇街道",
+        "所属乡镇",
+        "乡镇代码",
+        "街镇",
+        "所在乡镇",
+        "所属镇街",
+        "镇街",
+        "辖区",
+    ),
+    "plate": ("plate", "车牌", "车牌号", "车牌号码", "号牌", "号牌号码", "车辆号牌"),
+    "vehicle_type": ("vehicle_type", "车辆类型", "车型", "车辆种类"),
+    "seats": ("seats", "座位数", "核定座位", "座位", "核载人数", "核载座位", "核定载客"),
     "offence": ("offence", "offense", "违法行为", "案由", "违法类型"),
-    "address": ("address", "地点", "地址", "发生地点", "位置"),
-    "status": ("status", "状态", "核实情况", "核实结果", "办理状态"),
+    "address": ("address", "地点", "地址", "发生地点", "位置", "详细地址", "发生地址"),
+    "status": ("status", "状态", "核实情况", "核实结果", "办理状态", "处理结果"),
     "source": ("source", "来源", "线索来源"),
     "unit": ("unit", "handling_unit", "办案单位", "查处单位"),
     "tipster_name": ("tipster_name", "举报人", "举报人姓名"),
@@ -383,7 +401,7 @@ def read_table(source: str | os.PathLike[str] | bytes, *, name: str | None = Non
 # ---------------------------------------------------------------- parsing values
 
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
-_CN_TIME = re.compile(r"(\d{1,2})\s*[时点:：]\s*(\d{1,2})?\s*分?\s*(?:(\d{1,2})\s*秒)?")
+_CN_TIME = re.compile(r"(\d{1,2})\s*[时点:：]\s*(\d{1,2})?\s*分?\s*(?:[:：]?\s*(\d{1,2})\s*秒?)?")
 
 
 def _blank(value: object) -> bool:
@@ -406,6 +424,32 @@ def _localize(ts: pd.Timestamp) -> pd.Timestamp | None:
         return ts.tz_convert(TZ)
     out = ts.tz_localize(TZ, ambiguous=True, nonexistent="shift_forward")
     return None if pd.isna(out) else out
+
+
+_DAYPART = re.compile(
+    r"(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜间|夜里)\s*(\d{1,2})(?=\s*[:：点时])"
+)
+
+
+_CN_CLOCK = re.compile(r"(\d{1,2})\s*[点时]\s*(?:(\d{1,2})\s*分)?\s*(?:(\d{1,2})\s*秒)?")
+
+
+def _clock(m: re.Match[str]) -> str:
+    """``9点``, ``20时15分``, ``8点30分10秒`` → ``09:00:00``, ``20:15:00``, ``08:30:10``."""
+    hh, mm, ss = (int(m.group(k) or 0) for k in (1, 2, 3))
+    return f"{hh:02d}:{mm:02d}:{ss:02d}"
+
+
+def _to_24h(m: re.Match[str]) -> str:
+    """``下午8`` → ``20``, ``凌晨12`` → ``0``, ``中午1`` → ``13`` (the hour only)."""
+    part, hour = m.group(1), int(m.group(2))
+    if part in ("下午", "傍晚", "晚上", "夜间", "夜里") and hour < 12:
+        hour += 12
+    elif part == "中午" and hour < 11:
+        hour += 12
+    elif part == "凌晨" and hour == 12:
+        hour = 0
+    return f" {hour:02d}"
 
 
 def parse_time(value: object) -> tuple[pd.Timestamp | None, str]:
@@ -431,7 +475,7 @@ def parse_time(value: object) -> tuple[pd.Timestamp | None, str]:
             local = _localize(ts)
             return (local, "minute" if has_clock else "day") if local is not None else (None, "")
         return None, ""
-    text = str(value).strip()
+    text = _CN_CLOCK.sub(_clock, _DAYPART.sub(_to_24h, str(value).strip()))
     if not re.search(r"\d", text):  # also keeps pandas' "now"/"today" out
         return None, ""
     m = _CN_DATE.search(text)
@@ -465,6 +509,31 @@ def parse_time(value: object) -> tuple[pd.Timestamp | None, str]:
     return local, "minute" if has_clock else "day"
 
 
+_DMS = re.compile(
+    r"[EeNn东北]?\s*(\d{1,3}(?:\.\d+)?)\s*[°度]\s*(?:(\d{1,2}(?:\.\d+)?)\s*['′分])?"
+    r"\s*(?:(\d{1,2}(?:\.\d+)?)\s*(?:[\"″秒]|''))?\s*[EeNn东北]?"
+)
+_PAIR = re.compile(r"^\s*\(?\s*([^,，;；\s]+)\s*[,，;；\s]\s*([^,，;；\s)]+)\s*\)?\s*$")
+
+
+def split_pair(value: object) -> tuple[float | None, float | None]:
+    """(lon, lat) from one cell holding both, e.g. ``108.7,30.9`` or ``30.9，108.7``.
+
+    The order is read from the values: in China longitudes are 73-136, latitudes 3-54.
+    """
+    if _blank(value):
+        return None, None
+    m = _PAIR.match(str(value))
+    if not m:
+        return None, None
+    a, b = _number(m.group(1)), _number(m.group(2))
+    if a is None or b is None:
+        return None, None
+    if 3 <= a <= 54 and 73 <= b <= 136:
+        return b, a
+    return a, b
+
+
 def _number(value: object) -> float | None:
     if _blank(value):
         return None
@@ -474,12 +543,20 @@ def _number(value: object) -> float | None:
         except OverflowError:
             return None
     else:
-        text = str(value).strip().replace("°", "").replace(",", "")
-        text = re.sub(r"^[EeNn东北]\s*", "", text)
-        try:
-            num = float(text)
-        except ValueError:
-            return None
+        text = str(value).strip()
+        dms = _DMS.fullmatch(text)
+        if dms and (dms.group(2) or dms.group(3)):  # 108°42'30.5" / 108度42分30.5秒
+            deg, minutes, seconds = (float(dms.group(k) or 0) for k in (1, 2, 3))
+            if minutes >= 60 or seconds >= 60:
+                return None
+            num = deg + minutes / 60 + seconds / 3600
+        else:
+            text = text.replace("°", "").replace("度", "").replace(",", "")
+            text = re.sub(r"^[EeNn东北]\s*|\s*[EeNn东北]$", "", text)
+            try:
+                num = float(text)
+            except ValueError:
+                return None
     return num if math.isfinite(num) else None  # "nan", "inf", "1e999" are not degrees
 
 
@@ -617,6 +694,13 @@ def read_ledger(
                 reject(row, "crs", crs_v, "bad_crs")
                 continue
         lon_v, lat_v = cols["lon"][i], cols["lat"][i]
+        pair_v = cols["lonlat"][i]
+        if _blank(lon_v) and _blank(lat_v) and not _blank(pair_v):
+            px, py = split_pair(pair_v)
+            if px is None or py is None:
+                reject(row, "lonlat", pair_v, "bad_coord")
+                continue
+            lon_v, lat_v = px, py
         if _blank(lon_v) or _blank(lat_v):
             reject(row, "lon" if _blank(lon_v) else "lat", "", "missing_coord")
             continue
