@@ -21,6 +21,8 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from geo.regions import township_of
+
 MIN_RES: Final = 7
 MAX_RES: Final = 10
 CELL_COLUMNS: Final = ("h3_cell", "n", "n_case", "n_tip", "score")
@@ -144,8 +146,6 @@ def annotate_cells(
         out["key_area_m"] = pd.Series(dtype=float)
         return out
     centres = np.array([h3.cell_to_latlng(c) for c in out["h3_cell"]])
-    from geo.regions import township_of
-
     codes = township_of(centres[:, 1], centres[:, 0], townships)
     names = dict(zip(townships["code"], townships["name"], strict=True))
     out["township_code"] = codes

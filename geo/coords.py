@@ -7,6 +7,7 @@ All functions are vectorised over numpy arrays and take/return ``(lon, lat)`` in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -98,6 +99,26 @@ def wgs84_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, 
     return lon_a + dlon, lat_a + dlat
 
 
+def _invert(
+    forward: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]],
+    lon: FloatArray,
+    lat: FloatArray,
+    start_lon: FloatArray,
+    start_lat: FloatArray,
+    tol: float,
+    max_iter: int,
+) -> tuple[FloatArray, FloatArray]:
+    """Positions p with ``forward(p) == (lon, lat)``, by fixed-point iteration from a start."""
+    xlon, xlat = start_lon, start_lat
+    for _ in range(max_iter):
+        flon, flat = forward(xlon, xlat)
+        elon, elat = flon - lon, flat - lat
+        xlon, xlat = xlon - elon, xlat - elat
+        if np.all(np.abs(elon) < tol) and np.all(np.abs(elat) < tol):
+            break
+    return xlon, xlat
+
+
 def gcj02_to_wgs84(
     lon: npt.ArrayLike, lat: npt.ArrayLike, *, tol: float = 1e-10, max_iter: int = 30
 ) -> tuple[FloatArray, FloatArray]:
@@ -107,14 +128,7 @@ def gcj02_to_wgs84(
     converges to ~1e-9 degrees in a handful of steps.
     """
     glon, glat = _arrays(lon, lat)
-    wlon, wlat = glon.copy(), glat.copy()
-    for _ in range(max_iter):
-        flon, flat = wgs84_to_gcj02(wlon, wlat)
-        elon, elat = flon - glon, flat - glat
-        wlon, wlat = wlon - elon, wlat - elat
-        if np.all(np.abs(elon) < tol) and np.all(np.abs(elat) < tol):
-            break
-    return wlon, wlat
+    return _invert(wgs84_to_gcj02, glon, glat, glon.copy(), glat.copy(), tol, max_iter)
 
 
 def gcj02_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -137,14 +151,8 @@ def bd09_to_gcj02(
     x, y = blon - 0.0065, blat - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    glon, glat = z * np.cos(theta), z * np.sin(theta)
-    for _ in range(max_iter):
-        flon, flat = gcj02_to_bd09(glon, glat)
-        elon, elat = flon - blon, flat - blat
-        glon, glat = glon - elon, glat - elat
-        if np.all(np.abs(elon) < tol) and np.all(np.abs(elat) < tol):
-            break
-    return glon, glat
+    start = z * np.cos(theta), z * np.sin(theta)
+    return _invert(gcj02_to_bd09, blon, blat, *start, tol, max_iter)
 
 
 def bd09_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
