@@ -35,13 +35,19 @@ assets: install static/vendor/.complete
 
 # Debian packages the tests need, installed only when missing (root or sudo): Chromium for
 # the browser tests, Noto CJK fonts for Chinese in screenshots and PDFs, LibreOffice to turn
-# briefings into PDF, poppler-utils (pdftoppm) to look at them.
+# briefings into PDF, poppler-utils (pdftoppm) to look at them, PostgreSQL's server binaries
+# for the store tests (they start a throwaway cluster of their own: the package is told not
+# to create, and so not to start, its default cluster).
 system-test-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { missing="$$missing postgresql"; \
+	  $(SUDO) mkdir -p /etc/postgresql-common/createcluster.d && \
+	  echo "create_main_cluster = false" \
+	    | $(SUDO) tee /etc/postgresql-common/createcluster.d/hexpatrol-tests.conf >/dev/null; }; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

@@ -1,14 +1,23 @@
-"""Shared fixtures: the demo data set (loaded once) and small literal frames."""
+"""Shared fixtures: the demo data set (loaded once), small literal frames, and store databases."""
 
 from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from geo.config import Settings
 from geo.dataset import Dataset, load_dataset
+from tests.pgserver import PgServer, PostgresNotFound
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +51,64 @@ def make_events(
             "township_code": None,
         }
     )
+
+
+# --- Store tests against SQLite and a real PostgreSQL server --------------------------------
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """Base URL (no database) of a PostgreSQL server for the whole session.
+
+    HEXPATROL_TEST_PG_URL names an existing server (a superuser URL, e.g.
+    ``postgresql+psycopg://me:pw@127.0.0.1:5432/``); otherwise a throwaway cluster is started
+    from Debian's binaries and removed at the end. Without the binaries the PostgreSQL tests
+    are skipped, except in CI (env CI set), where they fail.
+    """
+    external = os.environ.get("HEXPATROL_TEST_PG_URL")
+    if external:
+        url = make_url(external)
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        yield url.set(database="").render_as_string(hide_password=False)
+        return
+    try:
+        server = PgServer()
+    except PostgresNotFound as e:
+        message = f"{e}; or set HEXPATROL_TEST_PG_URL to a running server"
+        if _in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    with server as base_url:
+        yield base_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """SQLAlchemy URL of a fresh, empty database, once on SQLite and once on PostgreSQL.
+
+    The PostgreSQL server starts on first use, once per session; each test gets its own
+    database, dropped afterwards.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/store.sqlite"
+        return
+    base = make_url(request.getfixturevalue("pg_server_url"))
+    name = f"hexpatrol_test_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(
+        base.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            yield base.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
