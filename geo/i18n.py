@@ -243,6 +243,18 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "启动数据中有 {n} 行未通过检查,已排除:",
         "{n} rows of the start-up data failed the checks and are left out:",
     ),
+    # blacklist (黑名单): repeat vehicles and key areas under watch
+    "layer_bl_vehicles": ("黑名单车辆(最近位置)", "Blacklisted vehicles (last seen)"),
+    "layer_bl_areas": ("重点监控区域", "Key areas under watch"),
+    "bl_counts": (
+        "事件 {n} 起(查处 {cases},举报 {tips})",
+        "{n} events (cases {cases}, tips {tips})",
+    ),
+    "bl_seen": ("首次 {first},最近 {last}", "First seen {first}, last {last}"),
+    "bl_area_counts": ("本期 {n} 起,上期 {prev} 起", "{n} events this window, {prev} before"),
+    "bl_growth": ("为上期的 {x:.1f} 倍", "{x:.1f}× the window before"),
+    "bl_reason_count": ("事件数达到阈值", "Event count at the threshold"),
+    "bl_reason_growth": ("事件数明显上升", "Events rising sharply"),
 }
 
 
