@@ -1,9 +1,10 @@
-"""Command line: ``hexpatrol init|demo|check|hotspots|plan|evaluate|brief`` (``python -m geo``)."""
+"""Command line: ``hexpatrol init|demo|check|import|batches|undo|hotspots|plan|evaluate|brief``."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import runpy
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from geo.config import PROJECT_DIR, load_settings
 from geo.errors import ConfigError, LedgerReadError
+from geo.store import Store, StoreError, open_store
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -365,6 +367,110 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace) -> Store:
+    settings = load_settings(args.config)
+    return open_store(args.db, configured=settings.database_url, data_dir=settings.data_dir)
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from geo.dataset import settings_townships
+    from geo.export import rejects_to_xlsx
+    from geo.imports import commit_import, preview_import
+
+    try:
+        settings = load_settings(args.config)
+        townships = settings_townships(settings)
+        store = open_store(args.db, configured=settings.database_url, data_dir=settings.data_dir)
+    except (ConfigError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    status = 0
+    with store:
+        for file in args.files:
+            try:
+                preview = preview_import(
+                    store,
+                    file,
+                    crs=args.crs,
+                    kind=args.kind,
+                    townships=townships,
+                    scope=args.scope,
+                )
+            except (LedgerReadError, OSError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                status = 2
+                continue
+            c = preview.counts
+            print(
+                f"{file}: {c['rows']} rows: {c['new']} new, {c['changed']} changed, "
+                f"{c['unchanged']} duplicate (already stored), {c['rejected']} rejected, "
+                f"{c['flagged']} flagged as likely duplicates"
+            )
+            if c["rejected"] and args.rejects:
+                out = Path(args.rejects)
+                if len(args.files) > 1:
+                    out = out.with_name(f"{out.stem}_{Path(file).stem}{out.suffix}")
+                out.write_bytes(rejects_to_xlsx(preview.result.rejects_with_rows()))
+                print(f"  reject table written to {out}")
+            if args.dry_run:
+                continue
+
+            def progress(done: int, total: int) -> None:
+                print(f"  writing {done}/{total}", file=sys.stderr, flush=True)
+
+            batch = commit_import(store, preview, username=args.user, progress=progress)
+            print(f"  batch {batch} committed", flush=True)
+    return status
+
+
+def _cmd_batches(args: argparse.Namespace) -> int:
+    from geo.imports import batch_table
+
+    try:
+        store = _store(args)
+    except (ConfigError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with store:
+        table = batch_table(store)
+    if table.empty:
+        print("no import batches yet (hexpatrol import FILE adds one)")
+    for rec in table.itertuples():
+        print(
+            f"{rec.batch_id}  {rec.created_at:%Y-%m-%d %H:%M}  {rec.status:<9}  "
+            f"{rec.username:<10}  {rec.n_new} new, {rec.n_changed} changed, "
+            f"{rec.n_unchanged} duplicate, {rec.n_rejected} rejected, "
+            f"{rec.n_flagged} flagged  {rec.file_name}"
+        )
+    return 0
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    from geo.imports import undo_batch
+
+    try:
+        with _store(args) as store:
+            done = undo_batch(store, args.batch, username=args.user)
+    except (ConfigError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"batch {args.batch} undone: {done['removed']} events removed, "
+        f"{done['restored']} previous versions restored"
+    )
+    return 0
+
+
+def _store_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $HEXPATROL_DB_URL, the config's database_url, or "
+        "the SQLite file in data_dir)",
+    )
+    p.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hexpatrol``."""
     parser = argparse.ArgumentParser(
@@ -527,6 +633,29 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice PDF")
     brief.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
     brief.set_defaults(func=_cmd_brief)
+
+    imp = sub.add_parser("import", help="import ledgers into the store, one batch per file")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="CSV, XLSX or GeoJSON ledger(s)")
+    imp.add_argument("--crs", choices=["wgs84", "gcj02", "bd09"])
+    imp.add_argument("--kind", choices=["case", "tip"])
+    imp.add_argument(
+        "--scope", metavar="CODE", help="township code: reject rows outside that township"
+    )
+    imp.add_argument("--user", default=getpass.getuser(), help="recorded with the batch")
+    imp.add_argument("--rejects", metavar="OUT.xlsx", help="write rejected rows with reasons")
+    imp.add_argument("--dry-run", action="store_true", help="preview only, write nothing")
+    _store_arguments(imp)
+    imp.set_defaults(func=_cmd_import)
+
+    bat = sub.add_parser("batches", help="list import batches, newest first")
+    _store_arguments(bat)
+    bat.set_defaults(func=_cmd_batches)
+
+    undo = sub.add_parser("undo", help="take an import batch back out of the store")
+    undo.add_argument("batch", help="batch id (see hexpatrol batches)")
+    undo.add_argument("--user", default=getpass.getuser(), help="recorded in the audit log")
+    _store_arguments(undo)
+    undo.set_defaults(func=_cmd_undo)
 
     init = sub.add_parser("init", help="scaffold a deployment folder for a new region")
     init.add_argument("--region", required=True, help="region name, e.g. 垫江县")

@@ -60,8 +60,15 @@ class Settings:
         Default UI language, ``zh`` or ``en`` (users can switch).
     deck_threshold : int
         Above this many hexagons the map switches to the deck.gl view.
-    database_url, users_file : str
-        Reserved for the persistent store and logins (not used yet by this version).
+    data_dir : Path
+        Where the deployment keeps its own files: the SQLite store ``hexpatrol.sqlite``
+        (default: ``var/`` beside the config file; without a config file, ``var/`` in the
+        project folder).
+    database_url : str
+        SQLAlchemy URL of the store, e.g. ``postgresql+psycopg://user:pass@host/hexpatrol``;
+        empty means the SQLite file in ``data_dir``. ``$HEXPATROL_DB_URL`` overrides it.
+    users_file : str
+        Reserved (users live in the store; see ``hexpatrol users``).
     case_weight, tip_weight : float
         Weight of one case and one tip in a cell's score.
     gi_k : int
@@ -90,6 +97,7 @@ class Settings:
     tianditu_key: str = ""
     language: str = "zh"
     deck_threshold: int = 3000
+    data_dir: Path = PROJECT_DIR / "var"
     database_url: str = ""
     users_file: str = ""
     case_weight: float = 1.0
@@ -122,7 +130,7 @@ class Settings:
             raise ConfigError(f"gi_transform was {self.gi_transform!r} but must be none or log1p")
 
 
-_PATH_FIELDS = {"townships", "key_areas", "routes"}
+_PATH_FIELDS = {"townships", "key_areas", "routes", "data_dir"}
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
@@ -142,7 +150,7 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     if unknown:
         raise ConfigError(f"{file}: unknown settings {unknown}; known settings are {sorted(known)}")
     base = file.resolve().parent
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {"data_dir": base / "var"}
     for key, value in raw.items():
         if key in _PATH_FIELDS:
             values[key] = (base / value).resolve()

@@ -12,9 +12,11 @@ import pandas as pd
 
 from geo.cells import with_cells
 from geo.config import Settings
-from geo.ingest import TZ, read_ledgers
+from geo.imports import seed
+from geo.ingest import REJECT_COLUMNS, TZ, read_ledgers
 from geo.periods import label_events
 from geo.regions import load_key_areas, load_routes, load_townships, township_of
+from geo.store import Store
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,19 @@ def settings_townships(settings: Settings) -> gpd.GeoDataFrame:
     )
 
 
-def load_dataset(settings: Settings, ledgers: Sequence[str | os.PathLike[str]] = ()) -> Dataset:
+def load_dataset(
+    settings: Settings,
+    ledgers: Sequence[str | os.PathLike[str]] = (),
+    *,
+    store: Store | None = None,
+    township_codes: Sequence[str] | None = None,
+) -> Dataset:
     """Read the files named by ``settings`` and validate every ledger row.
 
     ``ledgers`` replaces the settings' ``events`` files (the command line's ``--input``).
+    With a ``store`` (and no ``ledgers``) the events come from the store instead; it is
+    seeded from the settings' ``events`` files the first time. ``township_codes`` is a
+    scope: only events of those townships are loaded at all.
     """
     townships = settings_townships(settings)
     key_areas = load_key_areas(settings.key_areas)
@@ -63,15 +74,24 @@ def load_dataset(settings: Settings, ledgers: Sequence[str | os.PathLike[str]] =
     else:
         key_areas["township_code"] = found
     routes = load_routes(settings.routes)
-    result = read_ledgers(list(ledgers or settings.events), townships=townships)
-    events = with_cells(result.events)
+    if store is not None and not ledgers:
+        seed(store, list(settings.events), townships=townships)
+        raw_events = store.events(township_codes=township_codes)
+        rejects = pd.DataFrame(columns=list(REJECT_COLUMNS))
+    else:
+        result = read_ledgers(list(ledgers or settings.events), townships=townships)
+        raw_events, rejects = result.events, result.rejects
+        if township_codes is not None:
+            raw_events = raw_events[raw_events["township_code"].isin(list(township_codes))]
+            raw_events = raw_events.reset_index(drop=True)
+    events = with_cells(raw_events)
     periods = label_events(events, key_areas=key_areas, settings=settings.periods)
     return Dataset(
         townships,
         key_areas,
         routes,
         events,
-        result.rejects,
+        rejects,
         periods.labels,
         tuple(periods.warnings),
     )

@@ -121,6 +121,46 @@ def plan_to_xlsx(
     return buffer.getvalue()
 
 
+REJECT_COLUMNS_ZH: Final = {
+    "file": "文件",
+    "row": "行号",
+    "column": "列",
+    "column_name": "列",
+    "value": "值",
+    "reason_zh": "原因",
+    "reason": "reason",
+}
+
+
+def rejects_to_xlsx(table: pd.DataFrame, *, lang: str = "zh") -> bytes:
+    """The reject table as Excel: sheet row, column, value, reason, then the original row.
+
+    ``table`` is :meth:`geo.ingest.IngestResult.rejects_with_rows` (original values in
+    ``原始_*`` columns) or :meth:`geo.store.Store.batch_rejects` (an ``original`` dict per
+    row). The reason comes in the chosen language; every cell is formula-safe.
+    """
+    frame = table.copy()
+    if "original" in frame.columns:
+        originals = pd.DataFrame(
+            [dict(o or {}) for o in frame.pop("original")], index=frame.index
+        ).add_prefix("原始_")
+        frame = pd.concat([frame, originals], axis=1)
+    drop = ["reason_code", "batch_id", "reason" if lang == "zh" else "reason_zh"]
+    frame = frame.drop(columns=[c for c in drop if c in frame.columns])
+    if lang == "zh":
+        frame = frame.rename(columns=REJECT_COLUMNS_ZH)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        name = "退回行" if lang == "zh" else "rejected rows"
+        frame.map(neutralize).to_excel(writer, sheet_name=name, index=False)
+        sheet = writer.sheets[name]
+        for column in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(60, 4 + 1.4 * width)
+        sheet.freeze_panes = "A2"
+    return buffer.getvalue()
+
+
 def plan_to_html(
     posts: pd.DataFrame,
     schedule: pd.DataFrame | None,

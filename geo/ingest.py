@@ -80,6 +80,17 @@ HEADER_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "status": ("status", "状态", "核实情况", "核实结果", "办理状态", "处理结果"),
     "source": ("source", "来源", "线索来源"),
     "unit": ("unit", "handling_unit", "办案单位", "查处单位"),
+    "party": (
+        "party",
+        "driver",
+        "当事人",
+        "当事人姓名",
+        "驾驶人",
+        "驾驶人姓名",
+        "驾驶员",
+        "违法行为人",
+        "违法人员",
+    ),
     "tipster_name": ("tipster_name", "举报人", "举报人姓名"),
     "tipster_phone": ("tipster_phone", "举报人电话", "联系电话", "举报人联系方式", "举报人手机"),
 }
@@ -101,6 +112,7 @@ EVENT_COLUMNS: Final = (
     "status",
     "source",
     "unit",
+    "party",
     "row",
 )
 TIPSTER_COLUMNS: Final = ("event_id", "tipster_name", "tipster_phone")
@@ -205,7 +217,8 @@ class IngestResult:
     tipsters : pandas.DataFrame
         Confidential tipster identities keyed by ``event_id``; keep apart, never render.
     raw : pandas.DataFrame
-        The input as read (all text), indexed by sheet row number, for the reject download.
+        The input as read (all text), indexed by sheet row number, for the reject download;
+        tipster columns are left out of it.
     header_map : dict
         Input header -> canonical column, for the user to check.
     """
@@ -810,6 +823,7 @@ def read_ledger(
             "status": text_col("status").to_numpy(),
             "source": text_col("source").to_numpy(),
             "unit": text_col("unit").to_numpy(),
+            "party": text_col("party").to_numpy(),
             "row": rows,
         },
         index=frame.index,
@@ -825,7 +839,10 @@ def read_ledger(
         }
     )[keep]
     tipsters = tipsters[tipsters["tipster_name"].notna() | tipsters["tipster_phone"].notna()]
-    raw_out = raw.drop(columns=[c for c in raw.columns if c.startswith("__")])
+    # tipster identities never leave ingest except in ``tipsters``: not in the raw rows that
+    # go into reject downloads either
+    secret = {k for k, v in header_map.items() if v in ("tipster_name", "tipster_phone")}
+    raw_out = raw.drop(columns=[c for c in raw.columns if c.startswith("__") or c in secret])
     raw_out = raw_out.map(lambda v: "" if _blank(v) else str(v))
     return IngestResult(
         events=events,

@@ -112,3 +112,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point the app and the command line at a throwaway SQLite store, never ``var/``."""
+    old = os.environ.get("HEXPATROL_DB_URL")
+    path = tmp_path_factory.mktemp("store") / "session.sqlite"
+    os.environ["HEXPATROL_DB_URL"] = f"sqlite:///{path}"
+    yield
+    if old is None:
+        os.environ.pop("HEXPATROL_DB_URL", None)
+    else:
+        os.environ["HEXPATROL_DB_URL"] = old

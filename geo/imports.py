@@ -1,0 +1,653 @@
+"""Import workflow: preview a ledger against the store, commit it as one batch, undo a batch.
+
+A ledger row becomes one of:
+
+* **rejected** — it failed validation (:mod:`geo.ingest`), or lies outside the importer's
+  township scope; stored with its original values and the reason, downloadable to fix;
+* **new** — its event id is not in the store yet;
+* **unchanged** — the store has the same id with the same content (weekly ledgers are often
+  cumulative): skipped, nothing written;
+* **changed** — same id, different content (say, a tip now verified): the stored row is
+  replaced and its previous version kept, so undoing the batch puts it back.
+
+New and changed events that look like an event already known — the same plate within
+``minutes`` and ``metres``, or another tip about the same vehicle within ``tip_days`` — are
+**flagged for review**, never merged silently. A reviewer marks a flag ``duplicate`` (the
+event then drops out of every analysis) or ``distinct``.
+
+Everything of a batch is written in one transaction: it lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from geo.ingest import EVENT_COLUMNS, REJECT_COLUMNS, IngestResult, read_ledger, read_ledgers
+from geo.store import (
+    Store,
+    StoreError,
+    _now,
+    batches,
+    event_history,
+    events,
+    rejects,
+    review,
+    tipsters,
+    utc_naive,
+)
+
+#: rows per INSERT round trip (progress is reported per chunk)
+CHUNK: Final = int(os.environ.get("HEXPATROL_IMPORT_CHUNK", "500"))
+#: stored columns compared to tell an unchanged row from a changed one
+_CONTENT: Final = tuple(c for c in EVENT_COLUMNS if c not in ("event_id", "row"))
+_STORED: Final = (*EVENT_COLUMNS, "source_file")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class DuplicateRules:
+    """When two events are probably the same incident (flagged, never merged).
+
+    Attributes
+    ----------
+    minutes, metres : float
+        Same plate within this many minutes and metres (default 30 min, 500 m).
+    tip_days : float
+        Tips about the same plate within this many days (default 7): one seed region saw
+        about three tips per vehicle.
+    """
+
+    minutes: float = 30.0
+    metres: float = 500.0
+    tip_days: float = 7.0
+
+
+@dataclass
+class ImportPreview:
+    """What committing a ledger would do; nothing is written until :func:`commit_import`.
+
+    Attributes
+    ----------
+    result : IngestResult
+        The ledger as read: accepted events, rejects (with reasons), original rows.
+    new, changed, unchanged : DataFrame
+        Accepted events split by what the store holds (see the module docstring).
+    flags : DataFrame
+        Likely duplicates: ``event_id``, ``other_id``, ``rule``, ``minutes``, ``metres``.
+    file_name, file_sha256 : str
+        Provenance recorded with the batch.
+    scope : str
+        The township code the importer was limited to ("" for the whole region).
+    """
+
+    result: IngestResult
+    new: pd.DataFrame
+    changed: pd.DataFrame
+    unchanged: pd.DataFrame
+    flags: pd.DataFrame
+    file_name: str
+    file_sha256: str
+    scope: str = ""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows read, new, changed, unchanged, rejected and flagged."""
+        return {
+            "rows": self.result.n_rows,
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "unchanged": len(self.unchanged),
+            "rejected": self.result.n_rejected,
+            "flagged": int(self.flags["event_id"].nunique()) if len(self.flags) else 0,
+        }
+
+
+def content_hash(frame: pd.DataFrame) -> pd.Series:
+    """A stable digest of each event's content (everything but its id and sheet row)."""
+    times = utc_naive(frame["occurred_at"]).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    parts = []
+    for col in _CONTENT:
+        if col == "occurred_at":
+            parts.append(times)
+        elif col in ("lat", "lon"):
+            parts.append(frame[col].round(7).astype(str))
+        elif col in frame.columns:
+            parts.append(frame[col].astype("string").fillna("").astype(str))
+        else:
+            parts.append(pd.Series("", index=frame.index))
+    joined = parts[0].str.cat(parts[1:], sep="\x1f") if len(frame) else parts[0]
+    return joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest())
+
+
+def _file_bytes(source: str | os.PathLike[str] | bytes) -> bytes:
+    return source if isinstance(source, bytes) else Path(source).read_bytes()
+
+
+def _scope_rejects(result: IngestResult, scope: str) -> IngestResult:
+    """Move accepted rows outside ``scope`` (a township code) to the rejects."""
+    outside = result.events["township_code"].astype("string").fillna("") != scope
+    if not outside.any():
+        return result
+    bad = result.events[outside]
+    label_file = "file" in result.rejects.columns
+    extra = pd.DataFrame(
+        {
+            **({"file": bad["source_file"]} if label_file else {}),
+            "row": bad["row"],
+            "column": "township_code",
+            "value": bad["township_code"],
+            "reason_code": "outside_scope",
+            "reason": f"the row lies outside your jurisdiction ({scope}); send it to the "
+            "county or to the township it belongs to",
+            "reason_zh": f"该行不在本辖区({scope})内;请报送县级或所属乡镇",
+        }
+    )
+    kept = result.events[~outside].reset_index(drop=True)
+    return IngestResult(
+        events=kept,
+        rejects=pd.concat([result.rejects, extra], ignore_index=True),
+        tipsters=result.tipsters[result.tipsters["event_id"].isin(kept["event_id"])],
+        raw=result.raw,
+        header_map=result.header_map,
+    )
+
+
+def preview_import(
+    store: Store,
+    source: str | os.PathLike[str] | bytes,
+    *,
+    name: str | None = None,
+    crs: str | None = None,
+    kind: str | None = None,
+    townships: gpd.GeoDataFrame | None = None,
+    scope: str | None = None,
+    rules: DuplicateRules | None = None,
+    now: pd.Timestamp | None = None,
+) -> ImportPreview:
+    """Read a ledger and compare it with the store (nothing is written).
+
+    Parameters
+    ----------
+    store : Store
+    source : path or bytes
+        The ledger (any format :func:`geo.ingest.read_ledger` reads).
+    name : str, optional
+        File name (needed with bytes, for the format and the batch record).
+    crs, kind, townships, now
+        As for :func:`geo.ingest.read_ledger`.
+    scope : str, optional
+        A township code: rows outside it are rejected (a township user's import).
+    rules : DuplicateRules, optional
+        When to flag likely duplicates.
+    """
+    data = _file_bytes(source)
+    file_name = name or Path(str(source)).name
+    result = read_ledger(data, name=file_name, crs=crs, kind=kind, townships=townships, now=now)
+    result.events["source_file"] = file_name
+    if scope:
+        result = _scope_rejects(result, scope)
+    return compare(store, result, file_name, hashlib.sha256(data).hexdigest(), scope, rules)
+
+
+def compare(
+    store: Store,
+    result: IngestResult,
+    file_name: str,
+    file_sha256: str,
+    scope: str | None = None,
+    rules: DuplicateRules | None = None,
+) -> ImportPreview:
+    """An import preview of ledger rows already read (see :func:`preview_import`)."""
+    with store.read() as conn:
+        new, changed, unchanged = _classify(conn, result.events)
+        flags = _find_duplicates(conn, pd.concat([new, changed]), rules or DuplicateRules())
+    return ImportPreview(
+        result=result,
+        new=new,
+        changed=changed,
+        unchanged=unchanged,
+        flags=flags,
+        file_name=file_name,
+        file_sha256=file_sha256,
+        scope=scope or "",
+    )
+
+
+def _stored_hashes(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for i in range(0, len(ids), 900):
+        chunk = list(ids[i : i + 900])
+        rows = conn.execute(
+            sa.select(events.c.event_id, events.c.content_hash).where(events.c.event_id.in_(chunk))
+        )
+        found.update({r.event_id: r.content_hash for r in rows})
+    return found
+
+
+def _classify(
+    conn: Connection, frame: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    frame = frame.assign(content_hash=content_hash(frame))
+    stored = _stored_hashes(conn, frame["event_id"].tolist())
+    known = frame["event_id"].map(stored)
+    is_new = known.isna()
+    same = ~is_new & (known == frame["content_hash"])
+    return (
+        frame[is_new].reset_index(drop=True),
+        frame[~is_new & ~same].reset_index(drop=True),
+        frame[same].reset_index(drop=True),
+    )
+
+
+def plate_key(plates: pd.Series) -> pd.Series:
+    """Plates compared loosely: upper case, no spaces, dots or dashes ("" when missing)."""
+    text = plates.astype("string").str.upper().str.replace(r"[\s·.\-]", "", regex=True)
+    return text.fillna("")
+
+
+def _metres(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> Any:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
+_FLAG_COLUMNS: Final = ("event_id", "other_id", "rule", "minutes", "metres")
+
+
+def _find_duplicates(conn: Connection, frame: pd.DataFrame, rules: DuplicateRules) -> pd.DataFrame:
+    """Pairs (incoming event, other event) that are probably the same incident."""
+    empty = pd.DataFrame(columns=list(_FLAG_COLUMNS))
+    if frame.empty:
+        return empty
+    inc = frame[["event_id", "kind", "occurred_at", "lat", "lon"]].assign(
+        key=plate_key(frame["plate"])
+    )
+    inc = inc[inc["key"] != ""]
+    if inc.empty:
+        return empty
+    keys = sorted(set(inc["key"]))
+    stored = []
+    cols = [events.c.event_id, events.c.kind, events.c.occurred_at, events.c.lat, events.c.lon]
+    for i in range(0, len(keys), 900):
+        stored.append(
+            pd.read_sql(
+                sa.select(*cols, events.c.plate_key.label("key")).where(
+                    events.c.plate_key.in_(keys[i : i + 900]), events.c.dup_of.is_(None)
+                ),
+                conn,
+            )
+        )
+    known = pd.concat(stored, ignore_index=True)
+    if len(known):
+        known["occurred_at"] = pd.to_datetime(known["occurred_at"]).dt.tz_localize("UTC")
+        known = known[~known["event_id"].isin(set(inc["event_id"]))]
+    others = pd.concat([inc, known], ignore_index=True)
+    n_inc = len(inc)
+    minute = (
+        pd.to_datetime(others["occurred_at"], utc=True).astype("int64") // 60_000_000
+    ).to_numpy()
+    minute = minute - minute.min()
+    codes = pd.factorize(others["key"])[0].astype(np.int64)
+    value = codes * (1 << 36) + minute  # sort by plate, then time
+    order = np.argsort(value, kind="stable")
+    ranked = value[order]
+    window = int(max(rules.minutes, rules.tip_days * 1440)) + 1
+    lo = np.searchsorted(ranked, value[:n_inc] - window, side="left")
+    hi = np.searchsorted(ranked, value[:n_inc] + window, side="right")
+    left = np.repeat(np.arange(n_inc), hi - lo)
+    right = order[np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])]
+    # not itself; within the batch each pair once (the later-listed event points back)
+    keep = (right != left) & ((right >= n_inc) | (right < left))
+    left, right = left[keep], right[keep]
+    if len(left) == 0:
+        return empty
+    a = others.iloc[left].reset_index(drop=True)
+    b = others.iloc[right].reset_index(drop=True).add_suffix("_o")
+    pairs = pd.concat([a, b], axis=1)
+    pairs["occurred_at"] = pd.to_datetime(pairs["occurred_at"], utc=True)
+    pairs["occurred_at_o"] = pd.to_datetime(pairs["occurred_at_o"], utc=True)
+    minutes = (pairs["occurred_at"] - pairs["occurred_at_o"]).abs().dt.total_seconds() / 60
+    metres = _metres(
+        pairs["lat"].to_numpy(float),
+        pairs["lon"].to_numpy(float),
+        pairs["lat_o"].to_numpy(float),
+        pairs["lon_o"].to_numpy(float),
+    )
+    near = (minutes <= rules.minutes) & (metres <= rules.metres)
+    tips = (
+        (pairs["kind"] == "tip")
+        & (pairs["kind_o"] == "tip")
+        & (minutes <= rules.tip_days * 1440)
+        & ~near
+    )
+    out = pd.DataFrame(
+        {
+            "event_id": pairs["event_id"],
+            "other_id": pairs["event_id_o"],
+            "rule": np.where(near, "same_plate_near", "tip_same_vehicle"),
+            "minutes": minutes.round(1),
+            "metres": np.round(metres, 0),
+        }
+    )[near | tips]
+    # one flag per incoming event: its closest match, a same-place match before a tip match
+    out = out.assign(_near=out["rule"] != "same_plate_near")
+    out = out.sort_values(["event_id", "_near", "minutes", "metres"]).drop_duplicates("event_id")
+    return out.drop(columns="_near").reset_index(drop=True)
+
+
+def _records(frame: pd.DataFrame, **extra: Any) -> list[dict[str, Any]]:
+    """Event rows as dicts for an INSERT (None for missing, naive UTC times)."""
+    out = frame[[*_STORED, "content_hash"]].copy()
+    out["occurred_at"] = utc_naive(out["occurred_at"])
+    out["plate_key"] = plate_key(out["plate"]).replace("", None)
+    out = out.astype(object).where(out.notna(), None)
+    records = out.to_dict("records")
+    for rec in records:
+        rec["occurred_at"] = rec["occurred_at"].to_pydatetime()
+        if rec["seats"] is not None:
+            rec["seats"] = int(rec["seats"])
+        rec["row"] = int(rec["row"])
+        rec["lat"], rec["lon"] = float(rec["lat"]), float(rec["lon"])
+        rec.update(extra)
+    return records
+
+
+def _new_batch_id(now: dt.datetime) -> str:
+    return f"B{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def commit_import(
+    store: Store,
+    preview: ImportPreview,
+    *,
+    username: str,
+    note: str = "",
+    rules: DuplicateRules | None = None,
+    progress: Progress | None = None,
+    only_if_empty: bool = False,
+) -> str | None:
+    """Write a previewed ledger as one batch, in one transaction; returns the batch id.
+
+    The comparison with the store is made again under the writers' lock, so an import
+    that landed between preview and commit is taken into account. With ``only_if_empty``
+    nothing is written (and ``None`` returned) when the store already has a batch.
+    """
+    result = preview.result
+    now = _now()
+    batch_id = _new_batch_id(now)
+    total = 0
+    with store.write() as conn:
+        if (
+            only_if_empty
+            and conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar_one()
+        ):
+            return None
+        new, changed, unchanged = _classify(conn, result.events)
+        flags = _find_duplicates(conn, pd.concat([new, changed]), rules or DuplicateRules())
+        conn.execute(
+            batches.insert().values(
+                batch_id=batch_id,
+                created_at=now,
+                username=username,
+                file_name=preview.file_name[:255],
+                file_sha256=preview.file_sha256,
+                n_rows=result.n_rows,
+                n_new=len(new),
+                n_changed=len(changed),
+                n_unchanged=len(unchanged),
+                n_rejected=result.n_rejected,
+                n_flagged=int(flags["event_id"].nunique()) if len(flags) else 0,
+                scope=preview.scope,
+                status="committed",
+                note=note,
+            )
+        )
+        if len(changed):
+            ids = changed["event_id"].tolist()
+            for i in range(0, len(ids), 900):
+                part = ids[i : i + 900]
+                cols = [c for c in events.columns]
+                conn.execute(
+                    event_history.insert().from_select(
+                        ["replaced_by", *[c.name for c in cols]],
+                        sa.select(sa.literal(batch_id), *cols).where(events.c.event_id.in_(part)),
+                    )
+                )
+                conn.execute(events.delete().where(events.c.event_id.in_(part)))
+        rows = _records(pd.concat([new, changed], ignore_index=True), batch_id=batch_id)
+        total = len(rows)
+        for i in range(0, total, CHUNK):
+            conn.execute(events.insert(), rows[i : i + CHUNK])
+            if progress is not None:
+                progress(min(i + CHUNK, total), total)
+        written = set(new["event_id"]) | set(changed["event_id"])
+        tips = result.tipsters[result.tipsters["event_id"].isin(written)]
+        if len(tips):
+            recs = tips.astype(object).where(tips.notna(), None).to_dict("records")
+            conn.execute(tipsters.insert(), [{**r, "batch_id": batch_id} for r in recs])
+        bad = _reject_records(result, batch_id)
+        if bad:
+            conn.execute(rejects.insert(), bad)
+        if len(flags):
+            recs = flags.astype(object).to_dict("records")
+            conn.execute(review.insert(), [{**r, "batch_id": batch_id} for r in recs])
+        store.log(
+            username,
+            "import",
+            scope=preview.scope,
+            detail=(
+                f"{batch_id} {preview.file_name}: {len(new)} new, {len(changed)} changed, "
+                f"{len(unchanged)} unchanged, {result.n_rejected} rejected, "
+                f"{len(flags)} flagged"
+            ),
+            conn=conn,
+        )
+    if progress is not None and total == 0:
+        progress(0, 0)
+    return batch_id
+
+
+def _reject_records(result: IngestResult, batch_id: str) -> list[dict[str, Any]]:
+    if result.rejects.empty:
+        return []
+    raw = result.raw
+    by_file = "file" in raw.columns and "file" in result.rejects.columns
+    out = []
+    for rec in result.rejects.to_dict("records"):
+        row = int(rec["row"])
+        match = raw[raw.index == row]
+        if by_file:
+            match = match[match["file"] == rec["file"]]
+        original: dict[str, str] = {}
+        if len(match):
+            values = match.iloc[0].drop(labels=["file"], errors="ignore")
+            original = {str(k): str(v) for k, v in values.items() if str(v) != ""}
+        value = rec["value"]
+        out.append(
+            {
+                "batch_id": batch_id,
+                "row": row,
+                "column_name": str(rec["column"]),
+                "value": None if value is None or pd.isna(value) else str(value),
+                "reason_code": str(rec["reason_code"]),
+                "reason": str(rec["reason"]),
+                "reason_zh": str(rec["reason_zh"]),
+                "original": original,
+            }
+        )
+    return out
+
+
+def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
+    """Take a committed batch back out; the store returns to its state before it.
+
+    Events the batch added are deleted, events it changed get their previous version back,
+    its tipster rows and review flags go, and flags of later batches that point at its
+    events go with them. A batch whose events a later batch changed again is refused
+    (undo that later batch first). Returns counts of what was removed and restored.
+    """
+    with store.write() as conn:
+        found = conn.execute(
+            sa.select(batches.c.status).where(batches.c.batch_id == batch_id)
+        ).scalar()
+        if found is None:
+            raise StoreError(f"no import batch {batch_id!r}; `hexpatrol batches` lists them")
+        if found != "committed":
+            raise StoreError(f"batch {batch_id} was already undone")
+        later = conn.execute(
+            sa.select(event_history.c.replaced_by)
+            .where(event_history.c.batch_id == batch_id)
+            .distinct()
+        ).scalars()
+        blocking = sorted(set(later))
+        if blocking:
+            raise StoreError(
+                f"batch {batch_id} cannot be undone before {', '.join(blocking)}, which "
+                "changed some of its events again; undo those first"
+            )
+        mine = sa.select(events.c.event_id).where(events.c.batch_id == batch_id)
+        conn.execute(
+            review.delete().where(
+                (review.c.batch_id == batch_id) | review.c.other_id.in_(mine.scalar_subquery())
+            )
+        )
+        conn.execute(
+            events.update().where(events.c.dup_of.in_(mine.scalar_subquery())).values(dup_of=None)
+        )
+        removed = conn.execute(events.delete().where(events.c.batch_id == batch_id)).rowcount
+        cols = [c.name for c in events.columns]
+        restored = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(event_history)
+            .where(event_history.c.replaced_by == batch_id)
+        ).scalar_one()
+        conn.execute(
+            events.insert().from_select(
+                cols,
+                sa.select(*[event_history.c[c] for c in cols]).where(
+                    event_history.c.replaced_by == batch_id
+                ),
+            )
+        )
+        conn.execute(event_history.delete().where(event_history.c.replaced_by == batch_id))
+        conn.execute(tipsters.delete().where(tipsters.c.batch_id == batch_id))
+        conn.execute(
+            batches.update()
+            .where(batches.c.batch_id == batch_id)
+            .values(status="undone", undone_at=_now(), undone_by=username)
+        )
+        store.log(
+            username,
+            "undo",
+            detail=f"{batch_id}: {removed} removed, {restored} restored",
+            conn=conn,
+        )
+    return {"removed": int(removed), "restored": int(restored)}
+
+
+def review_flags(store: Store, *, open_only: bool = True) -> pd.DataFrame:
+    """Likely-duplicate flags awaiting (or past) a reviewer's decision."""
+    query = sa.select(review).order_by(review.c.id)
+    if open_only:
+        query = query.where(review.c.decision.is_(None))
+    with store.read() as conn:
+        return pd.read_sql(query, conn)
+
+
+def decide(store: Store, flag_id: int, decision: str, *, username: str) -> None:
+    """Record a reviewer's decision on a flag: ``duplicate`` or ``distinct``.
+
+    ``duplicate`` marks the flagged event as a copy of the other one, so it leaves every
+    analysis (it stays in the store; undoing its batch still works).
+    """
+    if decision not in ("duplicate", "distinct"):
+        raise ValueError(f"decision was {decision!r} but must be 'duplicate' or 'distinct'")
+    with store.write() as conn:
+        flag = conn.execute(sa.select(review).where(review.c.id == flag_id)).one_or_none()
+        if flag is None:
+            raise StoreError(f"no review flag {flag_id}")
+        conn.execute(
+            review.update()
+            .where(review.c.id == flag_id)
+            .values(decision=decision, decided_by=username, decided_at=_now())
+        )
+        if decision == "duplicate":
+            conn.execute(
+                events.update()
+                .where(events.c.event_id == flag.event_id)
+                .values(dup_of=flag.other_id)
+            )
+        store.log(
+            username, "review", detail=f"{flag.event_id}~{flag.other_id}: {decision}", conn=conn
+        )
+
+
+def seed(
+    store: Store,
+    files: Sequence[str | os.PathLike[str]],
+    *,
+    townships: gpd.GeoDataFrame | None = None,
+    progress: Progress | None = None,
+) -> str | None:
+    """Import the settings' ledger files as one batch into a store that never had one.
+
+    This is how a fresh deployment (and the demo) starts with data; afterwards the store is
+    the only source. Returns the batch id, or ``None`` when the store already had batches
+    (also when another process seeded it first).
+    """
+    if not files or store.n_batches():
+        return None
+    result = read_ledgers(list(files), townships=townships)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(Path(path).read_bytes())
+    names = ", ".join(Path(p).name for p in files)
+    preview = compare(store, result, names[:255], digest.hexdigest())
+    return commit_import(
+        store,
+        preview,
+        username="system",
+        note="initial load from the settings' events files",
+        progress=progress,
+        only_if_empty=True,
+    )
+
+
+def batch_table(store: Store, *, scopes: Collection[str] | None = None) -> pd.DataFrame:
+    """Batches for display: local times, newest first; ``scopes`` limits to those scopes."""
+    frame = store.batches()
+    if scopes is not None:
+        frame = frame[frame["scope"].isin(list(scopes))]
+    for col in ("created_at", "undone_at"):
+        frame[col] = pd.to_datetime(frame[col]).dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai")
+    return frame.reset_index(drop=True)
+
+
+__all__ = [
+    "REJECT_COLUMNS",
+    "DuplicateRules",
+    "ImportPreview",
+    "batch_table",
+    "commit_import",
+    "content_hash",
+    "decide",
+    "preview_import",
+    "review_flags",
+    "seed",
+    "undo_batch",
+]

@@ -1,0 +1,495 @@
+"""The persistent store: events, import batches, rejects, tipsters (kept apart), users, audit.
+
+SQLAlchemy Core over SQLite (the default: one file in the deployment's data directory, WAL
+mode, so the app reads while an import writes) or PostgreSQL by URL. The URL comes from, in
+order: an explicit argument (``--db``), ``$HEXPATROL_DB_URL``, the settings'
+``database_url``, then ``sqlite:///<data_dir>/hexpatrol.sqlite``.
+
+The schema is versioned: :data:`MIGRATIONS` is a list of steps, each applied once, in order,
+inside one transaction, and the version is recorded in ``schema_version``. Opening a store
+brings it up to date, so an upgrade of hexpatrol never loses data; a store written by a newer
+hexpatrol is refused rather than damaged.
+
+Writers take one lock for their whole transaction (``BEGIN IMMEDIATE`` on SQLite, an advisory
+lock on PostgreSQL): concurrent imports queue and both land, readers are never blocked, and a
+process killed mid-import leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from geo.errors import HexpatrolError
+from geo.ingest import EVENT_COLUMNS, TZ
+
+#: PostgreSQL advisory-lock key that serialises writers (any constant unique to hexpatrol).
+_PG_LOCK: Final = 0x4E58_5041
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+batches = sa.Table(
+    "batches",
+    metadata,
+    sa.Column("batch_id", sa.String(40), primary_key=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    sa.Column("n_new", sa.Integer, nullable=False),
+    sa.Column("n_changed", sa.Integer, nullable=False),
+    sa.Column("n_unchanged", sa.Integer, nullable=False),
+    sa.Column("n_rejected", sa.Integer, nullable=False),
+    sa.Column("n_flagged", sa.Integer, nullable=False),
+    sa.Column("scope", sa.String(64), nullable=False, server_default=""),
+    sa.Column("status", sa.String(16), nullable=False),  # committed | undone
+    sa.Column("undone_at", sa.DateTime),
+    sa.Column("undone_by", sa.String(64)),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+
+def _event_columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("event_id", sa.String(128), nullable=False),
+        sa.Column("batch_id", sa.String(40), nullable=False, index=True),
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("occurred_at", sa.DateTime, nullable=False),  # UTC, naive
+        sa.Column("time_precision", sa.String(8), nullable=False),
+        sa.Column("lat", sa.Float, nullable=False),
+        sa.Column("lon", sa.Float, nullable=False),
+        sa.Column("crs_in", sa.String(8), nullable=False),
+        sa.Column("township_code", sa.String(32)),
+        sa.Column("vehicle_type", sa.Text),
+        sa.Column("seats", sa.Integer),
+        sa.Column("plate", sa.String(32)),
+        sa.Column("plate_key", sa.String(32)),  # plate without spaces or dots, upper case
+        sa.Column("offence", sa.Text),
+        sa.Column("address", sa.Text),
+        sa.Column("status", sa.Text),
+        sa.Column("source", sa.Text),
+        sa.Column("unit", sa.Text),
+        sa.Column("party", sa.Text),
+        sa.Column("row", sa.Integer),
+        sa.Column("source_file", sa.Text),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("dup_of", sa.String(128)),  # set when a reviewer confirms a duplicate
+    ]
+
+
+events = sa.Table(
+    "events",
+    metadata,
+    *_event_columns(),
+    sa.PrimaryKeyConstraint("event_id"),
+    sa.Index("ix_events_township_time", "township_code", "occurred_at"),
+    sa.Index("ix_events_plate_key", "plate_key"),
+)
+
+#: Previous versions of events that a batch replaced; undoing that batch puts them back.
+event_history = sa.Table(
+    "event_history",
+    metadata,
+    sa.Column("replaced_by", sa.String(40), nullable=False, index=True),
+    *_event_columns(),
+)
+
+tipsters = sa.Table(
+    "tipsters",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(128), nullable=False, index=True),
+    sa.Column("batch_id", sa.String(40), nullable=False, index=True),
+    sa.Column("tipster_name", sa.Text),
+    sa.Column("tipster_phone", sa.Text),
+)
+
+rejects = sa.Table(
+    "rejects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.String(40), nullable=False, index=True),
+    sa.Column("row", sa.Integer, nullable=False),
+    sa.Column("column_name", sa.Text, nullable=False),
+    sa.Column("value", sa.Text),
+    sa.Column("reason_code", sa.String(32), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("reason_zh", sa.Text, nullable=False),
+    sa.Column("original", sa.JSON),
+)
+
+review = sa.Table(
+    "review",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.String(40), nullable=False, index=True),
+    sa.Column("event_id", sa.String(128), nullable=False, index=True),
+    sa.Column("other_id", sa.String(128), nullable=False, index=True),
+    sa.Column("rule", sa.String(32), nullable=False),
+    sa.Column("minutes", sa.Float),
+    sa.Column("metres", sa.Float),
+    sa.Column("decision", sa.String(16)),  # None (open) | duplicate | distinct
+    sa.Column("decided_by", sa.String(64)),
+    sa.Column("decided_at", sa.DateTime),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("township_code", sa.String(32)),
+    sa.Column("display_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("scope", sa.String(64), nullable=False, server_default=""),
+    sa.Column("detail", sa.Text, nullable=False, server_default=""),
+)
+
+key_areas = sa.Table(
+    "key_areas",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("radius_m", sa.Float, nullable=False),
+    sa.Column("township_code", sa.String(32)),
+    sa.Column("market_cycle", sa.Text),
+    sa.Column("market_hours", sa.Text),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+)
+
+options = sa.Table(
+    "options",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=False),
+)
+
+
+def _create(*tables: sa.Table) -> Callable[[Connection], None]:
+    def step(conn: Connection) -> None:
+        metadata.create_all(conn, tables=list(tables), checkfirst=True)
+
+    return step
+
+
+#: Schema steps; step ``i`` brings the store from version ``i`` to ``i + 1``. Append only:
+#: never edit a step that has shipped, add a new one (e.g. ``ALTER TABLE … ADD COLUMN``).
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
+    _create(batches, events, event_history, tipsters, rejects, review, users, audit),
+    _create(key_areas, options),
+)
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+DATA_TABLES: Final = ("events", "event_history", "tipsters", "review")
+
+
+class StoreError(HexpatrolError):
+    """The store refuses an operation (unknown batch, undo out of order, newer schema)."""
+
+
+def default_url(data_dir: str | os.PathLike[str]) -> str:
+    """The SQLite file of a deployment's data directory."""
+    return f"sqlite:///{Path(data_dir).resolve() / 'hexpatrol.sqlite'}"
+
+
+def resolve_url(
+    url: str | None = None,
+    *,
+    configured: str = "",
+    data_dir: str | os.PathLike[str] | None = None,
+) -> str:
+    """The database URL to use: ``url``, ``$HEXPATROL_DB_URL``, ``configured``, the default."""
+    chosen = url or os.environ.get("HEXPATROL_DB_URL") or configured
+    if chosen:
+        return chosen
+    if data_dir is None:
+        raise StoreError("no database URL given and no data directory to put one in")
+    return default_url(data_dir)
+
+
+def utc_naive(ts: pd.Series) -> pd.Series:
+    """Tz-aware timestamps as naive UTC (how the store keeps them)."""
+    return ts.dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Store:
+    """One database; cheap to keep for a process's lifetime (engines pool connections).
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy URL, e.g. ``sqlite:////srv/hexpatrol/var/hexpatrol.sqlite`` or
+        ``postgresql+psycopg://user:pass@host/db``. A SQLite file's folder is created.
+    migrate : bool
+        Bring the schema up to date on open (default). ``False`` is for tests of migrations.
+    """
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        parsed = sa.make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = sa.create_engine(
+                url, connect_args={"timeout": 120}, poolclass=sa.pool.NullPool
+            )
+            sa.event.listen(self.engine, "connect", _sqlite_connect)
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
+        elif self.dialect == "postgresql":
+            self.engine = sa.create_engine(url, pool_pre_ping=True)
+        else:
+            raise StoreError(
+                f"database URL {parsed.render_as_string(hide_password=True)!r}: only "
+                "sqlite:/// and postgresql+psycopg:// are supported"
+            )
+        if migrate:
+            try:
+                self.migrate()
+            except BaseException:
+                self.engine.dispose()
+                raise
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({sa.make_url(self.url).render_as_string(hide_password=True)!r})"
+
+    # ------------------------------------------------------------ transactions
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction, holding the writers' lock until commit or rollback."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(hexpatrol_write=True)
+            with conn.begin():
+                if self.dialect == "postgresql":
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK)))
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """One consistent read (never blocked by a writer)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # ------------------------------------------------------------ schema
+
+    def version(self) -> int:
+        """Schema version of the database (0 for an empty one)."""
+        with self.read() as conn:
+            return _version(conn)
+
+    def migrate(self, target: int = SCHEMA_VERSION) -> int:
+        """Apply the missing schema steps up to ``target``; returns the new version."""
+        if self.version() == target:  # up to date: no writer's lock (imports may be running)
+            return target
+        with self.write() as conn:
+            current = _version(conn)
+            if current > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the database has schema version {current}, newer than this hexpatrol "
+                    f"({SCHEMA_VERSION}); upgrade hexpatrol instead of opening it with this one"
+                )
+            for step in MIGRATIONS[current:target]:
+                step(conn)
+            if target > current:
+                if current == 0:
+                    metadata.create_all(conn, tables=[schema_version])
+                    conn.execute(schema_version.insert().values(version=target))
+                else:
+                    conn.execute(schema_version.update().values(version=target))
+            return max(current, target)
+
+    # ------------------------------------------------------------ reading
+
+    def revision(self) -> str:
+        """Changes whenever the data changes (imports, undos, reviews): a cache key."""
+        with self.read() as conn:
+            n, last = conn.execute(
+                sa.select(sa.func.count(), sa.func.max(batches.c.created_at))
+            ).one()
+            undone = conn.execute(sa.select(sa.func.max(batches.c.undone_at))).scalar()
+            reviewed = conn.execute(sa.select(sa.func.max(review.c.decided_at))).scalar()
+            areas = conn.execute(sa.select(sa.func.max(key_areas.c.updated_at))).scalar()
+        return f"{n}|{last}|{undone}|{reviewed}|{areas}"
+
+    def n_batches(self) -> int:
+        """Committed or undone batches in the store."""
+        with self.read() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar_one())
+
+    def events(
+        self,
+        *,
+        township_codes: Sequence[str] | None = None,
+        include_duplicates: bool = False,
+    ) -> pd.DataFrame:
+        """Stored events in the canonical schema (no tipster fields), local time.
+
+        ``township_codes`` restricts the rows in the database query itself (a scope, not a
+        display filter); confirmed duplicates are left out unless asked for.
+        """
+        cols = [events.c[c] for c in (*EVENT_COLUMNS, "source_file", "batch_id")]
+        query = sa.select(*cols).order_by(events.c.occurred_at, events.c.event_id)
+        if not include_duplicates:
+            query = query.where(events.c.dup_of.is_(None))
+        if township_codes is not None:
+            query = query.where(events.c.township_code.in_(list(township_codes)))
+        with self.read() as conn:
+            frame = pd.read_sql(query, conn)
+        return _events_frame(frame)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A whole table, rows in a stable order (for tests and backups)."""
+        tab = metadata.tables[name]
+        order = list(tab.primary_key.columns) or list(tab.columns)
+        with self.read() as conn:
+            return pd.read_sql(sa.select(tab).order_by(*order), conn)
+
+    def batches(self) -> pd.DataFrame:
+        """One row per import batch, newest first."""
+        with self.read() as conn:
+            return pd.read_sql(sa.select(batches).order_by(batches.c.created_at.desc()), conn)
+
+    def batch_rejects(self, batch_id: str) -> pd.DataFrame:
+        """A batch's rejected rows, with the original row values (tipster fields never)."""
+        with self.read() as conn:
+            frame = pd.read_sql(
+                sa.select(rejects).where(rejects.c.batch_id == batch_id).order_by(rejects.c.id),
+                conn,
+            )
+        return frame.drop(columns=["id"])
+
+    # ------------------------------------------------------------ audit and options
+
+    def log(
+        self,
+        username: str,
+        action: str,
+        *,
+        scope: str = "",
+        detail: str = "",
+        conn: Connection | None = None,
+    ) -> None:
+        """Append one line to the audit log (in ``conn``'s transaction when given)."""
+        row = {
+            "at": _now(),
+            "username": username,
+            "action": action,
+            "scope": scope,
+            "detail": detail[:2000],
+        }
+        if conn is not None:
+            conn.execute(audit.insert().values(**row))
+            return
+        with self.write() as c:
+            c.execute(audit.insert().values(**row))
+
+    def audit_log(self, limit: int = 1000) -> pd.DataFrame:
+        """The newest ``limit`` audit lines, newest first, times in local time."""
+        with self.read() as conn:
+            frame = pd.read_sql(sa.select(audit).order_by(audit.c.id.desc()).limit(limit), conn)
+        frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("UTC").dt.tz_convert(TZ)
+        return frame
+
+    def get_option(self, name: str, default: Any = None) -> Any:
+        """A user-set option (e.g. blacklist thresholds), or ``default``."""
+        with self.read() as conn:
+            value = conn.execute(sa.select(options.c.value).where(options.c.name == name))
+            found = value.scalar()
+        return default if found is None else found
+
+    def set_option(self, name: str, value: Any, *, username: str) -> None:
+        """Save a user-set option and audit the change."""
+        with self.write() as conn:
+            conn.execute(options.delete().where(options.c.name == name))
+            conn.execute(options.insert().values(name=name, value=value))
+            self.log(username, "option", detail=f"{name}={value}", conn=conn)
+
+
+def _version(conn: Connection) -> int:
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    return int(conn.execute(sa.select(schema_version.c.version)).scalar() or 0)
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # hand transaction control to the "begin" hook below (SQLAlchemy's documented recipe)
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=120000")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get("hexpatrol_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _events_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Database rows → the canonical event frame (types as :mod:`geo.ingest` makes them)."""
+    times = pd.to_datetime(frame["occurred_at"])
+    frame["occurred_at"] = times.dt.tz_localize("UTC").dt.tz_convert(TZ)
+    frame["seats"] = pd.to_numeric(frame["seats"]).astype("Int64")
+    frame["row"] = pd.to_numeric(frame["row"]).fillna(0).astype(np.int64)
+    for col in ("lat", "lon"):
+        frame[col] = frame[col].astype(np.float64)
+    for col in ("event_id", "kind", "time_precision", "crs_in"):
+        frame[col] = frame[col].astype("str")
+    return frame.reset_index(drop=True)
+
+
+def open_store(
+    url: str | None = None,
+    *,
+    configured: str = "",
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Store:
+    """Open (and migrate) the store named by :func:`resolve_url`."""
+    return Store(resolve_url(url, configured=configured, data_dir=data_dir))
