@@ -1,8 +1,8 @@
-"""hexpatrol — Streamlit entry point: page set-up, language switch, navigation."""
+"""hexpatrol — Streamlit entry point: language, login, navigation by role."""
 
 import streamlit as st
 
-from app_pages.common import lang, settings
+from app_pages.session import current_user, lang, login_page, logout, settings
 from geo.i18n import t
 
 st.set_page_config(page_title="hexpatrol", page_icon="⬢", layout="wide")
@@ -18,37 +18,35 @@ with st.sidebar:
         horizontal=True,
     )
 
+# (file, title key, icon, url path, who may open it)
+PAGES = [
+    ("app_pages/map.py", "page_map", "map", "map", None),
+    ("app_pages/patrol.py", "page_patrol", "local_police", "patrol", None),
+    ("app_pages/brief.py", "page_brief", "description", "briefing", None),
+    ("app_pages/blacklist.py", "page_blacklist", "person_search", "blacklist", None),
+    ("app_pages/evaluate.py", "page_eval", "query_stats", "evaluate", None),
+    ("app_pages/imports.py", "page_import", "upload_file", "import", "import"),
+    ("app_pages/batches.py", "page_batches", "history", "batches", "import"),
+    ("app_pages/audit.py", "page_audit", "policy", "audit", "audit"),
+]
+
+user = current_user()
+if user is None:  # without a session every address shows the login form: no page, no data
+    logins = [
+        st.Page(login_page, title=t("login_title", lang()), url_path=url, default=i == 0)
+        for i, (_, _, _, url, _) in enumerate(PAGES)
+    ]
+    st.navigation(logins, position="hidden").run()  # after login, the asked-for page opens
+    st.stop()
+
+with st.sidebar:
+    role = t(f"role_{user.role}", lang())
+    st.caption(t("signed_in_as", lang(), name=user.display_name or user.username, role=role))
+    st.button(t("logout", lang()), on_click=logout, icon=":material/logout:")
+
 pages = [
-    st.Page(
-        "app_pages/map.py",
-        title=t("page_map", lang()),
-        icon=":material/map:",
-        url_path="map",
-        default=True,
-    ),
-    st.Page(
-        "app_pages/patrol.py",
-        title=t("page_patrol", lang()),
-        icon=":material/local_police:",
-        url_path="patrol",
-    ),
-    st.Page(
-        "app_pages/brief.py",
-        title=t("page_brief", lang()),
-        icon=":material/description:",
-        url_path="briefing",
-    ),
-    st.Page(
-        "app_pages/evaluate.py",
-        title=t("page_eval", lang()),
-        icon=":material/query_stats:",
-        url_path="evaluate",
-    ),
-    st.Page(
-        "app_pages/check.py",
-        title=t("page_check", lang()),
-        icon=":material/fact_check:",
-        url_path="check",
-    ),
+    st.Page(path, title=t(title, lang()), icon=f":material/{icon}:", url_path=url, default=i == 0)
+    for i, (path, title, icon, url, need) in enumerate(PAGES)
+    if need is None or user.can(need)
 ]
 st.navigation(pages).run()

@@ -3,7 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import briefing_files, current_dataset, demo_banner, lang, settings
+from app_pages.common import (
+    briefing_files,
+    current_dataset,
+    data_key,
+    demo_banner,
+    lang,
+    settings,
+    user,
+)
+from app_pages.session import audit
 from geo.briefing import SECTIONS
 from geo.i18n import t
 
@@ -16,8 +25,10 @@ months = sorted(ds.events["occurred_at"].dt.strftime("%Y-%m").unique(), reverse=
 names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
 c1, c2 = st.columns(2)
 month = c1.selectbox(t("brief_month", L), months)
+# a township account's data set holds its own township only, so "county" is not offered
+options = [*names] if user().scope.township_code else ["", *names]
 scope = c2.selectbox(
-    t("brief_scope", L), ["", *names], format_func=lambda c: names.get(c, t("brief_county", L))
+    t("brief_scope", L), options, format_func=lambda c: names.get(c, t("brief_county", L))
 )
 if not st.button(t("brief_make", L), type="primary") and st.session_state.get("brief") != (
     month,
@@ -26,7 +37,10 @@ if not st.button(t("brief_make", L), type="primary") and st.session_state.get("b
     st.stop()
 st.session_state["brief"] = (month, scope)
 with st.spinner(t("brief_make", L)):
-    text, tables, png, docx, pdf = briefing_files(repr(s), month, scope or None)
+    text, tables, png, docx, pdf = briefing_files(data_key(), month, scope or None)
+if st.session_state.get("brief_logged") != (month, scope):
+    audit("briefing", f"{month} {scope or 'county'}")
+    st.session_state["brief_logged"] = (month, scope)
 stem = f"briefing_{month}_{scope or 'county'}"
 d1, d2, d3 = st.columns(3)
 d1.download_button(
@@ -34,12 +48,28 @@ d1.download_button(
     docx,
     file_name=f"{stem}.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    on_click=audit,
+    args=("export", f"{stem}.docx"),
 )
 if pdf:
-    d2.download_button(t("brief_pdf", L), pdf, file_name=f"{stem}.pdf", mime="application/pdf")
+    d2.download_button(
+        t("brief_pdf", L),
+        pdf,
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        on_click=audit,
+        args=("export", f"{stem}.pdf"),
+    )
 else:
     d2.caption(t("brief_no_pdf", L))
-d3.download_button(t("brief_png", L), png, file_name=f"{stem}.png", mime="image/png")
+d3.download_button(
+    t("brief_png", L),
+    png,
+    file_name=f"{stem}.png",
+    mime="image/png",
+    on_click=audit,
+    args=("export", f"{stem}.png"),
+)
 st.subheader(t("brief_preview", L))
 for key, heading in SECTIONS:
     st.markdown(f"**{heading}**")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pandas as pd
 import streamlit as st
 
+from app_pages.session import is_demo, lang, settings, store
 from app_pages.widgets import MapFilters
+from geo.auth import Scope, User
 from geo.briefing import compose, render_map, to_docx, to_pdf
-from geo.config import DEMO_DIR, Settings, load_settings
+from geo.config import Settings
 from geo.dataset import Dataset, load_dataset
 from geo.evaluate import backtest, summarize
 from geo.export import plan_table
@@ -18,33 +19,36 @@ from geo.hotspots import StudyArea
 from geo.i18n import t
 from geo.views import HotspotView, hotspot_view, study_area
 
-
-@st.cache_resource
-def settings() -> Settings:
-    """The deployment settings (immutable, read once per process)."""
-    return load_settings(os.environ.get("HEXPATROL_CONFIG"))
+__all__ = ["is_demo", "lang", "settings", "store"]
 
 
-@st.cache_data(show_spinner="加载数据 / loading data…")
-def dataset(_settings: Settings, key: str) -> Dataset:
-    """The data set of ``_settings``; ``key`` (its repr) is what the cache hashes."""
-    return load_dataset(_settings)
+def user() -> User:
+    """The logged-in user (app.py lets no page run without one)."""
+    found = st.session_state.get("user")
+    if not isinstance(found, User):  # pragma: no cover - app.py stops before any page
+        st.stop()
+    return found
+
+
+def scope() -> Scope:
+    """What the logged-in user may see; every data call below goes through it."""
+    return user().scope
+
+
+def data_key() -> str:
+    """Cache key of the current data: settings, the user's scope and the store's revision."""
+    return f"{settings()!r}|{scope()}|{store().revision()}"
+
+
+@st.cache_data(max_entries=48, show_spinner="加载数据 / loading data…")
+def dataset(_settings: Settings, key: str, _scope: Scope) -> Dataset:
+    """The data in ``_scope`` (``key`` is what the cache hashes: see :func:`data_key`)."""
+    return load_dataset(_settings, store=store(), scope=_scope)
 
 
 def current_dataset() -> Dataset:
-    """The data set for this deployment, cached across reruns and users."""
-    s = settings()
-    return dataset(s, repr(s))
-
-
-def lang() -> str:
-    """The UI language chosen in the sidebar (``zh`` unless switched)."""
-    return str(st.session_state.get("lang", "zh"))
-
-
-def is_demo(s: Settings) -> bool:
-    """Whether the deployment shows the bundled synthetic demo data."""
-    return any(DEMO_DIR in p.parents for p in (s.townships, *s.events))
+    """The logged-in user's data, cached across reruns and users of the same scope."""
+    return dataset(settings(), data_key(), scope())
 
 
 def demo_banner() -> None:

@@ -2,7 +2,14 @@
 
 import streamlit as st
 
-from app_pages.common import backtest_summary, current_dataset, demo_banner, lang, settings
+from app_pages.common import (
+    backtest_summary,
+    current_dataset,
+    data_key,
+    demo_banner,
+    lang,
+    settings,
+)
 from geo.i18n import t
 
 L = lang()
@@ -12,7 +19,7 @@ st.title(t("page_eval", L))
 demo_banner()
 st.caption(t("eval_intro", L))
 res = st.select_slider(t("eval_res", L), options=[7, 8, 9, 10], value=min(s.h3_resolution + 1, 10))
-metrics, summary = backtest_summary(repr(s), res)
+metrics, summary = backtest_summary(data_key(), res)
 if summary.empty:
     st.info(t("eval_none", L))
     st.stop()

@@ -4,7 +4,15 @@ import h3
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import current_dataset, demo_banner, lang, map_view, settings, warn_dataset
+from app_pages.common import (
+    current_dataset,
+    data_key,
+    demo_banner,
+    lang,
+    map_view,
+    settings,
+    warn_dataset,
+)
 from app_pages.widgets import map_filters
 from geo.i18n import t
 from geo.views import summary_counts
@@ -17,7 +25,7 @@ ds = current_dataset()
 st.title(t("app_title", L))
 demo_banner()
 f = map_filters(ds, s, L)
-view = map_view(repr(s), f, L)
+view = map_view(data_key(), f, L)
 
 counts = summary_counts(view.events, view.cells)
 hot = int(view.cells["gi_class"].str.startswith("hot").sum())

@@ -5,6 +5,7 @@ from streamlit_folium import st_folium
 
 from app_pages.common import current_dataset, demo_banner, is_demo, lang, settings
 from app_pages.plan_form import plan_form
+from app_pages.session import audit
 from geo.export import plan_table, plan_to_html, plan_to_xlsx
 from geo.i18n import t
 from geo.planning import make_plan
@@ -27,6 +28,7 @@ if request is not None:
     )
     bar.empty()
     st.session_state["plan_result"] = (request, result)
+    audit("plan", f"{request.period} {result.time_window}: {len(result.plan.posts)} posts")
 if "plan_result" not in st.session_state:
     st.info(t("plan_none", L))
     st.stop()
@@ -81,12 +83,16 @@ d1.download_button(
     plan_to_xlsx(posts, schedule, f, title=title, notes=notes),
     file_name="patrol_plan.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click=audit,
+    args=("export", "patrol_plan.xlsx"),
 )
 d2.download_button(
     t("plan_download_html", L),
     plan_to_html(posts, schedule, f, title=title, notes=notes),
     file_name="patrol_plan.html",
     mime="text/html",
+    on_click=audit,
+    args=("export", "patrol_plan.html"),
 )
 st.subheader(t("plan_post_table", L))
 st.dataframe(plan_table(posts, L), hide_index=True, width="stretch")

@@ -358,7 +358,9 @@ def vehicle_blacklist(
         End of the window (naive = Asia/Shanghai); default the latest event's time.
     mask : bool
         Mask plates with :func:`geo.privacy.mask_plate` (default); ``False`` shows the
-        normalised plate (commander role only).
+        normalised plate (commander role only). Events read under a masking scope carry a
+        ``plate_id`` (:func:`geo.privacy.mask_events`) instead of the real plate: vehicles
+        are then grouped by it and shown as ``渝F·B**** (V1a2b3c4d)``.
 
     Returns
     -------
@@ -369,7 +371,15 @@ def vehicle_blacklist(
         seen. Empty (same columns) when nothing qualifies.
     """
     rules = rules or BlacklistRules()
-    keys = _normalized(_column(events, "plate"), normalize_plate)
+    masker: Callable[[object], str] | None = mask_plate if mask else None
+    if "plate_id" in events.columns:  # plates already masked where the data were read
+        keys = events["plate_id"].astype("string").fillna("").astype(object)
+        shown = dict(zip(keys, _column(events, "plate").astype(object), strict=True))
+
+        def masker(k: object) -> str:
+            return f"{shown.get(k) or ''} ({k})"
+    else:
+        keys = _normalized(_column(events, "plate"), normalize_plate)
     return _repeat_table(
         events,
         keys,
@@ -378,7 +388,7 @@ def vehicle_blacklist(
         min_events=rules.vehicle_min_events,
         min_cases=rules.vehicle_min_cases,
         now=now,
-        masker=mask_plate if mask else None,
+        masker=masker,
     )
 
 

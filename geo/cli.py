@@ -1,4 +1,4 @@
-"""Command line: ``hexpatrol init|demo|check|import|batches|undo|hotspots|plan|evaluate|brief``."""
+"""Command line (``hexpatrol …`` or ``python -m geo …``); ``hexpatrol -h`` lists the commands."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from geo.auth import AuthError
 from geo.config import PROJECT_DIR, load_settings
 from geo.errors import ConfigError, LedgerReadError
 from geo.store import Store, StoreError, open_store
@@ -461,6 +462,58 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise AuthError("the two passwords differ")
+    return first
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    from geo.auth import add_user, list_users, remove_user, set_password
+    from geo.dataset import settings_townships
+
+    if args.action != "list" and not args.name:
+        print(f"error: hexpatrol users {args.action} needs a user name", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings(args.config)
+        store = open_store(args.db, configured=settings.database_url, data_dir=settings.data_dir)
+        with store:
+            by = getpass.getuser()
+            if args.action == "list":
+                table = list_users(store)
+                if table.empty:
+                    print("no users yet: hexpatrol users add NAME --role commander")
+                for rec in table.fillna("").itertuples():
+                    print(f"{rec.username:<16} {rec.role:<10} {rec.township_code}")
+            elif args.action == "add":
+                codes = set(settings_townships(settings)["code"])
+                add_user(
+                    store,
+                    args.name,
+                    _read_password(args),
+                    role=args.role,
+                    township_code=args.township,
+                    display_name=args.display_name or args.name,
+                    by=by,
+                    known_townships=codes,
+                )
+                print(f"user {args.name} added ({args.role})")
+            elif args.action == "passwd":
+                set_password(store, args.name, _read_password(args), by=by)
+                print(f"password of {args.name} changed")
+            else:
+                remove_user(store, args.name, by=by)
+                print(f"user {args.name} removed")
+    except (ConfigError, StoreError, AuthError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _store_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
@@ -656,6 +709,18 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("--user", default=getpass.getuser(), help="recorded in the audit log")
     _store_arguments(undo)
     undo.set_defaults(func=_cmd_undo)
+
+    usr = sub.add_parser("users", help="add, remove, list users; change passwords")
+    usr.add_argument("action", choices=["add", "remove", "passwd", "list"])
+    usr.add_argument("name", nargs="?", default="", help="user name (not for list)")
+    usr.add_argument("--role", choices=["commander", "analyst", "township"], default="analyst")
+    usr.add_argument("--township", metavar="CODE", help="township code (township role)")
+    usr.add_argument("--display-name", default="")
+    usr.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _store_arguments(usr)
+    usr.set_defaults(func=_cmd_users)
 
     init = sub.add_parser("init", help="scaffold a deployment folder for a new region")
     init.add_argument("--region", required=True, help="region name, e.g. 垫江县")

@@ -69,6 +69,8 @@ class Settings:
         empty means the SQLite file in ``data_dir``. ``$HEXPATROL_DB_URL`` overrides it.
     users_file : str
         Reserved (users live in the store; see ``hexpatrol users``).
+    session_minutes : int
+        A login ends after this many minutes without activity (default 240).
     case_weight, tip_weight : float
         Weight of one case and one tip in a cell's score.
     gi_k : int
@@ -100,6 +102,7 @@ class Settings:
     data_dir: Path = PROJECT_DIR / "var"
     database_url: str = ""
     users_file: str = ""
+    session_minutes: int = 240
     case_weight: float = 1.0
     tip_weight: float = 0.5
     gi_k: int = 1
@@ -120,6 +123,8 @@ class Settings:
             raise ConfigError(
                 f"language was {self.language!r} but is expected to be in {LANGUAGES}"
             )
+        if not 5 <= self.session_minutes <= 1440:
+            raise ConfigError(f"session_minutes was {self.session_minutes} but must be 5..1440")
         if self.deck_threshold < 100:
             raise ConfigError(f"deck_threshold was {self.deck_threshold} but must be >= 100")
         if self.case_weight < 0 or self.tip_weight < 0:

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from geo.auth import Scope
 from geo.cells import with_cells
 from geo.config import Settings
+from geo.errors import ConfigError
 from geo.imports import seed
 from geo.ingest import REJECT_COLUMNS, TZ, read_ledgers
 from geo.periods import label_events
+from geo.privacy import mask_events
 from geo.regions import load_key_areas, load_routes, load_townships, township_of
 from geo.store import Store
 
@@ -53,16 +56,25 @@ def load_dataset(
     ledgers: Sequence[str | os.PathLike[str]] = (),
     *,
     store: Store | None = None,
-    township_codes: Sequence[str] | None = None,
+    scope: Scope | None = None,
 ) -> Dataset:
     """Read the files named by ``settings`` and validate every ledger row.
 
     ``ledgers`` replaces the settings' ``events`` files (the command line's ``--input``).
     With a ``store`` (and no ``ledgers``) the events come from the store instead; it is
-    seeded from the settings' ``events`` files the first time. ``township_codes`` is a
-    scope: only events of those townships are loaded at all.
+    seeded from the settings' ``events`` files the first time.
+
+    ``scope`` limits what is loaded at all (this is where roles are enforced, not in the
+    pages): with a township, only that township's polygon, its key areas and the events
+    that both carry its code and lie inside its polygon; with ``mask_plates``, plates are
+    masked (a ``plate_id`` tells vehicles apart).
     """
     townships = settings_townships(settings)
+    codes = scope.township_codes if scope is not None else None
+    if codes is not None:
+        unknown = set(codes) - set(townships["code"])
+        if unknown:
+            raise ConfigError(f"scope names townships {sorted(unknown)} that are not configured")
     key_areas = load_key_areas(settings.key_areas)
     points = key_areas.geometry.representative_point()
     found = township_of(points.x, points.y, townships)
@@ -76,14 +88,21 @@ def load_dataset(
     routes = load_routes(settings.routes)
     if store is not None and not ledgers:
         seed(store, list(settings.events), townships=townships)
-        raw_events = store.events(township_codes=township_codes)
+        raw_events = store.events(township_codes=codes)
         rejects = pd.DataFrame(columns=list(REJECT_COLUMNS))
     else:
         result = read_ledgers(list(ledgers or settings.events), townships=townships)
         raw_events, rejects = result.events, result.rejects
-        if township_codes is not None:
-            raw_events = raw_events[raw_events["township_code"].isin(list(township_codes))]
-            raw_events = raw_events.reset_index(drop=True)
+        if codes is not None:
+            rejects = rejects.iloc[0:0]  # other townships' rows are not this user's business
+    if codes is not None:
+        townships = townships[townships["code"].isin(codes)].reset_index(drop=True)
+        key_areas = key_areas[key_areas["township_code"].isin(codes)].reset_index(drop=True)
+        inside = township_of(raw_events["lon"], raw_events["lat"], townships)
+        keep = raw_events["township_code"].isin(codes).to_numpy() & pd.notna(inside)
+        raw_events = raw_events[keep].reset_index(drop=True)
+    if scope is not None and scope.mask_plates:
+        raw_events = mask_events(raw_events)
     events = with_cells(raw_events)
     periods = label_events(events, key_areas=key_areas, settings=settings.periods)
     return Dataset(

@@ -255,6 +255,151 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "bl_growth": ("为上期的 {x:.1f} 倍", "{x:.1f}× the window before"),
     "bl_reason_count": ("事件数达到阈值", "Event count at the threshold"),
     "bl_reason_growth": ("事件数明显上升", "Events rising sharply"),
+    # blacklist page
+    "page_blacklist": ("黑名单", "Blacklist"),
+    "bl_intro": (
+        "多次被查处或举报的车辆和当事人,以及事件数达到阈值或明显上升的重点区域;阈值由指挥员设定。"
+        "非指挥员角色看到的车牌已脱敏,括号内编号用于区分车辆。",
+        "Vehicles and persons with repeated cases or tips, and key areas whose events reach "
+        "the threshold or rise sharply; the commander sets the thresholds. Other roles see "
+        "masked plates; the id in brackets tells vehicles apart.",
+    ),
+    "bl_rules": ("阈值设置", "Thresholds"),
+    "bl_save": ("保存阈值", "Save thresholds"),
+    "bl_saved": ("阈值已保存。", "Thresholds saved."),
+    "bl_rules_commander": ("仅指挥员可修改阈值。", "Only a commander can change thresholds."),
+    "bl_window_days": ("车辆/人员统计天数", "Vehicle/person window (days)"),
+    "bl_vehicle_min_events": ("车辆最少事件数", "Vehicle: min. events"),
+    "bl_vehicle_min_cases": ("车辆最少查处数", "Vehicle: min. cases"),
+    "bl_person_min_events": ("人员最少事件数", "Person: min. events"),
+    "bl_area_window_days": ("区域统计天数", "Area window (days)"),
+    "bl_area_min_events": ("区域最少事件数", "Area: min. events"),
+    "bl_area_growth": ("区域上升倍数", "Area: growth factor"),
+    "bl_n_vehicles": ("黑名单车辆", "Blacklisted vehicles"),
+    "bl_n_persons": ("黑名单人员", "Blacklisted persons"),
+    "bl_n_areas": ("重点监控区域", "Key areas under watch"),
+    "bl_tab_vehicles": ("车辆", "Vehicles"),
+    "bl_tab_persons": ("人员", "Persons"),
+    "bl_tab_areas": ("重点区域", "Key areas"),
+    "bl_download": ("下载表格(CSV)", "Download table (CSV)"),
+    # login and roles
+    "login_title": ("登录", "Log in"),
+    "login_user": ("用户名", "User name"),
+    "login_password": ("密码", "Password"),
+    "login_submit": ("登录", "Log in"),
+    "login_failed": ("登录失败:{msg}", "Login failed: {msg}"),
+    "login_expired": (
+        "超过 {minutes} 分钟未操作,已自动退出,请重新登录。",
+        "You were logged out after {minutes} minutes without activity; please log in again.",
+    ),
+    "login_no_users": (
+        "尚未创建任何用户。请在服务器上运行:hexpatrol users add 用户名 --role commander",
+        "No users yet. On the server run: hexpatrol users add NAME --role commander",
+    ),
+    "login_demo": (
+        "演示账号(仅限合成演示数据):commander(指挥员)、analyst(分析员)、"
+        "t+乡镇代码(乡镇,如 t500235001);密码均为 {password}",
+        "Demo accounts (synthetic demo only): commander, analyst, t + township code "
+        "(township, e.g. t500235001); password {password} for all",
+    ),
+    "signed_in_as": ("{name}({role})", "{name} ({role})"),
+    "logout": ("退出登录", "Log out"),
+    "role_commander": ("指挥员", "commander"),
+    "role_analyst": ("分析员", "analyst"),
+    "role_township": ("乡镇", "township"),
+    "not_allowed": ("当前角色无权访问此页面。", "Your role may not open this page."),
+    # import page
+    "page_import": ("数据导入", "Import"),
+    "import_intro": (
+        "上传查处或举报台账(CSV/Excel/GeoJSON),先预览:可导入、问题行及原因、与库中重复的记录、"
+        "疑似重复(同一车牌短时间近距离,或同一车辆的多条举报);确认后作为一个批次入库,"
+        "可整体撤销。",
+        "Upload a case or tip ledger (CSV/Excel/GeoJSON) and preview it first: rows to "
+        "import, rejected rows with reasons, records already stored, and likely duplicates "
+        "(same plate close in time and place, or several tips about one vehicle). Committing "
+        "stores it as one batch, which can be undone as a whole.",
+    ),
+    "import_scope": (
+        "乡镇账号只能导入本乡镇({code})范围内的记录,其他行将被退回。",
+        "A township account imports rows of its own township ({code}) only; others are rejected.",
+    ),
+    "import_reading": ("正在读取并核对 {name} …", "Reading and checking {name}…"),
+    "import_n_rows": ("读取行数", "Rows read"),
+    "import_n_new": ("新增", "New"),
+    "import_n_changed": ("更新", "Changed"),
+    "import_n_unchanged": ("已在库中", "Already stored"),
+    "import_n_rejected": ("问题行", "Rejected"),
+    "import_n_flagged": ("疑似重复", "Likely duplicates"),
+    "import_help_rows": ("文件中的数据行", "Data rows in the file"),
+    "import_help_new": ("编号在库中不存在的记录", "Records whose id is not stored yet"),
+    "import_help_changed": (
+        "编号已存在但内容有变化(如核实结果),将更新,撤销批次可恢复原值",
+        "Same id, different content (e.g. a tip now verified): updated; undoing the batch "
+        "restores the old values",
+    ),
+    "import_help_unchanged": (
+        "编号和内容都与库中相同,跳过",
+        "Same id and content as stored: skipped",
+    ),
+    "import_help_rejected": ("未通过检查的行,见“问题行”", "Rows failing the checks"),
+    "import_help_flagged": (
+        "与已有记录疑似同一事件,仍会入库,供复核",
+        "Probably the same incident as another record; stored anyway, for review",
+    ),
+    "import_flags": ("疑似重复", "Likely duplicates"),
+    "import_flags_help": (
+        "same_plate_near:同一车牌在设定分钟数和米数内;tip_same_vehicle:同一车辆的多条举报。"
+        "疑似重复不会被自动合并,请在“导入批次”页复核。",
+        "same_plate_near: the same plate within the set minutes and metres; "
+        "tip_same_vehicle: several tips about one vehicle. Nothing is merged automatically; "
+        "review them on the Batches page.",
+    ),
+    "import_no_rejects": ("没有问题行。", "No rejected rows."),
+    "import_nothing": (
+        "该文件的记录均已在库中,无需导入。",
+        "Every record of this file is already stored; nothing to import.",
+    ),
+    "import_commit": ("确认导入", "Commit import"),
+    "import_writing": ("正在写入 …", "Writing…"),
+    "import_progress": ("已写入 {done}/{total}", "Written {done}/{total}"),
+    "import_done": (
+        "已导入,批次号 {batch}。地图等页面已使用新数据。",
+        "Imported as batch {batch}; the map and other pages use the new data.",
+    ),
+    "download_rejects_xlsx": ("下载问题行(Excel,含原始行和原因)", "Download rejected rows (Excel)"),
+    # batches page
+    "page_batches": ("导入批次", "Batches"),
+    "batches_none": ("还没有导入批次。", "No import batches yet."),
+    "batch_batch_id": ("批次号", "Batch"),
+    "batch_created_at": ("导入时间", "Imported at"),
+    "batch_status": ("状态", "Status"),
+    "batch_username": ("导入人", "By"),
+    "batch_file_name": ("文件", "File"),
+    "batch_n_new": ("新增", "New"),
+    "batch_n_changed": ("更新", "Changed"),
+    "batch_n_unchanged": ("已在库中", "Already stored"),
+    "batch_n_rejected": ("问题行", "Rejected"),
+    "batch_n_flagged": ("疑似重复", "Flagged"),
+    "batch_scope": ("范围", "Scope"),
+    "batch_pick": ("选择批次", "Batch"),
+    "batch_undo": ("撤销该批次", "Undo this batch"),
+    "batch_undone": (
+        "批次 {batch} 已撤销:删除 {removed} 条,恢复 {restored} 条原记录。",
+        "Batch {batch} undone: {removed} removed, {restored} previous versions restored.",
+    ),
+    "review_title": ("疑似重复复核", "Review likely duplicates"),
+    "review_none": ("没有待复核的疑似重复。", "No likely duplicates to review."),
+    "review_pick": ("选择一条", "Flag"),
+    "review_duplicate": ("确认为重复(不再计入分析)", "Duplicate (leave out of analyses)"),
+    "review_distinct": ("不是重复", "Not a duplicate"),
+    # audit page
+    "page_audit": ("审计日志", "Audit log"),
+    "audit_actions": ("操作类型(空=全部)", "Actions (empty = all)"),
+    "audit_at": ("时间", "Time"),
+    "audit_username": ("用户", "User"),
+    "audit_action": ("操作", "Action"),
+    "audit_scope": ("范围", "Scope"),
+    "audit_detail": ("详情", "Detail"),
 }
 
 

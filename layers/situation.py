@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -39,7 +41,7 @@ def shift_points(frame: pd.DataFrame) -> pd.DataFrame:
 def situation_map(
     *,
     townships: gpd.GeoDataFrame,
-    cells: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame | None,
     key_areas: gpd.GeoDataFrame | None = None,
     routes: gpd.GeoDataFrame | None = None,
     events: pd.DataFrame | None = None,
@@ -55,17 +57,20 @@ def situation_map(
     focus: tuple[float, float, float, float] | None = None,
     tianditu_key: str = "",
     asset_base_url: str = BASE_URL,
+    extra: Sequence[folium.FeatureGroup] = (),
 ) -> folium.Map:
     """Compose townships, hexagons, trends, routes, key areas and incidents with legends.
 
     ``cells`` is the annotated hexagon frame (with Gi* columns for ``mode="gi"`` and
     ``show_trends``); ``events`` (optional) feeds the clustered incident layer; ``posts``
     (optional, from a patrol plan) are drawn with their ``post_radius_m`` circles; ``focus``
-    (minx, miny, maxx, maxy) centres and zooms the map there instead of on all townships. The
-    returned map uses only local assets under ``asset_base_url``.
+    (minx, miny, maxx, maxy) centres and zooms the map there instead of on all townships;
+    ``extra`` layers (e.g. :mod:`layers.blacklist`) are added as they are, so give them in
+    GCJ-02 for Amap tiles. The returned map uses only local assets under ``asset_base_url``.
     """
     if tiles == "amap":  # Amap's tiles are GCJ-02: move every layer there so they line up
-        townships, cells = to_gcj02(townships), to_gcj02(cells)
+        townships = to_gcj02(townships)
+        cells = to_gcj02(cells) if cells is not None else None
         key_areas = to_gcj02(key_areas) if key_areas is not None else None
         routes = to_gcj02(routes) if routes is not None else None
         events = shift_points(events) if events is not None else None
@@ -81,10 +86,12 @@ def situation_map(
         tianditu_key=tianditu_key,
     )
     township_layer(townships, lang=lang).add_to(m)
-    hexes, rows = hex_layer(cells, lang=lang, mode=mode)
-    hexes.add_to(m)
+    rows: list[tuple[str, str]] = []
+    if cells is not None:  # None: a map of other layers only (e.g. the blacklist)
+        hexes, rows = hex_layer(cells, lang=lang, mode=mode)
+        hexes.add_to(m)
     trend_rows: list[tuple[str, str]] = []
-    if show_trends:
+    if show_trends and cells is not None:
         trends, trend_rows = trend_layer(cells, lang=lang)
         trends.add_to(m)
     if routes is not None and not routes.empty:
@@ -95,12 +102,15 @@ def situation_map(
         incident_layer(events, lang=lang).add_to(m)
     if posts is not None and not posts.empty:
         posts_layer(posts, radius_m=post_radius_m, lang=lang).add_to(m)
+    for layer in extra:  # already in map coordinates (shift them too for amap tiles)
+        layer.add_to(m)
     title = (
         t("legend_title", lang, case_w=weights[0], tip_w=weights[1])
         if mode == "score"
         else t("legend_gi", lang)
     )
-    Legend(title, rows).add_to(m)
+    if rows:
+        Legend(title, rows).add_to(m)
     if trend_rows:
         Legend(t("layer_trend", lang), trend_rows, position="bottomleft").add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)

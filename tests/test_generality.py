@@ -8,6 +8,7 @@ from ../shared/realdata) with English headers. Config only.
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 
 import geopandas as gpd
@@ -151,8 +152,19 @@ def fresh_caches():
 
 
 def test_app_runs_on_the_second_region(region: Path, monkeypatch, fresh_caches) -> None:
-    monkeypatch.setenv("HEXPATROL_CONFIG", str(region / "hexpatrol.toml"))
+    config = str(region / "hexpatrol.toml")
+    monkeypatch.setenv("HEXPATROL_CONFIG", config)
+    monkeypatch.delenv("HEXPATROL_DB_URL")  # the region's own store: var/ beside its config
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
+    assert run("users", "add", "chief", "--role", "commander", "--password-stdin") == 0
+    assert run("import", str(region / "ledgers" / "houston.csv"), "--user", "chief") == 0
+    assert (region / "var" / "hexpatrol.sqlite").is_file()
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not app.exception
+    assert "Synthetic" not in " ".join(c.value for c in app.caption)  # no demo accounts
+    app.text_input[0].set_value("chief")
+    app.text_input[1].set_value("a long password")
+    app.button[0].click().run()
     assert not app.exception
     assert app.title[0].value == "Illegal-transport hotspot patrol map"  # language = "en"
     assert not app.caption or "Synthetic" not in app.caption[0].value  # not the demo

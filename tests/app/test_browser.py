@@ -132,6 +132,19 @@ def _offline_page(browser, blocked: list[str], height: int):
     return ctx.new_page()
 
 
+def _login(page, name: str, password: str = "hexpatrol-demo") -> None:
+    """Fill the login form of a freshly opened app page."""
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出登录").wait_for(timeout=60_000)
+
+
+def _open(page, label: str) -> None:
+    """Go to a page through the sidebar (a full reload would start a new, logged-out session)."""
+    page.get_by_role("link", name=label).click()
+
+
 def test_map_draws_offline(app_url: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -145,6 +158,7 @@ def test_map_draws_offline(app_url: str) -> None:
                 "response", lambda resp: failed.append(resp.url) if resp.status >= 400 else None
             )
             page.goto(app_url)
+            _login(page, "commander")
             frame = _map_frame(page)
             time.sleep(2)  # let the last layers settle
             paths = frame.locator("path.leaflet-interactive").count()
@@ -185,7 +199,9 @@ def test_patrol_page_draws_posts(app_url: str) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             page = _offline_page(browser, blocked, 1750)
-            page.goto(f"{app_url}/patrol")
+            page.goto(app_url)
+            _login(page, "commander")
+            _open(page, "巡逻建议")
             page.get_by_role("button", name="生成巡逻方案").click()
             deadline, frame = time.time() + 90, None
             while time.time() < deadline and frame is None:
@@ -204,4 +220,43 @@ def test_patrol_page_draws_posts(app_url: str) -> None:
         finally:
             browser.close()
     assert posts == 9
+    assert blocked == []
+
+
+def test_login_scope_and_logout(app_url: str) -> None:
+    """A township account sees its own township only, then logs out to the login form."""
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = _offline_page(browser, blocked, 1100)
+            page.goto(f"{app_url}/patrol")  # a page's address before login: the login form
+            page.get_by_label("密码").wait_for(timeout=60_000)
+            assert page.get_by_role("button", name="生成巡逻方案").count() == 0
+            page.get_by_label("用户名").fill("t500235105")
+            page.get_by_label("密码").fill("wrong password")
+            page.get_by_role("button", name="登录").click()
+            page.get_by_text("登录失败").wait_for(timeout=30_000)
+            _login(page, "t500235105")
+            # the address asked for before the login opens after it
+            page.get_by_role("button", name="生成巡逻方案").wait_for(timeout=60_000)
+            _open(page, "态势地图")
+            frame = _map_frame(page)
+            time.sleep(3)
+            labels = frame.locator(".hexpatrol-township-label").all_inner_texts()
+            sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+            page.screenshot(path=str(ROOT / "docs" / "township.png"), full_page=False)
+            page.get_by_role("button", name="退出登录").click()
+            page.get_by_label("密码").wait_for(timeout=60_000)
+            page.get_by_role("button", name="退出登录").wait_for(state="detached", timeout=30_000)
+            time.sleep(2)
+            after = page.get_by_role("button", name="退出登录").count()
+            after_map = sum(f.locator("path.leaflet-interactive").count() for f in page.frames)
+        finally:
+            browser.close()
+    assert labels == ["龙角镇"]  # its own township only, no neighbour drawn
+    assert "审计日志" not in sidebar and "龙角镇(乡镇)" in sidebar
+    assert after == 0 and after_map == 0
     assert blocked == []

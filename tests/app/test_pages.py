@@ -8,14 +8,24 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
+DEMO_PASSWORD = "hexpatrol-demo"
+
+
+def login(name: str, password: str = DEMO_PASSWORD) -> AppTest:
+    """A fresh app session logged in as ``name`` (a demo account)."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    at.text_input[0].set_value(name)
+    at.text_input[1].set_value(password)
+    next(b for b in at.button if b.label in ("登录", "Log in")).click().run()
+    assert not at.exception, at.exception
+    return at
 
 
 @pytest.fixture
 def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return login("commander")
 
 
 def metric_values(at: AppTest) -> dict[str, str]:
@@ -88,11 +98,27 @@ def test_english_switch(app: AppTest) -> None:
     assert "Events" in metric_values(app)
 
 
-def test_check_page_renders(app: AppTest) -> None:
-    app.switch_page("app_pages/check.py").run()
+def test_import_pages_render(app: AppTest) -> None:
+    app.switch_page("app_pages/imports.py").run()
     assert not app.exception
-    assert app.title[0].value == "台账检查"
+    assert app.title[0].value == "数据导入"
     assert [s.label for s in app.selectbox][:1] == ["坐标系(无“坐标系”列时)"]
+    app.switch_page("app_pages/batches.py").run()
+    assert not app.exception
+    batches = app.dataframe[0].value
+    assert batches["状态"].tolist()[-1] == "committed"  # the demo's initial load
+    assert any(b.label == "撤销该批次" for b in app.button)
+
+
+def test_blacklist_page(app: AppTest, demo) -> None:
+    app.switch_page("app_pages/blacklist.py").run()
+    assert not app.exception
+    values = metric_values(app)
+    assert int(values["黑名单车辆"]) > 0
+    vehicles = app.dataframe[0].value
+    plates = set(demo.events["plate"].dropna())
+    assert set(vehicles["plate"]) <= plates  # a commander sees full plates
+    assert (vehicles["n_events"] >= 3).all()
 
 
 def test_patrol_page_makes_a_plan(app: AppTest) -> None:

@@ -1,0 +1,91 @@
+"""黑名单 — repeat vehicles and persons, key areas under focused monitoring; map and tables."""
+
+import dataclasses
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import current_dataset, demo_banner, lang, settings, store, user
+from app_pages.session import audit
+from geo.blacklist import BlacklistRules, key_area_watchlist, person_blacklist, vehicle_blacklist
+from geo.errors import ConfigError
+from geo.export import to_safe_csv
+from geo.i18n import t
+from layers.blacklist import vehicle_layer, watchlist_layer
+from layers.situation import shift_points, situation_map
+
+L = lang()
+s = settings()
+ds = current_dataset()
+me = user()
+st.title(t("page_blacklist", L))
+demo_banner()
+st.caption(t("bl_intro", L))
+saved = store().get_option("blacklist_rules", {})
+try:
+    rules = BlacklistRules(**saved)
+except (TypeError, ConfigError):
+    rules = BlacklistRules()
+with st.expander(t("bl_rules", L), expanded=False):
+    with st.form("bl_rules"):
+        values = {}
+        cols = st.columns(4)
+        for i, field in enumerate(dataclasses.fields(BlacklistRules)):
+            current = getattr(rules, field.name)
+            step = 0.1 if isinstance(current, float) else 1
+            values[field.name] = cols[i % 4].number_input(
+                t(f"bl_{field.name}", L), value=current, step=step
+            )
+        save = st.form_submit_button(t("bl_save", L), disabled=not me.can("blacklist_rules"))
+    if not me.can("blacklist_rules"):
+        st.caption(t("bl_rules_commander", L))
+    if save:
+        try:
+            rules = BlacklistRules(**values)
+        except ConfigError as exc:
+            st.error(str(exc))
+        else:
+            store().set_option("blacklist_rules", dataclasses.asdict(rules), username=me.username)
+            st.success(t("bl_saved", L))
+
+# plates are already masked where the data were read unless the user is a commander
+vehicles = vehicle_blacklist(ds.events, rules, mask=False)
+persons = person_blacklist(ds.events, rules, mask=False)
+areas = key_area_watchlist(ds.events, ds.key_areas, rules)
+c1, c2, c3 = st.columns(3)
+c1.metric(t("bl_n_vehicles", L), len(vehicles))
+c2.metric(t("bl_n_persons", L), len(persons))
+c3.metric(t("bl_n_areas", L), int(areas["flagged"].sum()))
+points = vehicles.rename(columns={"last_lat": "lat", "last_lon": "lon"})
+if s.tiles == "amap" and len(points):
+    points = shift_points(points)
+layers = [
+    vehicle_layer(points.rename(columns={"lat": "last_lat", "lon": "last_lon"}), L),
+    watchlist_layer(areas, ds.key_areas, L),
+]
+m = situation_map(
+    townships=ds.townships,
+    cells=None,
+    lang=L,
+    tiles=s.tiles,
+    tile_url=s.tile_url,
+    tile_attribution=s.tile_attribution,
+    tianditu_key=s.tianditu_key,
+    extra=layers,
+)
+st_folium(m, key="bl_map", returned_objects=[], height=520, use_container_width=True)
+tabs = st.tabs([t("bl_tab_vehicles", L), t("bl_tab_persons", L), t("bl_tab_areas", L)])
+for tab, table, name in zip(
+    tabs, [vehicles, persons, areas], ["vehicles", "persons", "areas"], strict=True
+):
+    with tab:
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(
+            t("bl_download", L),
+            to_safe_csv(table),
+            file_name=f"blacklist_{name}.csv",
+            mime="text/csv",
+            key=f"dl_{name}",
+            on_click=audit,
+            args=("export", f"blacklist {name}"),
+        )

@@ -1,0 +1,118 @@
+"""Login, logout and roles in the running app; no leak across townships; tipsters never shown."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.config import DEMO_DIR
+from tests.app.test_pages import APP, login, metric_values
+
+
+def page_text(at: AppTest) -> str:
+    """Everything an AppTest run shows as text: titles, metrics, tables, markdown, captions."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label}={m.value}" for m in at.metric]
+    parts += [e.value.to_string() for e in at.dataframe]
+    parts += [str(e.value) for e in at.get("json")]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def tipsters() -> list[str]:
+    tips = pd.read_csv(DEMO_DIR / "tips.csv", dtype=str, encoding="gb18030", skiprows=1)
+    values = pd.concat([tips["举报人"], tips["举报人电话"]]).dropna()
+    return sorted(set(values))
+
+
+def test_nothing_without_login() -> None:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception
+    assert not at.metric and not at.dataframe
+    assert [e.label for e in at.text_input] == ["用户名", "密码"]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/map.py")  # no page is even registered before a login
+
+
+def test_wrong_password_and_logout() -> None:
+    wrong = login("commander", "not the password")
+    assert not wrong.metric and "登录失败" in wrong.error[0].value
+    at = login("analyst")
+    assert "事件数" in metric_values(at)
+    assert "分析员" in " ".join(c.value for c in at.sidebar.caption)
+    next(b for b in at.button if b.label == "退出登录").click().run()
+    assert not at.exception
+    assert not at.metric and [e.label for e in at.text_input] == ["用户名", "密码"]
+
+
+def test_analyst_sees_masked_plates_and_no_audit(demo) -> None:
+    at = login("analyst")
+    at.switch_page("app_pages/blacklist.py").run()
+    assert not at.exception
+    vehicles = at.dataframe[0].value
+    assert len(vehicles) and vehicles["plate"].str.contains(r"\*").all()
+    text = page_text(at)
+    assert not any(p in text for p in set(demo.events["plate"].dropna()))
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/audit.py")  # not registered for this role
+
+
+def test_commander_sees_the_audit_log() -> None:
+    at = login("commander")
+    at.switch_page("app_pages/audit.py").run()
+    assert not at.exception
+    log = at.dataframe[0].value
+    assert {"login"} <= set(log["操作"]) and "commander" in set(log["用户"])
+
+
+def test_query_parameters_do_not_widen_a_scope(demo) -> None:
+    code = "500235105"
+    at = login(f"t{code}")
+    before = metric_values(at)
+    at.query_params["township"] = "all"
+    at.query_params["scope"] = "county"
+    at.run()
+    assert metric_values(at) == before
+    assert int(before["事件数"].replace(",", "")) == int(
+        (demo.events["township_code"] == code).sum()
+    )
+
+
+@pytest.mark.parametrize("code", ["500235001", "500235105", "500235242"])
+def test_township_pages_show_nothing_foreign(code: str, demo, tipsters) -> None:
+    ev = demo.events
+    foreign_ids = set(ev.loc[ev["township_code"] != code, "event_id"])
+    plates = set(ev["plate"].dropna())
+    at = login(f"t{code}")
+    pages = ["map", "patrol", "brief", "blacklist", "evaluate", "imports", "batches"]
+    for page in pages:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        if page == "patrol":
+            next(b for b in at.button if b.label == "生成巡逻方案").click().run()
+        if page == "brief":
+            next(b for b in at.button if b.label == "生成通报").click().run()
+        assert not at.exception, (page, at.exception)
+        text = page_text(at)
+        assert not any(i in text for i in foreign_ids), page
+        assert not any(p in text for p in plates), page
+        assert not any(s in text for s in tipsters), page
+    titles = [t.value for t in at.title]
+    assert "导入批次" in titles
+
+
+def test_every_township_account_counts_only_its_own(demo) -> None:
+    """All 42 township logins: the map's figures equal the full data's township subset."""
+    ev = demo.events
+    for code in demo.townships["code"]:
+        at = login(f"t{code}")
+        values = metric_values(at)
+        own = ev[ev["township_code"] == code]
+        assert int(values["事件数"].replace(",", "")) == len(own), code
+        assert int(values["查处案件"].replace(",", "")) == int((own["kind"] == "case").sum())
+        towns = next(w for w in at.multiselect if w.label.startswith("乡镇"))
+        assert list(towns.options) == [demo.townships.set_index("code").loc[code, "name"]]
