@@ -116,3 +116,45 @@ def test_every_township_account_counts_only_its_own(demo) -> None:
         assert int(values["查处案件"].replace(",", "")) == int((own["kind"] == "case").sum())
         towns = next(w for w in at.multiselect if w.label.startswith("乡镇"))
         assert list(towns.options) == [demo.townships.set_index("code").loc[code, "name"]]
+
+
+def test_commander_pages_never_show_tipsters(tipsters) -> None:
+    at = login("commander")
+    for page in ["map", "patrol", "brief", "blacklist", "evaluate", "batches", "audit"]:
+        at.switch_page(f"app_pages/{page}.py").run()
+        for label in ("生成巡逻方案", "生成通报"):
+            button = next((b for b in at.button if b.label == label), None)
+            if button is not None:
+                button.click().run()
+        assert not at.exception, (page, at.exception)
+        text = page_text(at)
+        assert not any(s in text for s in tipsters), page
+
+
+def test_the_app_reads_what_an_import_wrote_and_undo_takes_it_back(demo) -> None:
+    import os
+
+    from geo.config import Settings
+    from geo.dataset import settings_townships
+    from geo.imports import commit_import, preview_import, seed, undo_batch
+    from geo.store import Store
+
+    settings = Settings()
+    towns = settings_townships(settings)
+    first = demo.events.iloc[0]
+    ledger = "编号,类型,发生时间,经度,纬度\n" + "".join(
+        f"NEW{i},查处,2025-12-01 2{i}:00,{first['lon'] + i * 1e-4},{first['lat']}\n"
+        for i in range(3)
+    )
+    with Store(os.environ["HEXPATROL_DB_URL"]) as store:
+        seed(store, list(settings.events), townships=towns)  # as the app's first start does
+        preview = preview_import(store, ledger.encode(), name="new.csv", townships=towns)
+        batch = commit_import(store, preview, username="tester")
+        try:
+            at = login("commander")
+            n = int(metric_values(at)["事件数"].replace(",", ""))
+            assert n == len(demo.events) + 3
+        finally:
+            undo_batch(store, batch, username="tester")
+    at.run()
+    assert int(metric_values(at)["事件数"].replace(",", "")) == len(demo.events)
