@@ -27,6 +27,7 @@ PAGES = [
     ("app_pages/evaluate.py", "page_eval", "query_stats", "evaluate", None),
     ("app_pages/imports.py", "page_import", "upload_file", "import", "import"),
     ("app_pages/batches.py", "page_batches", "history", "batches", "import"),
+    ("app_pages/key_areas.py", "page_key_areas", "edit_location", "key-areas", "key_areas"),
     ("app_pages/audit.py", "page_audit", "policy", "audit", "audit"),
 ]
 

@@ -10,7 +10,7 @@ from app_pages.session import audit
 from geo.blacklist import BlacklistRules, key_area_watchlist, person_blacklist, vehicle_blacklist
 from geo.errors import ConfigError
 from geo.export import to_safe_csv
-from geo.i18n import t
+from geo.i18n import STRINGS, t
 from layers.blacklist import vehicle_layer, watchlist_layer
 from layers.situation import shift_points, situation_map
 
@@ -79,7 +79,8 @@ for tab, table, name in zip(
     tabs, [vehicles, persons, areas], ["vehicles", "persons", "areas"], strict=True
 ):
     with tab:
-        st.dataframe(table, hide_index=True, width="stretch")
+        labels = {c: t(f"bl_col_{c}", L) for c in table.columns if f"bl_col_{c}" in STRINGS}
+        st.dataframe(table.rename(columns=labels), hide_index=True, width="stretch")
         st.download_button(
             t("bl_download", L),
             to_safe_csv(table),

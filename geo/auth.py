@@ -243,8 +243,7 @@ def ensure_demo_users(store: Store, townships: dict[str, str]) -> int:
     """
     if n_users(store):
         return 0
-    labels = {"commander": "指挥员(演示)", "analyst": "分析员(演示)"}
     for name, role, code in demo_accounts(list(townships)):
-        label = townships[code] if code else labels[name]
+        label = townships[code] if code else name
         add_user(store, name, DEMO_PASSWORD, role=role, township_code=code, display_name=label)
     return len(townships) + 2

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from geo.areas import stored_key_areas
 from geo.auth import Scope
 from geo.cells import with_cells
 from geo.config import Settings
@@ -75,7 +76,8 @@ def load_dataset(
         unknown = set(codes) - set(townships["code"])
         if unknown:
             raise ConfigError(f"scope names townships {sorted(unknown)} that are not configured")
-    key_areas = load_key_areas(settings.key_areas)
+    edited = stored_key_areas(store) if store is not None else None
+    key_areas = edited if edited is not None else load_key_areas(settings.key_areas)
     points = key_areas.geometry.representative_point()
     found = township_of(points.x, points.y, townships)
     if "township_code" in key_areas.columns:  # the file's own value wins where given

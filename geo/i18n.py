@@ -400,6 +400,53 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "audit_action": ("操作", "Action"),
     "audit_scope": ("范围", "Scope"),
     "audit_detail": ("详情", "Detail"),
+    # key-area editor
+    "page_key_areas": ("重点区域", "Key areas"),
+    "ka_intro": (
+        "在地图上点击位置后可在此处新增重点区域或把已有区域移到该处;在表格中可修改名称、类别、"
+        "半径和赶集日(如 1,4,7 或 农历2,5,8),或删除行,然后点“保存”。每次保存都记入审计日志。",
+        "Click the map to add a key area there or move an existing one; edit names, "
+        "categories, radii and market days (e.g. 1,4,7 or lunar:2,5,8) or delete rows in the "
+        "table, then save. Every save is written to the audit log.",
+    ),
+    "ka_saved": ("已保存:{summary}", "Saved: {summary}"),
+    "ka_click": ("在地图上点击一个位置。", "Click a place on the map."),
+    "ka_point": ("选中位置:纬度 {lat:.5f},经度 {lon:.5f}", "Chosen: lat {lat:.5f}, lon {lon:.5f}"),
+    "ka_name": ("名称", "Name"),
+    "ka_category": ("类别", "Category"),
+    "ka_radius": ("半径(米)", "Radius (m)"),
+    "ka_market_days": ("赶集日", "Market days"),
+    "ka_add": ("在此处新增", "Add here"),
+    "ka_move_pick": ("要移动的区域", "Area to move"),
+    "ka_move": ("移到此处", "Move here"),
+    "ka_table": ("重点区域表", "Key-area table"),
+    "ka_save": ("保存", "Save"),
+    "ka_lat": ("纬度", "Latitude"),
+    "ka_lon": ("经度", "Longitude"),
+    "ka_market_hours": ("赶集时段", "Market hours"),
+    "ka_name_en": ("英文名", "English name"),
+    "ka_note": ("备注", "Note"),
+    # blacklist table headers
+    "bl_col_plate": ("车牌", "Plate"),
+    "bl_col_party": ("当事人", "Person"),
+    "bl_col_n_events": ("事件数", "Events"),
+    "bl_col_n_cases": ("查处", "Cases"),
+    "bl_col_n_tips": ("举报", "Tips"),
+    "bl_col_first_seen": ("首次", "First seen"),
+    "bl_col_last_seen": ("最近", "Last seen"),
+    "bl_col_townships": ("涉及乡镇", "Townships"),
+    "bl_col_last_lat": ("最近纬度", "Last latitude"),
+    "bl_col_last_lon": ("最近经度", "Last longitude"),
+    "bl_col_event_ids": ("事件编号", "Event ids"),
+    "bl_col_name": ("名称", "Name"),
+    "bl_col_category": ("类别", "Category"),
+    "bl_col_township_code": ("乡镇代码", "Township code"),
+    "bl_col_radius_m": ("半径(米)", "Radius (m)"),
+    "bl_col_n_window": ("本期事件", "Events (window)"),
+    "bl_col_n_previous": ("上期事件", "Events (before)"),
+    "bl_col_growth": ("倍数", "Growth"),
+    "bl_col_flagged": ("重点监控", "Under watch"),
+    "bl_col_reason": ("原因", "Reason"),
 }
 
 

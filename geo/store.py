@@ -172,18 +172,21 @@ audit = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
 )
 
+#: Key areas as edited in the app; while empty, the settings' key-area file is used.
 key_areas = sa.Table(
     "key_areas",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(32), primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("category", sa.String(32), nullable=False),
     sa.Column("lat", sa.Float, nullable=False),
     sa.Column("lon", sa.Float, nullable=False),
     sa.Column("radius_m", sa.Float, nullable=False),
     sa.Column("township_code", sa.String(32)),
-    sa.Column("market_cycle", sa.Text),
+    sa.Column("market_days", sa.Text),
     sa.Column("market_hours", sa.Text),
+    sa.Column("name_en", sa.Text),
+    sa.Column("note", sa.Text),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("updated_by", sa.String(64), nullable=False),
 )

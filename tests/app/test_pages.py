@@ -117,8 +117,8 @@ def test_blacklist_page(app: AppTest, demo) -> None:
     assert int(values["黑名单车辆"]) > 0
     vehicles = app.dataframe[0].value
     plates = set(demo.events["plate"].dropna())
-    assert set(vehicles["plate"]) <= plates  # a commander sees full plates
-    assert (vehicles["n_events"] >= 3).all()
+    assert set(vehicles["车牌"]) <= plates  # a commander sees full plates
+    assert (vehicles["事件数"] >= 3).all()
 
 
 def test_patrol_page_makes_a_plan(app: AppTest) -> None:

@@ -54,7 +54,7 @@ def test_analyst_sees_masked_plates_and_no_audit(demo) -> None:
     at.switch_page("app_pages/blacklist.py").run()
     assert not at.exception
     vehicles = at.dataframe[0].value
-    assert len(vehicles) and vehicles["plate"].str.contains(r"\*").all()
+    assert len(vehicles) and vehicles["车牌"].str.contains(r"\*").all()
     text = page_text(at)
     assert not any(p in text for p in set(demo.events["plate"].dropna()))
     with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -158,3 +158,14 @@ def test_the_app_reads_what_an_import_wrote_and_undo_takes_it_back(demo) -> None
             undo_batch(store, batch, username="tester")
     at.run()
     assert int(metric_values(at)["事件数"].replace(",", "")) == len(demo.events)
+
+
+def test_key_area_editor_is_for_commanders(demo) -> None:
+    at = login("commander")
+    at.switch_page("app_pages/key_areas.py").run()
+    assert not at.exception
+    assert at.title[0].value == "重点区域"
+    assert any(b.label == "保存" for b in at.button)
+    analyst = login("analyst")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        analyst.switch_page("app_pages/key_areas.py")

@@ -1,0 +1,104 @@
+"""重点区域 — add, move, edit and delete key areas (commander only); saved and audited."""
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import current_dataset, lang, settings, store, user
+from geo.areas import EDIT_COLUMNS, RADIUS_RANGE, editable, save_key_areas
+from geo.errors import ConfigError
+from geo.i18n import t
+from geo.regions import KEY_AREA_CATEGORIES
+from layers.situation import situation_map
+
+L = lang()
+me = user()
+if not me.can("key_areas"):  # app.py hides the page; this guards a direct call as well
+    st.error(t("not_allowed", L))
+    st.stop()
+s = settings()
+ds = current_dataset()
+st.title(t("page_key_areas", L))
+st.caption(t("ka_intro", L))
+current = editable(ds.key_areas)
+
+
+def save(table: pd.DataFrame) -> None:
+    try:
+        summary = save_key_areas(
+            store(), table, townships=ds.townships, previous=ds.key_areas, username=me.username
+        )
+    except ConfigError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["ka_saved"] = summary
+        st.rerun()
+
+
+if "ka_saved" in st.session_state:
+    st.success(t("ka_saved", L, summary=st.session_state.pop("ka_saved")))
+m = situation_map(
+    townships=ds.townships,
+    cells=None,
+    key_areas=ds.key_areas,
+    lang=L,
+    tiles=s.tiles,
+    tile_url=s.tile_url,
+    tile_attribution=s.tile_attribution,
+    tianditu_key=s.tianditu_key,
+)
+left, right = st.columns([3, 2])
+with left:
+    clicked = st_folium(m, key="ka_map", returned_objects=["last_clicked"], height=480)
+with right:
+    point = (clicked or {}).get("last_clicked")
+    if not point:
+        st.info(t("ka_click", L))
+    else:
+        st.write(t("ka_point", L, lat=point["lat"], lon=point["lng"]))
+        with st.form("ka_add"):
+            name = st.text_input(t("ka_name", L))
+            category = st.selectbox(
+                t("ka_category", L), KEY_AREA_CATEGORIES, format_func=lambda c: t(f"cat_{c}", L)
+            )
+            radius = st.number_input(t("ka_radius", L), *RADIUS_RANGE, value=300.0, step=50.0)
+            add = st.form_submit_button(t("ka_add", L), type="primary")
+        if add:
+            row = {"id": "", "name": name, "category": category, "radius_m": radius}
+            save(
+                pd.concat(
+                    [current, pd.DataFrame([{**row, "lat": point["lat"], "lon": point["lng"]}])]
+                )
+            )
+        target = st.selectbox(
+            t("ka_move_pick", L),
+            current["id"],
+            format_func=dict(zip(current["id"], current["name"], strict=True)).get,
+        )
+        if st.button(t("ka_move", L)):
+            moved = current.copy()
+            moved.loc[moved["id"] == target, ["lat", "lon"]] = [point["lat"], point["lng"]]
+            save(moved)
+
+st.subheader(t("ka_table", L))
+edited = st.data_editor(
+    current,
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    disabled=["id"],
+    column_config={
+        "category": st.column_config.SelectboxColumn(
+            t("ka_category", L), options=list(KEY_AREA_CATEGORIES), required=True
+        ),
+        "radius_m": st.column_config.NumberColumn(
+            t("ka_radius", L), min_value=RADIUS_RANGE[0], max_value=RADIUS_RANGE[1]
+        ),
+        "market_days": st.column_config.TextColumn(t("ka_market_days", L)),
+        **{c: t(f"ka_{c}", L) for c in ("name", "lat", "lon", "market_hours", "name_en", "note")},
+    },
+    key="ka_editor",
+)
+st.caption(", ".join(f"{c} = {t(f'cat_{c}', L)}" for c in KEY_AREA_CATEGORIES))
+if st.button(t("ka_save", L), type="primary"):
+    save(edited[list(EDIT_COLUMNS)])
