@@ -99,6 +99,12 @@ fdr = true
 language = "zh"                     # zh or en
 deck_threshold = 3000               # above this many hexagons: the deck.gl view
 
+# The store (imported records, batches, users, audit log): a SQLite file in data_dir, or a
+# PostgreSQL database ($HEXPATROL_DB_URL overrides database_url).
+data_dir = "var"
+# database_url = "postgresql+psycopg://hexpatrol:PASSWORD@127.0.0.1/hexpatrol"
+session_minutes = 240               # a login ends after this many idle minutes
+
 # Base map: "none" (offline; township boundaries), "osm", "tianditu" (needs tianditu_key),
 # "amap" (GCJ-02; layers are shifted to line up) or "custom" (an intranet tile server).
 tiles = "none"

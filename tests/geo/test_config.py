@@ -65,5 +65,15 @@ def test_the_documented_example_loads() -> None:
     example = Path(__file__).resolve().parents[2] / "docs" / "hexpatrol.example.toml"
     s = load_settings(example)
     assert s.tiles == "none" and s.gi_k == 1 and s.fdr is True
+    assert s.data_dir == example.parent / "var" and s.session_minutes == 240
     assert s.periods.night[0].hour == 20 and len(s.periods.chunyun) == 2
     assert s.periods.sensitive_dates[0][0] == s.periods.sensitive_dates[0][1]
+
+
+def test_store_settings(tmp_path: Path) -> None:
+    cfg = tmp_path / "hexpatrol.toml"
+    cfg.write_text('region_name = "垫江县"\n', encoding="utf-8")
+    assert load_settings(cfg).data_dir == tmp_path.resolve() / "var"  # never another county's
+    cfg.write_text("session_minutes = 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="session_minutes"):
+        load_settings(cfg)
