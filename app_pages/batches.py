@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages.common import lang, scope, store, user
-from app_pages.session import audit
+from app_pages.session import download
 from geo.export import rejects_to_xlsx
 from geo.i18n import t
 from geo.imports import batch_table, decide, review_flags, undo_batch
@@ -28,14 +28,10 @@ batch = st.selectbox(t("batch_pick", L), table["batch_id"])
 c1, c2 = st.columns(2)
 rejects = store().batch_rejects(batch)
 if len(rejects):
-    c1.download_button(
-        t("download_rejects_xlsx", L),
-        rejects_to_xlsx(rejects, lang=L),
-        file_name=f"rejects_{batch}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click=audit,
-        args=("export", f"rejects of {batch}"),
-    )
+    with c1:
+        download(
+            t("download_rejects_xlsx", L), rejects_to_xlsx(rejects, lang=L), f"rejects_{batch}.xlsx"
+        )
 if me.can("undo") and table.set_index("batch_id").loc[batch, "status"] == "committed":
     if c2.button(t("batch_undo", L), type="primary"):
         try:

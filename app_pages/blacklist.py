@@ -5,8 +5,8 @@ import dataclasses
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import current_dataset, demo_banner, lang, settings, store, user
-from app_pages.session import audit
+from app_pages.common import current_dataset, demo_banner, lang, settings, store, tile_options, user
+from app_pages.session import download
 from geo.blacklist import BlacklistRules, key_area_watchlist, person_blacklist, vehicle_blacklist
 from geo.errors import ConfigError
 from geo.export import to_safe_csv
@@ -67,10 +67,7 @@ m = situation_map(
     townships=ds.townships,
     cells=None,
     lang=L,
-    tiles=s.tiles,
-    tile_url=s.tile_url,
-    tile_attribution=s.tile_attribution,
-    tianditu_key=s.tianditu_key,
+    **tile_options(s),
     extra=layers,
 )
 st_folium(m, key="bl_map", returned_objects=[], height=520, use_container_width=True)
@@ -81,12 +78,4 @@ for tab, table, name in zip(
     with tab:
         labels = {c: t(f"bl_col_{c}", L) for c in table.columns if f"bl_col_{c}" in STRINGS}
         st.dataframe(table.rename(columns=labels), hide_index=True, width="stretch")
-        st.download_button(
-            t("bl_download", L),
-            to_safe_csv(table),
-            file_name=f"blacklist_{name}.csv",
-            mime="text/csv",
-            key=f"dl_{name}",
-            on_click=audit,
-            args=("export", f"blacklist {name}"),
-        )
+        download(t("bl_download", L), to_safe_csv(table), f"blacklist_{name}.csv", key=f"dl_{name}")

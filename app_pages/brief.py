@@ -12,7 +12,7 @@ from app_pages.common import (
     settings,
     user,
 )
-from app_pages.session import audit
+from app_pages.session import audit, download
 from geo.briefing import SECTIONS
 from geo.i18n import t
 
@@ -43,33 +43,15 @@ if st.session_state.get("brief_logged") != (month, scope):
     st.session_state["brief_logged"] = (month, scope)
 stem = f"briefing_{month}_{scope or 'county'}"
 d1, d2, d3 = st.columns(3)
-d1.download_button(
-    t("brief_docx", L),
-    docx,
-    file_name=f"{stem}.docx",
-    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    on_click=audit,
-    args=("export", f"{stem}.docx"),
-)
+with d1:
+    download(t("brief_docx", L), docx, f"{stem}.docx")
 if pdf:
-    d2.download_button(
-        t("brief_pdf", L),
-        pdf,
-        file_name=f"{stem}.pdf",
-        mime="application/pdf",
-        on_click=audit,
-        args=("export", f"{stem}.pdf"),
-    )
+    with d2:
+        download(t("brief_pdf", L), pdf, f"{stem}.pdf")
 else:
     d2.caption(t("brief_no_pdf", L))
-d3.download_button(
-    t("brief_png", L),
-    png,
-    file_name=f"{stem}.png",
-    mime="image/png",
-    on_click=audit,
-    args=("export", f"{stem}.png"),
-)
+with d3:
+    download(t("brief_png", L), png, f"{stem}.png")
 st.subheader(t("brief_preview", L))
 for key, heading in SECTIONS:
     st.markdown(f"**{heading}**")

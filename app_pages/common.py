@@ -85,6 +85,16 @@ def map_view(key: str, f: MapFilters, lang: str) -> HotspotView:
     )
 
 
+def tile_options(s: Settings) -> dict[str, str]:
+    """The base-map settings every map page passes to ``situation_map``."""
+    return {
+        "tiles": s.tiles,
+        "tile_url": s.tile_url,
+        "tile_attribution": s.tile_attribution,
+        "tianditu_key": s.tianditu_key,
+    }
+
+
 def warn_dataset(ds: Dataset, lang: str) -> None:
     """Show what could not be labelled or loaded, so nothing is lost silently."""
     for message in ds.warnings:

@@ -5,7 +5,7 @@ import hashlib
 import streamlit as st
 
 from app_pages.common import current_dataset, lang, scope, store, user
-from app_pages.session import audit
+from app_pages.session import download
 from geo.errors import LedgerReadError
 from geo.export import rejects_to_xlsx
 from geo.i18n import t
@@ -68,13 +68,10 @@ with tabs[0]:
             hide_index=True,
             width="stretch",
         )
-        st.download_button(
+        download(
             t("download_rejects_xlsx", L),
             rejects_to_xlsx(table, lang=L),
-            file_name=f"rejects_{upload.name}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            on_click=audit,
-            args=("export", f"rejects of {upload.name}"),
+            f"rejects_{upload.name}.xlsx",
         )
 with tabs[1]:
     st.caption(t("import_flags_help", L))

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import current_dataset, lang, settings, store, user
+from app_pages.common import current_dataset, lang, settings, store, tile_options, user
 from geo.areas import EDIT_COLUMNS, RADIUS_RANGE, editable, save_key_areas
 from geo.errors import ConfigError
 from geo.i18n import t
@@ -42,10 +42,7 @@ m = situation_map(
     cells=None,
     key_areas=ds.key_areas,
     lang=L,
-    tiles=s.tiles,
-    tile_url=s.tile_url,
-    tile_attribution=s.tile_attribution,
-    tianditu_key=s.tianditu_key,
+    **tile_options(s),
 )
 left, right = st.columns([3, 2])
 with left:

@@ -11,6 +11,7 @@ from app_pages.common import (
     lang,
     map_view,
     settings,
+    tile_options,
     warn_dataset,
 )
 from app_pages.widgets import map_filters
@@ -57,10 +58,7 @@ else:
         mode=f.mode,
         show_trends=f.show_trends,
         weights=f.weights,
-        tiles=s.tiles,
-        tile_url=s.tile_url,
-        tile_attribution=s.tile_attribution,
-        tianditu_key=s.tianditu_key,
+        **tile_options(s),
     )
     clicked = st_folium(
         m,

@@ -3,9 +3,9 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import current_dataset, demo_banner, is_demo, lang, settings
+from app_pages.common import current_dataset, demo_banner, is_demo, lang, settings, tile_options
 from app_pages.plan_form import plan_form
-from app_pages.session import audit
+from app_pages.session import audit, download
 from geo.export import plan_table, plan_to_html, plan_to_xlsx
 from geo.i18n import t
 from geo.planning import make_plan
@@ -66,10 +66,7 @@ m = situation_map(
     posts=posts,
     post_radius_m=request.radius_m,
     focus=focus,
-    tiles=s.tiles,
-    tile_url=s.tile_url,
-    tile_attribution=s.tile_attribution,
-    tianditu_key=s.tianditu_key,
+    **tile_options(s),
 )
 st_folium(m, key="plan_map", returned_objects=[], height=560, use_container_width=True)
 
@@ -78,22 +75,18 @@ title = f"{s.region_name}巡逻建议({period} {result.time_window})"
 schedule = result.schedule.days if result.schedule is not None else None
 notes = [t("synthetic_banner", "zh")] if is_demo(s) else []
 d1, d2 = st.columns(2)
-d1.download_button(
-    t("plan_download_xlsx", L),
-    plan_to_xlsx(posts, schedule, f, title=title, notes=notes),
-    file_name="patrol_plan.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click=audit,
-    args=("export", "patrol_plan.xlsx"),
-)
-d2.download_button(
-    t("plan_download_html", L),
-    plan_to_html(posts, schedule, f, title=title, notes=notes),
-    file_name="patrol_plan.html",
-    mime="text/html",
-    on_click=audit,
-    args=("export", "patrol_plan.html"),
-)
+with d1:
+    download(
+        t("plan_download_xlsx", L),
+        plan_to_xlsx(posts, schedule, f, title=title, notes=notes),
+        "patrol_plan.xlsx",
+    )
+with d2:
+    download(
+        t("plan_download_html", L),
+        plan_to_html(posts, schedule, f, title=title, notes=notes),
+        "patrol_plan.html",
+    )
 st.subheader(t("plan_post_table", L))
 st.dataframe(plan_table(posts, L), hide_index=True, width="stretch")
 if result.schedule is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import time
 
 import streamlit as st
@@ -97,3 +98,28 @@ def audit(action: str, detail: str = "") -> None:
     user = st.session_state.get("user")
     if isinstance(user, User):
         store().log(user.username, action, scope=user.scope.label(), detail=detail)
+
+
+_MIME = {  # not every system's mime.types knows the Office formats
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "csv": "text/csv",
+    "html": "text/html",
+}
+
+
+def download(label: str, data: bytes | str, file_name: str, *, key: str | None = None) -> None:
+    """A download button whose click is written to the audit log as an export."""
+    suffix = file_name.rsplit(".", 1)[-1]
+    mime = _MIME.get(suffix) or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+    st.download_button(
+        label,
+        data,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        on_click=audit,
+        args=("export", file_name),
+    )

@@ -24,6 +24,17 @@ def page_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def visit(at: AppTest, page: str) -> str:
+    """Open a page, make its plan or briefing if it has one, return all its text."""
+    at.switch_page(f"app_pages/{page}.py").run()
+    for label in ("生成巡逻方案", "生成通报"):
+        button = next((b for b in at.button if b.label == label), None)
+        if button is not None:
+            button.click().run()
+    assert not at.exception, (page, at.exception)
+    return page_text(at)
+
+
 @pytest.fixture(scope="module")
 def tipsters() -> list[str]:
     tips = pd.read_csv(DEMO_DIR / "tips.csv", dtype=str, encoding="gb18030", skiprows=1)
@@ -102,13 +113,7 @@ def test_township_account_sees_only_its_own(code: str, demo, tipsters) -> None:
     towns = next(w for w in at.multiselect if w.label.startswith("乡镇"))
     assert list(towns.options) == [demo.townships.set_index("code").loc[code, "name"]]
     for page in ["map", "patrol", "brief", "blacklist", "evaluate", "imports", "batches"]:
-        at.switch_page(f"app_pages/{page}.py").run()
-        for label in ("生成巡逻方案", "生成通报"):
-            button = next((b for b in at.button if b.label == label), None)
-            if button is not None:
-                button.click().run()
-        assert not at.exception, (page, at.exception)
-        text = page_text(at)
+        text = visit(at, page)
         assert not any(i in text for i in foreign_ids), page
         assert not any(p in text for p in plates), page
         assert not any(s in text for s in tipsters), page
@@ -129,13 +134,7 @@ def test_static_files_hold_no_data(demo) -> None:
 def test_commander_pages_never_show_tipsters(tipsters) -> None:
     at = login("commander")
     for page in ["map", "patrol", "brief", "blacklist", "evaluate", "batches", "audit"]:
-        at.switch_page(f"app_pages/{page}.py").run()
-        for label in ("生成巡逻方案", "生成通报"):
-            button = next((b for b in at.button if b.label == label), None)
-            if button is not None:
-                button.click().run()
-        assert not at.exception, (page, at.exception)
-        text = page_text(at)
+        text = visit(at, page)
         assert not any(s in text for s in tipsters), page
 
 
