@@ -6,7 +6,14 @@ from app_pages.common import lang, scope, store, user
 from app_pages.session import download
 from geo.export import rejects_to_xlsx
 from geo.i18n import t
-from geo.imports import batch_table, decide, review_flags, undo_batch
+from geo.imports import (
+    batch_changes,
+    batch_table,
+    decide,
+    mask_originals,
+    review_flags,
+    undo_batch,
+)
 from geo.store import StoreError
 
 L = lang()
@@ -25,8 +32,13 @@ st.dataframe(
     width="stretch",
 )
 batch = st.selectbox(t("batch_pick", L), table["batch_id"])
+with st.expander(t("batch_changes", L)):
+    changes = batch_changes(store(), batch, township_codes=mine, mask=scope().mask_plates)
+    st.dataframe(changes, hide_index=True, width="stretch")
 c1, c2 = st.columns(2)
 rejects = store().batch_rejects(batch)
+if scope().mask_plates:
+    rejects = mask_originals(rejects)
 if len(rejects):
     with c1:
         download(

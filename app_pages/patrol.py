@@ -17,6 +17,9 @@ ds = current_dataset()
 st.title(t("page_patrol", L))
 demo_banner()
 st.caption(t("plan_intro", L))
+if ds.events.empty:  # e.g. a township with no records yet, or every batch undone
+    st.info(t("no_events", L))
+    st.stop()
 request = plan_form(ds, s, L)
 if request is not None:
     bar = st.progress(0.0, text=t("plan_running", L))

@@ -7,7 +7,15 @@ import time
 
 import streamlit as st
 
-from geo.auth import DEMO_PASSWORD, AuthError, User, authenticate, ensure_demo_users, n_users
+from geo.auth import (
+    DEMO_PASSWORD,
+    AuthError,
+    User,
+    authenticate,
+    ensure_demo_users,
+    get_user,
+    n_users,
+)
 from geo.config import DEMO_DIR, Settings, load_settings
 from geo.dataset import settings_townships
 from geo.i18n import t
@@ -43,16 +51,29 @@ def lang() -> str:
     return str(st.session_state.get("lang", "zh"))
 
 
+def _clear_session() -> None:
+    """Forget everything of this browser session but the language (plans, previews …)."""
+    for key in list(st.session_state):
+        if key != "lang":
+            del st.session_state[key]
+
+
 def current_user() -> User | None:
-    """The logged-in user of this browser session, or ``None`` (also once it expired)."""
+    """The logged-in user of this browser session, or ``None`` (also once it expired).
+
+    The user is read again from the store on every run, so removing a user or changing
+    their role or township takes effect at their next click.
+    """
     user = st.session_state.get("user")
     if not isinstance(user, User):
         return None
     idle = time.monotonic() - float(st.session_state.get("last_seen", 0.0))
-    if idle > settings().session_minutes * 60:
-        store().log(user.username, "logout", scope=user.scope.label(), detail="expired")
-        st.session_state.pop("user", None)
-        st.session_state["expired"] = True
+    now = get_user(store(), user.username)
+    if idle > settings().session_minutes * 60 or now != user:
+        reason = "expired" if idle > settings().session_minutes * 60 else "account changed"
+        store().log(user.username, "logout", scope=user.scope.label(), detail=reason)
+        _clear_session()
+        st.session_state["expired"] = reason == "expired"
         return None
     st.session_state["last_seen"] = time.monotonic()
     return user
@@ -60,12 +81,10 @@ def current_user() -> User | None:
 
 def logout() -> None:
     """End this session (the button's callback)."""
-    user = st.session_state.pop("user", None)
+    user = st.session_state.get("user")
     if isinstance(user, User):
         store().log(user.username, "logout", scope=user.scope.label())
-    for key in list(st.session_state):
-        if key != "lang":
-            del st.session_state[key]
+    _clear_session()
 
 
 def login_page() -> None:
@@ -83,10 +102,12 @@ def login_page() -> None:
         submitted = st.form_submit_button(t("login_submit", L), type="primary")
     if submitted:
         try:
-            st.session_state["user"] = authenticate(store(), name, password)
+            user = authenticate(store(), name, password)
         except AuthError as exc:
             st.error(t("login_failed", L, msg=exc))
         else:
+            _clear_session()  # nothing of an earlier user of this tab carries over
+            st.session_state["user"] = user
             st.session_state["last_seen"] = time.monotonic()
             st.rerun()
     if is_demo(settings()):

@@ -164,6 +164,17 @@ def set_password(store: Store, username: str, password: str, *, by: str = "syste
         store.log(by, "user_passwd", detail=username, conn=conn)
 
 
+def get_user(store: Store, username: str) -> User | None:
+    """The user as stored now (``None`` once removed or deactivated)."""
+    with store.read() as conn:
+        row = conn.execute(
+            sa.select(users).where(users.c.username == username, users.c.active.is_(True))
+        ).one_or_none()
+    return (
+        None if row is None else User(row.username, row.role, row.township_code, row.display_name)
+    )
+
+
 def list_users(store: Store) -> pd.DataFrame:
     """User name, role, township and creation time (never the hashes)."""
     cols = [users.c.username, users.c.role, users.c.township_code, users.c.display_name]
@@ -203,7 +214,8 @@ def authenticate(store: Store, username: str, password: str) -> User:
     """
     username = username.strip()
     if _recent_failures(store, username) >= MAX_FAILURES:
-        store.log(username, "login_failed", detail="locked")
+        # logged apart from failures: refused tries must not keep the lock going for ever
+        store.log(username, "login_locked")
         raise AuthError(f"too many failed logins; try again in {LOCK_MINUTES} minutes")
     with store.read() as conn:
         row = conn.execute(

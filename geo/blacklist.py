@@ -409,9 +409,22 @@ def person_blacklist(
     rules = rules or BlacklistRules()
     if "party" not in events.columns or events.empty:
         return _empty_repeat("party")
-    codes, uniques = pd.factorize(events["party"], use_na_sentinel=True)
-    persons = [normalize_party(u) or [""] for u in uniques] + [[""]]
-    per_row = [persons[c] for c in codes]  # code -1 (missing) is the last entry
+    masker: Callable[[object], str] | None = mask_name if mask else None
+    if "party_id" in events.columns:  # masked where the data were read: count by the ids
+        shown: dict[object, str] = {}
+        per_row = []
+        for ids, names in zip(events["party_id"], events["party"], strict=True):
+            split = str(ids).split("、") if isinstance(ids, str) and ids else [""]
+            masked = str(names).split("、") if isinstance(names, str) else []
+            shown.update(zip(split, masked, strict=False))
+            per_row.append(split)
+
+        def masker(k: object) -> str:
+            return f"{shown.get(k, '')} ({k})"
+    else:
+        codes, uniques = pd.factorize(events["party"], use_na_sentinel=True)
+        persons = [normalize_party(u) or [""] for u in uniques] + [[""]]
+        per_row = [persons[c] for c in codes]  # code -1 (missing) is the last entry
     rows = events.iloc[np.repeat(np.arange(len(events)), [len(p) for p in per_row])]
     rows = rows.reset_index(drop=True)
     keys = pd.Series([name for p in per_row for name in p], dtype=object)
@@ -423,7 +436,7 @@ def person_blacklist(
         min_events=rules.person_min_events,
         min_cases=0,
         now=now,
-        masker=mask_name if mask else None,
+        masker=masker,
     )
 
 

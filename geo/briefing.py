@@ -210,14 +210,23 @@ def compose(
     periods_table["占比"] = (periods_table["事件数"] / total).map(lambda v: f"{v:.1%}")
     figures.update({f"period_{k}": int(labels[k].sum()) for k in BREAKDOWN})
     # repeat vehicles, plates masked
-    plates = month_events["plate"].dropna() if "plate" in month_events else pd.Series(dtype=str)
+    # (masked data sets count by the keyed plate id: masked plates alike are not one car)
+    key = "plate_id" if "plate_id" in month_events else "plate"
+    plates = month_events[key].dropna() if key in month_events else pd.Series(dtype=str)
     plates = plates[plates.astype(str).str.len() > 0]
     repeat = plates.value_counts()
     repeat = repeat[repeat >= 2].head(10)
+    shown = (
+        month_events.drop_duplicates(key).set_index(key)["plate"]
+        if key == "plate_id" and len(plates)
+        else pd.Series(plates.to_numpy(), index=plates.to_numpy()).drop_duplicates()
+    )
     vehicles = pd.DataFrame(
         {
             "代号": [f"V{i:02d}" for i in range(1, len(repeat) + 1)],
-            "车牌(脱敏)": [mask_plate(p) for p in repeat.index],
+            "车牌(脱敏)": [
+                mask_plate(shown[p]) if key == "plate" else shown[p] for p in repeat.index
+            ],
             "本月出现次数": repeat.to_numpy(),
         }
     )

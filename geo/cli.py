@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from geo.auth import AuthError
+from geo.auth import AuthError, Scope
 from geo.config import PROJECT_DIR, load_settings
 from geo.errors import ConfigError, LedgerReadError
 from geo.store import Store, StoreError, open_store
@@ -308,8 +308,12 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
     try:
         settings = load_settings(args.config)
-        ds = load_dataset(settings, ledgers=args.input or ())
-    except (ConfigError, LedgerReadError) as exc:
+        if args.input:
+            ds = load_dataset(settings, ledgers=args.input)
+        else:  # what the app shows: the store (imports, undos, reviews, edited key areas)
+            with _store(args) as store:
+                ds = load_dataset(settings, store=store, scope=Scope(None, mask_plates=False))
+    except (ConfigError, LedgerReadError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.all_townships:
@@ -368,6 +372,16 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _whoami(given: str | None) -> str:
+    """The user name to record: ``--user``, else the login name ("unknown" if it has none)."""
+    if given:
+        return given
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def _store(args: argparse.Namespace) -> Store:
     settings = load_settings(args.config)
     return open_store(args.db, configured=settings.database_url, data_dir=settings.data_dir)
@@ -381,6 +395,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.config)
         townships = settings_townships(settings)
+        if args.scope and args.scope not in set(townships["code"]):
+            raise ConfigError(f"--scope {args.scope!r} is not a configured township code")
         store = open_store(args.db, configured=settings.database_url, data_dir=settings.data_dir)
     except (ConfigError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -419,13 +435,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
             def progress(done: int, total: int) -> None:
                 print(f"  writing {done}/{total}", file=sys.stderr, flush=True)
 
-            batch = commit_import(store, preview, username=args.user, progress=progress)
+            batch = commit_import(store, preview, username=_whoami(args.user), progress=progress)
             print(f"  batch {batch} committed", flush=True)
     return status
 
 
 def _cmd_batches(args: argparse.Namespace) -> int:
-    from geo.imports import batch_table
+    from geo.imports import batch_changes, batch_table
 
     try:
         store = _store(args)
@@ -434,6 +450,16 @@ def _cmd_batches(args: argparse.Namespace) -> int:
         return 2
     with store:
         table = batch_table(store)
+        if args.show:
+            changes = batch_changes(store, args.show, mask=False)
+            if changes.empty:
+                print(f"batch {args.show} wrote no records (or there is no such batch)")
+            for rec in changes.itertuples():
+                print(
+                    f"{rec.change:<8} {rec.event_id}  {rec.occurred_at:%Y-%m-%d %H:%M}  "
+                    f"{rec.township_code}  {rec.fields}"
+                )
+            return 0
     if table.empty:
         print("no import batches yet (hexpatrol import FILE adds one)")
     for rec in table.itertuples():
@@ -451,7 +477,7 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
     try:
         with _store(args) as store:
-            done = undo_batch(store, args.batch, username=args.user)
+            done = undo_batch(store, args.batch, username=_whoami(args.user))
     except (ConfigError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -482,7 +508,7 @@ def _cmd_users(args: argparse.Namespace) -> int:
         settings = load_settings(args.config)
         store = open_store(args.db, configured=settings.database_url, data_dir=settings.data_dir)
         with store:
-            by = getpass.getuser()
+            by = _whoami(None)
             if args.action == "list":
                 table = list_users(store)
                 if table.empty:
@@ -680,11 +706,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     brief.add_argument("--out", required=True, help="folder to write into")
     brief.add_argument(
-        "--input", action="append", help="ledger(s) instead of the configured ones (repeatable)"
+        "--input",
+        action="append",
+        help="ledger file(s) instead of the store (repeatable); default: the store's records",
     )
     brief.add_argument("--teams", type=int, default=6, help="mobile teams in the suggested plan")
     brief.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice PDF")
-    brief.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
+    _store_arguments(brief)
     brief.set_defaults(func=_cmd_brief)
 
     imp = sub.add_parser("import", help="import ledgers into the store, one batch per file")
@@ -694,19 +722,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--scope", metavar="CODE", help="township code: reject rows outside that township"
     )
-    imp.add_argument("--user", default=getpass.getuser(), help="recorded with the batch")
+    imp.add_argument("--user", help="recorded with the batch (default: your login name)")
     imp.add_argument("--rejects", metavar="OUT.xlsx", help="write rejected rows with reasons")
     imp.add_argument("--dry-run", action="store_true", help="preview only, write nothing")
     _store_arguments(imp)
     imp.set_defaults(func=_cmd_import)
 
     bat = sub.add_parser("batches", help="list import batches, newest first")
+    bat.add_argument(
+        "--show", metavar="BATCH", help="list the records a batch added or changed, and how"
+    )
     _store_arguments(bat)
     bat.set_defaults(func=_cmd_batches)
 
     undo = sub.add_parser("undo", help="take an import batch back out of the store")
     undo.add_argument("batch", help="batch id (see hexpatrol batches)")
-    undo.add_argument("--user", default=getpass.getuser(), help="recorded in the audit log")
+    undo.add_argument("--user", help="recorded in the audit log (default: your login name)")
     _store_arguments(undo)
     undo.set_defaults(func=_cmd_undo)
 

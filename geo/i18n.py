@@ -382,6 +382,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "batch_n_flagged": ("疑似重复", "Flagged"),
     "batch_scope": ("范围", "Scope"),
     "batch_pick": ("选择批次", "Batch"),
+    "batch_changes": ("本批次新增和更新的记录", "Records this batch added or changed"),
     "batch_undo": ("撤销该批次", "Undo this batch"),
     "batch_undone": (
         "批次 {batch} 已撤销:删除 {removed} 条,恢复 {restored} 条原记录。",

@@ -35,7 +35,15 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.ingest import EVENT_COLUMNS, REJECT_COLUMNS, IngestResult, read_ledger, read_ledgers
+from geo.ingest import (
+    EVENT_COLUMNS,
+    REJECT_COLUMNS,
+    IngestResult,
+    map_headers,
+    read_ledger,
+    read_ledgers,
+)
+from geo.privacy import mask_plate
 from geo.store import (
     Store,
     StoreError,
@@ -137,32 +145,45 @@ def _file_bytes(source: str | os.PathLike[str] | bytes) -> bytes:
     return source if isinstance(source, bytes) else Path(source).read_bytes()
 
 
-def _scope_rejects(result: IngestResult, scope: str) -> IngestResult:
-    """Move accepted rows outside ``scope`` (a township code) to the rejects."""
-    outside = result.events["township_code"].astype("string").fillna("") != scope
-    if not outside.any():
+def _move_to_rejects(
+    result: IngestResult, bad: pd.Series, column: str, code: str, en: str, zh: str
+) -> IngestResult:
+    """Move the accepted rows where ``bad`` holds to the rejects, with a reason."""
+    if not bad.any():
         return result
-    bad = result.events[outside]
-    label_file = "file" in result.rejects.columns
+    rows = result.events[bad.to_numpy()]
     extra = pd.DataFrame(
         {
-            **({"file": bad["source_file"]} if label_file else {}),
-            "row": bad["row"],
-            "column": "township_code",
-            "value": bad["township_code"],
-            "reason_code": "outside_scope",
-            "reason": f"the row lies outside your jurisdiction ({scope}); send it to the "
-            "county or to the township it belongs to",
-            "reason_zh": f"该行不在本辖区({scope})内;请报送县级或所属乡镇",
+            **({"file": rows["source_file"]} if "file" in result.rejects.columns else {}),
+            "row": rows["row"],
+            "column": column,
+            "value": rows[column],
+            "reason_code": code,
+            "reason": en,
+            "reason_zh": zh,
         }
     )
-    kept = result.events[~outside].reset_index(drop=True)
+    kept = result.events[~bad.to_numpy()].reset_index(drop=True)
     return IngestResult(
         events=kept,
         rejects=pd.concat([result.rejects, extra], ignore_index=True),
         tipsters=result.tipsters[result.tipsters["event_id"].isin(kept["event_id"])],
         raw=result.raw,
         header_map=result.header_map,
+    )
+
+
+def _scope_rejects(result: IngestResult, scope: str) -> IngestResult:
+    """Move accepted rows outside ``scope`` (a township code) to the rejects."""
+    outside = result.events["township_code"].astype("string").fillna("") != scope
+    return _move_to_rejects(
+        result,
+        outside,
+        "township_code",
+        "outside_scope",
+        f"the row lies outside your jurisdiction ({scope}); send it to the county or to the "
+        "township it belongs to",
+        f"该行不在本辖区({scope})内;请报送县级或所属乡镇",
     )
 
 
@@ -213,8 +234,8 @@ def compare(
 ) -> ImportPreview:
     """An import preview of ledger rows already read (see :func:`preview_import`)."""
     with store.read() as conn:
-        new, changed, unchanged = _classify(conn, result.events)
-        flags = _find_duplicates(conn, pd.concat([new, changed]), rules or DuplicateRules())
+        result, new, changed, unchanged = _split(conn, result, scope)
+        flags = _find_duplicates(conn, _undecided(new, changed), rules, scope)
     return ImportPreview(
         result=result,
         new=new,
@@ -227,30 +248,58 @@ def compare(
     )
 
 
-def _stored_hashes(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for i in range(0, len(ids), 900):
-        chunk = list(ids[i : i + 900])
-        rows = conn.execute(
-            sa.select(events.c.event_id, events.c.content_hash).where(events.c.event_id.in_(chunk))
+def _stored(conn: Connection, ids: Sequence[str]) -> pd.DataFrame:
+    """Hash, township and duplicate mark of the stored events among ``ids``."""
+    cols = [events.c.event_id, events.c.content_hash, events.c.township_code, events.c.dup_of]
+    parts = [
+        pd.read_sql(sa.select(*cols).where(events.c.event_id.in_(list(ids[i : i + 900]))), conn)
+        for i in range(0, len(ids), 900)
+    ]
+    found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if found.empty:
+        found = pd.DataFrame(columns=["event_id", "content_hash", "township_code", "dup_of"])
+    return found.set_index("event_id")
+
+
+def _split(
+    conn: Connection, result: IngestResult, scope: str | None
+) -> tuple[IngestResult, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Rows new, changed or unchanged against the store (and ids taken, for a township).
+
+    A township import may not touch a record another township owns: a row whose id is
+    stored under another township is rejected (ids are often plain serial numbers).
+    """
+    stored = _stored(conn, result.events["event_id"].tolist())
+    if scope:
+        owner = result.events["event_id"].map(stored["township_code"])
+        taken = owner.notna() & (owner != scope)
+        result = _move_to_rejects(
+            result,
+            taken,
+            "event_id",
+            "id_taken",
+            "this id belongs to another township's record; give the row its own id or ask "
+            "the county to import it",
+            "该编号已被其他乡镇的记录使用;请使用本乡镇自己的编号,或交县级导入",
         )
-        found.update({r.event_id: r.content_hash for r in rows})
-    return found
-
-
-def _classify(
-    conn: Connection, frame: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    frame = frame.assign(content_hash=content_hash(frame))
-    stored = _stored_hashes(conn, frame["event_id"].tolist())
-    known = frame["event_id"].map(stored)
+    frame = result.events.assign(content_hash=content_hash(result.events))
+    known = frame["event_id"].map(stored["content_hash"])
     is_new = known.isna()
     same = ~is_new & (known == frame["content_hash"])
+    changed = frame[~is_new & ~same].reset_index(drop=True)
+    # a reviewer's "duplicate" decision survives a new version of the record
+    changed["dup_of"] = changed["event_id"].map(stored["dup_of"])
     return (
+        result,
         frame[is_new].reset_index(drop=True),
-        frame[~is_new & ~same].reset_index(drop=True),
+        changed,
         frame[same].reset_index(drop=True),
     )
+
+
+def _undecided(new: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
+    """Rows to look for duplicates of: not those a reviewer already marked as one."""
+    return pd.concat([new, changed[changed["dup_of"].isna()]])
 
 
 def plate_key(plates: pd.Series) -> pd.Series:
@@ -269,8 +318,15 @@ def _metres(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarr
 _FLAG_COLUMNS: Final = ("event_id", "other_id", "rule", "minutes", "metres")
 
 
-def _find_duplicates(conn: Connection, frame: pd.DataFrame, rules: DuplicateRules) -> pd.DataFrame:
-    """Pairs (incoming event, other event) that are probably the same incident."""
+def _find_duplicates(
+    conn: Connection, frame: pd.DataFrame, rules: DuplicateRules | None, scope: str | None
+) -> pd.DataFrame:
+    """Pairs (incoming event, other event) that are probably the same incident.
+
+    A township import is compared with its own township's records only (the flags are
+    shown to the importer, and must not reveal a neighbour's).
+    """
+    rules = rules or DuplicateRules()
     empty = pd.DataFrame(columns=list(_FLAG_COLUMNS))
     if frame.empty:
         return empty
@@ -287,7 +343,9 @@ def _find_duplicates(conn: Connection, frame: pd.DataFrame, rules: DuplicateRule
         stored.append(
             pd.read_sql(
                 sa.select(*cols, events.c.plate_key.label("key")).where(
-                    events.c.plate_key.in_(keys[i : i + 900]), events.c.dup_of.is_(None)
+                    events.c.plate_key.in_(keys[i : i + 900]),
+                    events.c.dup_of.is_(None),
+                    events.c.township_code == scope if scope else sa.true(),
                 ),
                 conn,
             )
@@ -353,6 +411,7 @@ def _find_duplicates(conn: Connection, frame: pd.DataFrame, rules: DuplicateRule
 def _records(frame: pd.DataFrame, **extra: Any) -> list[dict[str, Any]]:
     """Event rows as dicts for an INSERT (None for missing, naive UTC times)."""
     out = frame[[*_STORED, "content_hash"]].copy()
+    out["dup_of"] = frame["dup_of"] if "dup_of" in frame.columns else None
     out["occurred_at"] = utc_naive(out["occurred_at"])
     out["plate_key"] = plate_key(out["plate"]).replace("", None)
     out = out.astype(object).where(out.notna(), None)
@@ -397,8 +456,8 @@ def commit_import(
             and conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar_one()
         ):
             return None
-        new, changed, unchanged = _classify(conn, result.events)
-        flags = _find_duplicates(conn, pd.concat([new, changed]), rules or DuplicateRules())
+        result, new, changed, unchanged = _split(conn, result, preview.scope)
+        flags = _find_duplicates(conn, _undecided(new, changed), rules, preview.scope)
         conn.execute(
             batches.insert().values(
                 batch_id=batch_id,
@@ -497,9 +556,10 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
     """Take a committed batch back out; the store returns to its state before it.
 
     Events the batch added are deleted, events it changed get their previous version back,
-    its tipster rows and review flags go, and flags of later batches that point at its
-    events go with them. A batch whose events a later batch changed again is refused
-    (undo that later batch first). Returns counts of what was removed and restored.
+    its tipster rows and review flags go, and flags of other batches that point at an event
+    it added go with them (as do "duplicate of" marks pointing there). A batch whose events
+    a later batch changed again is refused (undo that later batch first). Returns counts of
+    what was removed and restored.
     """
     with store.write() as conn:
         found = conn.execute(
@@ -520,7 +580,13 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
                 f"batch {batch_id} cannot be undone before {', '.join(blocking)}, which "
                 "changed some of its events again; undo those first"
             )
-        mine = sa.select(events.c.event_id).where(events.c.batch_id == batch_id)
+        # the records this batch added (not those it changed: they stay, in their old version)
+        replaced = sa.select(event_history.c.event_id).where(
+            event_history.c.replaced_by == batch_id
+        )
+        mine = sa.select(events.c.event_id).where(
+            events.c.batch_id == batch_id, events.c.event_id.not_in(replaced.scalar_subquery())
+        )
         conn.execute(
             review.delete().where(
                 (review.c.batch_id == batch_id) | review.c.other_id.in_(mine.scalar_subquery())
@@ -560,6 +626,92 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
     return {"removed": int(removed), "restored": int(restored)}
 
 
+_DIFF_COLUMNS: Final = tuple(c for c in EVENT_COLUMNS if c not in ("event_id", "row"))
+
+
+def batch_changes(
+    store: Store,
+    batch_id: str,
+    *,
+    township_codes: Collection[str] | None = None,
+    mask: bool = True,
+) -> pd.DataFrame:
+    """What a batch wrote: each record it added or changed, and for a change, what changed.
+
+    Columns ``change`` (``added``/``changed``), ``event_id``, ``kind``, ``occurred_at``
+    (local), ``township_code`` and ``fields`` (``status: 核实中 → 属实; …``). Records a later
+    batch changed again are listed in the version this batch wrote. ``township_codes``
+    limits the rows (a township's view); ``mask`` masks plates and persons in ``fields``.
+    """
+    cols = [events.c[c] for c in (*EVENT_COLUMNS, "batch_id")]
+    hist = [event_history.c[c] for c in (*EVENT_COLUMNS, "batch_id")]
+    with store.read() as conn:
+        now = pd.read_sql(sa.select(*cols).where(events.c.batch_id == batch_id), conn)
+        later = pd.read_sql(sa.select(*hist).where(event_history.c.batch_id == batch_id), conn)
+        before = pd.read_sql(sa.select(*hist).where(event_history.c.replaced_by == batch_id), conn)
+    written = pd.concat([now, later], ignore_index=True).drop_duplicates("event_id")
+    if township_codes is not None:
+        written = written[written["township_code"].isin(list(township_codes))]
+    old = before.set_index("event_id")
+
+    def shown(col: str, value: object) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        if mask and col == "plate":
+            return mask_plate(value)
+        if mask and col == "party":
+            return str(value)[:1] + "**"
+        return str(value)
+
+    fields = []
+    for rec in written.to_dict("records"):
+        if rec["event_id"] not in old.index:
+            fields.append("")
+            continue
+        prev = old.loc[rec["event_id"]]
+        diffs = [
+            f"{c}: {shown(c, prev[c])} → {shown(c, rec[c])}"
+            for c in _DIFF_COLUMNS
+            if shown(c, prev[c]) != shown(c, rec[c])
+        ]
+        fields.append("; ".join(diffs))
+    out = pd.DataFrame(
+        {
+            "change": ["changed" if e in old.index else "added" for e in written["event_id"]],
+            "event_id": written["event_id"],
+            "kind": written["kind"],
+            "occurred_at": pd.to_datetime(written["occurred_at"])
+            .dt.tz_localize("UTC")
+            .dt.tz_convert("Asia/Shanghai"),
+            "township_code": written["township_code"],
+            "fields": fields,
+        }
+    )
+    return out.sort_values(["change", "occurred_at"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def mask_originals(table: pd.DataFrame) -> pd.DataFrame:
+    """Reject rows with the plate and person cells of their ``original`` row masked."""
+    out = table.copy()
+
+    def masked(original: object) -> object:
+        if not isinstance(original, dict):
+            return original
+        canon = map_headers(list(original))
+        return {
+            k: mask_plate(v)
+            if canon.get(k) == "plate"
+            else (str(v)[:1] + "**" if canon.get(k) == "party" and v else v)
+            for k, v in original.items()
+        }
+
+    if "original" in out.columns:
+        out["original"] = out["original"].map(masked)
+    return out
+
+
 def review_flags(store: Store, *, open_only: bool = True) -> pd.DataFrame:
     """Likely-duplicate flags awaiting (or past) a reviewer's decision."""
     query = sa.select(review).order_by(review.c.id)
@@ -591,6 +743,12 @@ def decide(store: Store, flag_id: int, decision: str, *, username: str) -> None:
                 events.update()
                 .where(events.c.event_id == flag.event_id)
                 .values(dup_of=flag.other_id)
+            )
+        elif flag.decision == "duplicate":  # changing one's mind puts the record back
+            conn.execute(
+                events.update()
+                .where(events.c.event_id == flag.event_id, events.c.dup_of == flag.other_id)
+                .values(dup_of=None)
             )
         store.log(
             username, "review", detail=f"{flag.event_id}~{flag.other_id}: {decision}", conn=conn

@@ -267,6 +267,22 @@ _ALIAS_LOOKUP: Final = {
 }
 
 
+_TIPSTER_HEADER: Final = re.compile(r"举报|报案人|报警人|线人|tipster|informant|reporter", re.I)
+
+
+def is_tipster(header: object) -> bool:
+    """Whether a column holds tipster identity: any tipster spelling, not only the first.
+
+    Such columns are kept out of everything but :attr:`IngestResult.tipsters` (also the
+    original rows copied into reject tables), however many a ledger has.
+    """
+    canon = _ALIAS_LOOKUP.get(_norm_header(header))
+    if canon in ("tipster_name", "tipster_phone"):
+        return True
+    text = str(header)
+    return bool(_TIPSTER_HEADER.search(text)) and not _ALIAS_LOOKUP.get(_norm_header(text))
+
+
 def map_headers(columns: list[str]) -> dict[str, str]:
     """Map input headers to canonical names; the first column of each meaning wins."""
     mapping: dict[str, str] = {}
@@ -329,9 +345,14 @@ def _read_csv(data: bytes, name: str) -> pd.DataFrame:
     text = _decode(data, name)
     sample = text[:8192]
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
+
+    class dialect(csv.excel):  # only the delimiter is guessed: a lone ' in a cell (Xi'an
+        pass  # Road) made the sniffer take ' as the quote character and merge rows
+
+    dialect.delimiter = delimiter
     try:  # newline="" lets the reader see CR-only (old Mac Excel) line ends as line ends
         rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
     except csv.Error as exc:  # e.g. a field over the csv module's size limit
@@ -841,8 +862,7 @@ def read_ledger(
     tipsters = tipsters[tipsters["tipster_name"].notna() | tipsters["tipster_phone"].notna()]
     # tipster identities never leave ingest except in ``tipsters``: not in the raw rows that
     # go into reject downloads either
-    secret = {k for k, v in header_map.items() if v in ("tipster_name", "tipster_phone")}
-    raw_out = raw.drop(columns=[c for c in raw.columns if c.startswith("__") or c in secret])
+    raw_out = raw.drop(columns=[c for c in raw.columns if c.startswith("__") or is_tipster(c)])
     raw_out = raw_out.map(lambda v: "" if _blank(v) else str(v))
     return IngestResult(
         events=events,

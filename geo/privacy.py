@@ -38,13 +38,20 @@ def plate_id(plate: object) -> str:
     if plate is None or (isinstance(plate, float) and plate != plate):
         return ""
     text = re.sub(r"[\s·.\-]", "", str(plate)).upper()
-    if not text:
-        return ""
-    return "V" + hmac.new(_PLATE_KEY, text.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
+    return _keyed("V", text) if text else ""
+
+
+def _keyed(prefix: str, text: str) -> str:
+    return prefix + hmac.new(_PLATE_KEY, text.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
 
 
 def mask_events(events: pd.DataFrame) -> pd.DataFrame:
-    """Events with masked plates (and masked parties) plus ``plate_id`` to tell them apart."""
+    """Events with masked plates and persons, plus ``plate_id``/``party_id`` to count by.
+
+    The ids are keyed hashes (a per-process secret): the same plate or person gets the same
+    id, nobody can turn an id back into the plate or name. A ``party`` cell naming several
+    people (``张三、李四``) keeps one masked name and one id per person, joined by ``、``.
+    """
     out = events.copy()
     if "plate" in out.columns:
         codes, uniques = pd.factorize(out["plate"], use_na_sentinel=True)
@@ -52,8 +59,13 @@ def mask_events(events: pd.DataFrame) -> pd.DataFrame:
         ids = [plate_id(u) for u in uniques]
         out["plate"] = pd.array([masked[c] if c >= 0 else None for c in codes], dtype="string")
         out["plate_id"] = pd.array([ids[c] if c >= 0 else None for c in codes], dtype="string")
-    if "party" in out.columns:
-        out["party"] = out["party"].map(
-            lambda v: None if v is None or pd.isna(v) or not str(v) else str(v)[0] + "**"
-        )
+    if "party" in out.columns:  # each person of a cell masked, with an id to count by
+        from geo.blacklist import mask_name, normalize_party  # (blacklist imports this module)
+
+        codes, uniques = pd.factorize(out["party"], use_na_sentinel=True)
+        people = [normalize_party(u) for u in uniques]
+        names: list[str | None] = ["、".join(mask_name(n) for n in p) or None for p in people]
+        keys: list[str | None] = ["、".join(_keyed("P", n) for n in p) or None for p in people]
+        out["party"] = pd.array([names[c] if c >= 0 else None for c in codes], dtype="string")
+        out["party_id"] = pd.array([keys[c] if c >= 0 else None for c in codes], dtype="string")
     return out

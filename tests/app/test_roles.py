@@ -176,3 +176,29 @@ def test_key_area_editor_is_for_commanders(demo) -> None:
     analyst = login("analyst")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         analyst.switch_page("app_pages/key_areas.py")
+
+
+def test_an_expired_session_leaves_nothing_to_the_next_user() -> None:
+    at = login("commander")
+    visit(at, "patrol")  # the commander's county-wide plan is now in the session
+    assert "plan_result" in at.session_state
+    at.session_state["last_seen"] = -1e12  # idle for ever
+    at.run()
+    assert [e.label for e in at.text_input] == ["用户名", "密码"]
+    assert "plan_result" not in at.session_state
+    assert "自动退出" in at.info[0].value
+
+
+def test_a_removed_user_is_logged_out_at_the_next_click(tmp_path) -> None:
+    import os
+
+    from geo.auth import add_user, remove_user
+    from geo.store import Store
+
+    with Store(os.environ["HEXPATROL_DB_URL"]) as store:
+        add_user(store, "temp_user", "temporary1", role="analyst")
+        at = login("temp_user", "temporary1")
+        assert at.metric
+        remove_user(store, "temp_user")
+    at.run()
+    assert not at.metric and [e.label for e in at.text_input] == ["用户名", "密码"]

@@ -106,3 +106,26 @@ def test_demo_accounts_once(store: Store) -> None:
     assert users.loc["t500235002", "role"] == "township"
     assert users.loc["t500235002", "display_name"] == "乙乡"
     assert users.loc["commander", "role"] == "commander"
+
+
+def test_refused_tries_do_not_extend_the_lock(store: Store) -> None:
+    from geo.auth import _recent_failures
+
+    add_user(store, "qian", "right pass", role="analyst")
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(AuthError):
+            authenticate(store, "qian", "bad pass")
+    for _ in range(3):  # someone keeps trying during the lock
+        with pytest.raises(AuthError, match="too many"):
+            authenticate(store, "qian", "bad pass")
+    assert _recent_failures(store, "qian") == MAX_FAILURES
+    assert store.audit_log()["action"].tolist().count("login_locked") == 3
+
+
+def test_get_user_sees_changes(store: Store) -> None:
+    from geo.auth import get_user
+
+    add_user(store, "sun", "right pass", role="analyst")
+    assert get_user(store, "sun") == User("sun", "analyst", None, "")
+    remove_user(store, "sun")
+    assert get_user(store, "sun") is None

@@ -1327,3 +1327,14 @@ def test_property_parse_time_round_trips_local_minutes(d: dt.datetime, fmt: str)
     assert ts is not None and prec == "minute"
     assert ts == pd.Timestamp(d).tz_localize(TZ)
     assert not math.isnan(ts.timestamp())
+
+
+def test_a_lone_apostrophe_never_merges_rows() -> None:
+    """Found by the property test: the CSV sniffer took ' for the quote character."""
+    rows = [
+        ["", "", "", "108.75", "31.0", "", "", ""],
+        ["", "'", "", "108.75", "31.0", "", "", ""],
+        ["", "'", "", "108.75", "31.0", "", "", ""],
+    ]
+    result = read_ledger(csv_bytes([LEDGER_HEADER, *rows]), name="x.csv", now=NOW)
+    assert result.n_rows == 3 and result.n_accepted + result.n_rejected == 3

@@ -100,3 +100,13 @@ def test_township_sees_only_its_own(code: str, store: Store, full: Dataset) -> N
         assert not any(p in text for p in full_plates)
         csv = to_safe_csv(ds.events.drop(columns=["occurred_at"])).decode("utf-8-sig")
         assert not any(e in csv for e in foreign["event_id"].head(500))
+
+
+def test_masked_briefing_counts_vehicles_as_the_commander_does(store: Store, full: Dataset) -> None:
+    analyst = load_dataset(SETTINGS, store=store, scope=Scope(None, mask_plates=True))
+    month = full.events["occurred_at"].max().strftime("%Y-%m")
+    a = compose(analyst, month, region_name=SETTINGS.region_name)
+    c = compose(full, month, region_name=SETTINGS.region_name)
+    assert a.figures["repeat_vehicles"] == c.figures["repeat_vehicles"] > 0
+    assert a.vehicles["本月出现次数"].tolist() == c.vehicles["本月出现次数"].tolist()
+    assert a.vehicles["车牌(脱敏)"].str.contains(r"\*").all()

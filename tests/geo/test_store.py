@@ -227,3 +227,68 @@ def test_reader_is_not_blocked_by_a_writer(db_url: str, two_townships) -> None:
             with Store(db_url) as reader:
                 assert len(reader.events()) == 3  # sees the last committed state at once
         assert s.events().empty
+
+
+def test_township_import_cannot_take_another_townships_record(store: Store, two_townships) -> None:
+    east = ledger("1,查处,2025-10-01 20:00,108.75,30.95,渝F12345,,,")
+    west = ledger("1,查处,2025-10-02 20:00,108.65,30.95,渝F12345,,,")
+    imp(store, east, two_townships, scope="500235002")
+    preview = preview_import(store, west, name="w.csv", townships=two_townships, scope="500235001")
+    assert preview.counts["changed"] == 0 and preview.counts["rejected"] == 1
+    assert preview.result.rejects["reason_code"].tolist() == ["id_taken"]
+    commit_import(store, preview, username="west")
+    assert store.events().set_index("event_id").loc["1", "township_code"] == "500235002"
+
+
+def test_township_flags_never_point_at_a_neighbour(store: Store, two_townships) -> None:
+    # the same plate close by, but across the border in the other township
+    imp(store, ledger("E1,查处,2025-10-01 20:00,108.701,30.95,渝F12345,,,"), two_townships)
+    west = ledger("W1,查处,2025-10-01 20:05,108.699,30.95,渝F12345,,,")
+    county = preview_import(store, west, name="w.csv", townships=two_townships)
+    town = preview_import(store, west, name="w.csv", townships=two_townships, scope="500235001")
+    assert county.flags["other_id"].tolist() == ["E1"]
+    assert town.flags.empty
+
+
+def test_undo_of_a_change_keeps_earlier_reviews(store: Store, two_townships) -> None:
+    imp(store, BASE, two_townships)
+    imp(store, ledger("C1,查处,2025-10-01 20:10,108.651,30.9505,渝F12345,,,"), two_townships)
+    flag = int(review_flags(store)["id"].iloc[0])
+    decide(store, flag, "duplicate", username="reviewer")
+    before = snapshot(store)
+    changed = ledger("A1,查处,2025-10-01 20:00,108.65,30.95,渝F12345,,,核实")
+    third = imp(store, changed, two_townships)
+    assert "C1" not in set(store.events()["event_id"])  # still a confirmed duplicate
+    undo_batch(store, third, username="tester")
+    assert_same(before, snapshot(store))
+
+
+def test_a_new_version_keeps_the_duplicate_mark_and_distinct_undoes_it(
+    store: Store, two_townships
+) -> None:
+    imp(store, BASE, two_townships)
+    imp(store, ledger("C1,查处,2025-10-01 20:10,108.651,30.9505,渝F12345,,,"), two_townships)
+    flag = int(review_flags(store)["id"].iloc[0])
+    decide(store, flag, "duplicate", username="reviewer")
+    imp(store, ledger("C1,查处,2025-10-01 20:10,108.651,30.9505,渝F12345,,,属实"), two_townships)
+    assert "C1" not in set(store.events()["event_id"])
+    decide(store, flag, "distinct", username="reviewer")
+    assert "C1" in set(store.events()["event_id"])
+
+
+def test_batch_changes_say_what_a_batch_did(store: Store, two_townships) -> None:
+    from geo.imports import batch_changes
+
+    imp(store, BASE, two_townships)
+    update = ledger(
+        "T1,举报,2025-10-03 08:00,108.66,30.96,渝F77777,张三,13800000001,属实",
+        "A9,查处,2025-10-05 22:00,108.70,30.97,渝F99999,,,",
+    )
+    second = imp(store, update, two_townships)
+    changes = batch_changes(store, second).set_index("event_id")
+    assert changes.loc["A9", "change"] == "added" and changes.loc["A9", "fields"] == ""
+    assert changes.loc["T1", "change"] == "changed"
+    assert changes.loc["T1", "fields"] == "status: 核实中 → 属实"
+    east = batch_changes(store, second, township_codes=["500235002"])
+    assert east.empty  # both rows lie in 甲镇
+    assert "张三" not in batch_changes(store, second).to_string()
