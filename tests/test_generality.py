@@ -82,7 +82,10 @@ def run(*argv: str) -> int:
     return main(list(argv))
 
 
-def test_check_hotspots_plan_brief_evaluate(region: Path, tmp_path: Path, capsys) -> None:
+def test_check_hotspots_plan_brief_evaluate(
+    region: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.delenv("HEXPATROL_DB_URL")  # the region's own store: var/ beside its config
     cfg = str(region / "hexpatrol.toml")
     ledger = str(region / "ledgers" / "houston.csv")
     assert run("check", ledger, "--config", cfg, "--rejects", str(tmp_path / "r.csv")) == 0
