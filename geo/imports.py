@@ -37,7 +37,6 @@ from sqlalchemy.engine import Connection
 
 from geo.ingest import (
     EVENT_COLUMNS,
-    REJECT_COLUMNS,
     IngestResult,
     map_headers,
     read_ledger,
@@ -794,18 +793,3 @@ def batch_table(store: Store, *, scopes: Collection[str] | None = None) -> pd.Da
     for col in ("created_at", "undone_at"):
         frame[col] = pd.to_datetime(frame[col]).dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai")
     return frame.reset_index(drop=True)
-
-
-__all__ = [
-    "REJECT_COLUMNS",
-    "DuplicateRules",
-    "ImportPreview",
-    "batch_table",
-    "commit_import",
-    "content_hash",
-    "decide",
-    "preview_import",
-    "review_flags",
-    "seed",
-    "undo_batch",
-]
