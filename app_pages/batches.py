@@ -1,11 +1,12 @@
 """导入批次 — what each import did; undo a batch; review likely duplicates."""
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.common import lang, scope, store, user
 from app_pages.session import download
 from geo.export import rejects_to_xlsx
-from geo.i18n import t
+from geo.i18n import STRINGS, t
 from geo.imports import (
     batch_changes,
     batch_table,
@@ -18,6 +19,12 @@ from geo.store import StoreError
 
 L = lang()
 me = user()
+
+
+def localized(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={c: t(f"col_{c}", L) for c in frame if f"col_{c}" in STRINGS})
+
+
 st.title(t("page_batches", L))
 mine = None if scope().township_code is None else [scope().township_code]
 table = batch_table(store(), scopes=mine)
@@ -34,7 +41,8 @@ st.dataframe(
 batch = st.selectbox(t("batch_pick", L), table["batch_id"])
 with st.expander(t("batch_changes", L)):
     changes = batch_changes(store(), batch, township_codes=mine, mask=scope().mask_plates)
-    st.dataframe(changes, hide_index=True, width="stretch")
+    changes["change"] = changes["change"].map(lambda c: t(f"change_{c}", L))
+    st.dataframe(localized(changes), hide_index=True, width="stretch")
 c1, c2 = st.columns(2)
 rejects = store().batch_rejects(batch)
 if scope().mask_plates:
@@ -61,7 +69,9 @@ flags = review_flags(store())
 if flags.empty:
     st.success(t("review_none", L))
     st.stop()
-st.dataframe(flags.drop(columns=["decided_by", "decided_at", "decision"]), hide_index=True)
+st.dataframe(
+    localized(flags.drop(columns=["decided_by", "decided_at", "decision"])), hide_index=True
+)
 flag = st.selectbox(t("review_pick", L), flags["id"])
 d1, d2 = st.columns(2)
 if d1.button(t("review_duplicate", L)):
