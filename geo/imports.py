@@ -350,15 +350,19 @@ def _find_duplicates(
             )
         )
     known = pd.concat(stored, ignore_index=True)
-    if len(known):
-        known["occurred_at"] = pd.to_datetime(known["occurred_at"]).dt.tz_localize("UTC")
-        known = known[~known["event_id"].isin(set(inc["event_id"]))]
-    others = pd.concat([inc, known], ignore_index=True)
+    known = known[~known["event_id"].isin(set(inc["event_id"]))]
+    # seconds since 1970 (UTC) of each event, incoming first: one vectorised conversion each
+    secs = np.concatenate(
+        [
+            _seconds(utc_naive(inc["occurred_at"])),
+            _seconds(pd.to_datetime(known["occurred_at"])),
+        ]
+    )
+    others = pd.concat(
+        [inc.drop(columns="occurred_at"), known.drop(columns="occurred_at")], ignore_index=True
+    )
     n_inc = len(inc)
-    minute = (
-        pd.to_datetime(others["occurred_at"], utc=True).astype("int64") // 60_000_000
-    ).to_numpy()
-    minute = minute - minute.min()
+    minute = (secs - secs.min()) // 60
     codes = pd.factorize(others["key"])[0].astype(np.int64)
     value = codes * (1 << 36) + minute  # sort by plate, then time
     order = np.argsort(value, kind="stable")
@@ -376,9 +380,7 @@ def _find_duplicates(
     a = others.iloc[left].reset_index(drop=True)
     b = others.iloc[right].reset_index(drop=True).add_suffix("_o")
     pairs = pd.concat([a, b], axis=1)
-    pairs["occurred_at"] = pd.to_datetime(pairs["occurred_at"], utc=True)
-    pairs["occurred_at_o"] = pd.to_datetime(pairs["occurred_at_o"], utc=True)
-    minutes = (pairs["occurred_at"] - pairs["occurred_at_o"]).abs().dt.total_seconds() / 60
+    minutes = pd.Series(np.abs(secs[left] - secs[right]) / 60.0)
     metres = _metres(
         pairs["lat"].to_numpy(float),
         pairs["lon"].to_numpy(float),
@@ -405,6 +407,11 @@ def _find_duplicates(
     out = out.assign(_near=out["rule"] != "same_plate_near")
     out = out.sort_values(["event_id", "_near", "minutes", "metres"]).drop_duplicates("event_id")
     return out.drop(columns="_near").reset_index(drop=True)
+
+
+def _seconds(naive_utc: pd.Series) -> Any:
+    """Whole seconds since 1970 of naive UTC timestamps, whatever their unit."""
+    return ((naive_utc - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).to_numpy(np.int64)
 
 
 def _records(frame: pd.DataFrame, **extra: Any) -> list[dict[str, Any]]:
