@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +13,7 @@ from app_pages.widgets import MapFilters
 from geo.auth import Scope, User
 from geo.briefing import compose, render_map, to_docx, to_pdf
 from geo.config import Settings
-from geo.dataset import Dataset, load_dataset
+from geo.dataset import Dataset, load_dataset, settings_townships
 from geo.evaluate import backtest, summarize
 from geo.export import plan_table
 from geo.hotspots import StudyArea
@@ -83,6 +84,16 @@ def map_view(key: str, f: MapFilters, lang: str) -> HotspotView:
         lang=lang,
         area=area,
     )
+
+
+@st.cache_resource
+def all_townships(_settings: Settings, key: str) -> gpd.GeoDataFrame:
+    """Every township polygon (reference data, not records), for checking imported rows.
+
+    A township account's import is checked against all of them, so a row of another
+    township is rejected as such ("outside your jurisdiction"), not as lying nowhere.
+    """
+    return settings_townships(_settings)
 
 
 def tile_options(s: Settings) -> dict[str, str]:

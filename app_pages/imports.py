@@ -4,7 +4,7 @@ import hashlib
 
 import streamlit as st
 
-from app_pages.common import current_dataset, lang, scope, store, user
+from app_pages.common import all_townships, lang, scope, settings, store, user
 from app_pages.session import download
 from geo.errors import LedgerReadError
 from geo.export import rejects_to_xlsx
@@ -41,7 +41,7 @@ if st.session_state.get("import_token") != token:
                 name=upload.name,
                 crs=crs,
                 kind=kind or None,
-                townships=current_dataset().townships,
+                townships=all_townships(settings(), repr(settings())),
                 scope=scope().township_code,
             )
         except LedgerReadError as exc:
