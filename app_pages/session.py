@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 import time
 
 import streamlit as st
@@ -16,7 +17,7 @@ from geo.auth import (
     get_user,
     n_users,
 )
-from geo.config import DEMO_DIR, Settings, load_settings
+from geo.config import Settings, is_demo, load_settings
 from geo.dataset import settings_townships
 from geo.i18n import t
 from geo.store import Store, open_store
@@ -25,14 +26,7 @@ from geo.store import Store, open_store
 @st.cache_resource
 def settings() -> Settings:
     """The deployment settings (immutable, read once per process)."""
-    import os
-
     return load_settings(os.environ.get("HEXPATROL_CONFIG"))
-
-
-def is_demo(s: Settings) -> bool:
-    """Whether the deployment shows the bundled synthetic demo data."""
-    return any(DEMO_DIR in p.parents for p in (s.townships, *s.events))
 
 
 @st.cache_resource

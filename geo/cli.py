@@ -303,7 +303,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_brief(args: argparse.Namespace) -> int:
     from geo.briefing import compose, render_map, to_docx, to_pdf
-    from geo.config import DEMO_DIR
+    from geo.config import is_demo
     from geo.dataset import load_dataset
 
     try:
@@ -322,7 +322,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
         scopes = [args.township]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    synthetic = any(DEMO_DIR in Path(p).parents for p in (settings.townships, *settings.events))
+    synthetic = is_demo(settings)
     failed = 0
     for i, code in enumerate(scopes, start=1):
         try:

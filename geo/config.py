@@ -135,6 +135,11 @@ class Settings:
             raise ConfigError(f"gi_transform was {self.gi_transform!r} but must be none or log1p")
 
 
+def is_demo(settings: Settings) -> bool:
+    """Whether the settings show the bundled synthetic demo data (labelled so everywhere)."""
+    return any(DEMO_DIR in Path(p).parents for p in (settings.townships, *settings.events))
+
+
 _PATH_FIELDS = {"townships", "key_areas", "routes", "data_dir"}
 
 

@@ -77,3 +77,12 @@ def test_store_settings(tmp_path: Path) -> None:
     cfg.write_text("session_minutes = 2\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="session_minutes"):
         load_settings(cfg)
+
+
+def test_is_demo(tmp_path: Path) -> None:
+    from geo.config import is_demo
+
+    assert is_demo(Settings())
+    cfg = tmp_path / "hexpatrol.toml"
+    cfg.write_text('townships = "t.geojson"\nevents = ["cases.csv"]\n', encoding="utf-8")
+    assert not is_demo(load_settings(cfg))
