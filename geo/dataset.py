@@ -59,11 +59,12 @@ def load_dataset(
     store: Store | None = None,
     scope: Scope | None = None,
 ) -> Dataset:
-    """Read the files named by ``settings`` and validate every ledger row.
+    """The data set of a deployment, from its store or from ledger files, within a scope.
 
+    With a ``store`` (and no ``ledgers``) the events come from the store, which is seeded
+    from the settings' ``events`` files the first time; key areas edited in the app replace
+    the key-area file. Without a store, the ledger files are read and every row validated:
     ``ledgers`` replaces the settings' ``events`` files (the command line's ``--input``).
-    With a ``store`` (and no ``ledgers``) the events come from the store instead; it is
-    seeded from the settings' ``events`` files the first time.
 
     ``scope`` limits what is loaded at all (this is where roles are enforced, not in the
     pages): with a township, only that township's polygon, its key areas and the events
