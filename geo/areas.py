@@ -162,5 +162,6 @@ def save_key_areas(
             conn.execute(
                 key_areas.insert(), [{**r, "updated_at": now, "updated_by": username} for r in rows]
             )
+        store.bump(conn)
         store.log(username, "key_areas", detail=summary, conn=conn)
     return summary

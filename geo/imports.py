@@ -511,6 +511,7 @@ def commit_import(
         if len(flags):
             recs = flags.astype(object).to_dict("records")
             conn.execute(review.insert(), [{**r, "batch_id": batch_id} for r in recs])
+        store.bump(conn)
         store.log(
             username,
             "import",
@@ -623,6 +624,7 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
             .where(batches.c.batch_id == batch_id)
             .values(status="undone", undone_at=_now(), undone_by=username)
         )
+        store.bump(conn)
         store.log(
             username,
             "undo",
@@ -756,6 +758,7 @@ def decide(store: Store, flag_id: int, decision: str, *, username: str) -> None:
                 .where(events.c.event_id == flag.event_id, events.c.dup_of == flag.other_id)
                 .values(dup_of=None)
             )
+        store.bump(conn)
         store.log(
             username, "review", detail=f"{flag.event_id}~{flag.other_id}: {decision}", conn=conn
         )

@@ -32,6 +32,8 @@ from sqlalchemy.engine import Connection, Engine
 from geo.errors import HexpatrolError
 from geo.ingest import EVENT_COLUMNS, TZ
 
+#: the options row counting changes of the data (see :meth:`Store.revision`)
+_VERSION: Final = "data_version"
 #: PostgreSQL advisory-lock key that serialises writers (any constant unique to hexpatrol).
 _PG_LOCK: Final = 0x4E58_5041
 
@@ -209,8 +211,8 @@ def _create(*tables: sa.Table) -> Callable[[Connection], None]:
 #: Schema steps; step ``i`` brings the store from version ``i`` to ``i + 1``. Append only:
 #: never edit a step that has shipped, add a new one (e.g. ``ALTER TABLE … ADD COLUMN``).
 MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
-    _create(batches, events, event_history, tipsters, rejects, review, users, audit),
-    _create(key_areas, options),
+    _create(batches, events, event_history, tipsters, rejects, review, users, audit, options),
+    _create(key_areas),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
@@ -353,15 +355,25 @@ class Store:
     # ------------------------------------------------------------ reading
 
     def revision(self) -> str:
-        """Changes whenever the data changes (imports, undos, reviews): a cache key."""
+        """Changes whenever the data change (imports, undos, reviews, key areas): a cache key.
+
+        A counter bumped in the same transaction as the change (:meth:`bump`), so it needs
+        no clocks: hosts sharing one database always agree.
+        """
         with self.read() as conn:
-            n, last = conn.execute(
-                sa.select(sa.func.count(), sa.func.max(batches.c.created_at))
-            ).one()
-            undone = conn.execute(sa.select(sa.func.max(batches.c.undone_at))).scalar()
-            reviewed = conn.execute(sa.select(sa.func.max(review.c.decided_at))).scalar()
-            areas = conn.execute(sa.select(sa.func.max(key_areas.c.updated_at))).scalar()
-        return f"{n}|{last}|{undone}|{reviewed}|{areas}"
+            found = conn.execute(sa.select(options.c.value).where(options.c.name == _VERSION))
+            return str(found.scalar() or 0)
+
+    def bump(self, conn: Connection) -> None:
+        """Count one change of the data, inside the writing transaction ``conn``."""
+        found = conn.execute(sa.select(options.c.value).where(options.c.name == _VERSION))
+        current = found.scalar()
+        if current is None:
+            conn.execute(options.insert().values(name=_VERSION, value=1))
+        else:
+            conn.execute(
+                options.update().where(options.c.name == _VERSION).values(value=int(current) + 1)
+            )
 
     def n_batches(self) -> int:
         """Committed or undone batches in the store."""

@@ -292,3 +292,21 @@ def test_batch_changes_say_what_a_batch_did(store: Store, two_townships) -> None
     east = batch_changes(store, second, township_codes=["500235002"])
     assert east.empty  # both rows lie in 甲镇
     assert "张三" not in batch_changes(store, second).to_string()
+
+
+def test_revision_counts_data_changes_only(store: Store, two_townships) -> None:
+    seen = [store.revision()]
+    batch = imp(store, BASE, two_townships)
+    seen.append(store.revision())
+    store.log("someone", "login")  # not a change of the data
+    assert store.revision() == seen[-1]
+    imp(store, ledger("C1,查处,2025-10-01 20:10,108.651,30.9505,渝F12345,,,"), two_townships)
+    seen.append(store.revision())
+    decide(store, int(review_flags(store)["id"].iloc[0]), "duplicate", username="r")
+    seen.append(store.revision())
+    with pytest.raises(StoreError):
+        undo_batch(store, "B-nope", username="x")  # refused: nothing changed
+    assert store.revision() == seen[-1]
+    undo_batch(store, batch, username="x")
+    seen.append(store.revision())
+    assert seen == ["0", "1", "2", "3", "4"]
