@@ -7,7 +7,7 @@ import io
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
@@ -115,10 +115,15 @@ def plan_to_xlsx(
             writer, sheet_name="说明", index=False
         )
         for sheet in writer.sheets.values():
-            for column in sheet.columns:
-                width = max(len(str(c.value or "")) for c in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(40, 4 + 1.6 * width)
+            _fit_columns(sheet, cap=40, per_char=1.6)
     return buffer.getvalue()
+
+
+def _fit_columns(sheet: Any, *, cap: float, per_char: float) -> None:
+    """Widen each column of an openpyxl sheet to its longest cell, up to ``cap``."""
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(cap, 4 + per_char * width)
 
 
 REJECT_COLUMNS_ZH: Final = {
@@ -154,9 +159,7 @@ def rejects_to_xlsx(table: pd.DataFrame, *, lang: str = "zh") -> bytes:
         name = "退回行" if lang == "zh" else "rejected rows"
         frame.map(neutralize).to_excel(writer, sheet_name=name, index=False)
         sheet = writer.sheets[name]
-        for column in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(60, 4 + 1.4 * width)
+        _fit_columns(sheet, cap=60, per_char=1.4)
         sheet.freeze_panes = "A2"
     return buffer.getvalue()
 

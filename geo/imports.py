@@ -50,6 +50,7 @@ from geo.store import (
     batches,
     event_history,
     events,
+    read_revision,
     rejects,
     review,
     tipsters,
@@ -99,6 +100,9 @@ class ImportPreview:
         Provenance recorded with the batch.
     scope : str
         The township code the importer was limited to ("" for the whole region).
+    revision, rules
+        The store's revision the comparison was made against, and the duplicate rules:
+        when both are unchanged at commit, the comparison is not made a second time.
     """
 
     result: IngestResult
@@ -109,6 +113,8 @@ class ImportPreview:
     file_name: str
     file_sha256: str
     scope: str = ""
+    revision: str = ""
+    rules: DuplicateRules | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -233,9 +239,12 @@ def compare(
 ) -> ImportPreview:
     """An import preview of ledger rows already read (see :func:`preview_import`)."""
     with store.read() as conn:
+        revision = read_revision(conn)
         result, new, changed, unchanged = _split(conn, result, scope)
         flags = _find_duplicates(conn, _undecided(new, changed), rules, scope)
     return ImportPreview(
+        revision=revision,
+        rules=rules,
         result=result,
         new=new,
         changed=changed,
@@ -448,8 +457,9 @@ def commit_import(
 ) -> str | None:
     """Write a previewed ledger as one batch, in one transaction; returns the batch id.
 
-    The comparison with the store is made again under the writers' lock, so an import
-    that landed between preview and commit is taken into account. With ``only_if_empty``
+    If the store changed since the preview (another import, an undo, a review), the
+    comparison is made again under the writers' lock, so that change is taken into
+    account; otherwise the preview's is used as it is. With ``only_if_empty``
     nothing is written (and ``None`` returned) when the store already has a batch.
     """
     result = preview.result
@@ -462,8 +472,16 @@ def commit_import(
             and conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar_one()
         ):
             return None
-        result, new, changed, unchanged = _split(conn, result, preview.scope)
-        flags = _find_duplicates(conn, _undecided(new, changed), rules, preview.scope)
+        if preview.revision and read_revision(conn) == preview.revision and rules == preview.rules:
+            new, changed, unchanged, flags = (
+                preview.new,
+                preview.changed,
+                preview.unchanged,
+                preview.flags,
+            )
+        else:
+            result, new, changed, unchanged = _split(conn, result, preview.scope)
+            flags = _find_duplicates(conn, _undecided(new, changed), rules, preview.scope)
         conn.execute(
             batches.insert().values(
                 batch_id=batch_id,

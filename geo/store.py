@@ -361,8 +361,7 @@ class Store:
         no clocks: hosts sharing one database always agree.
         """
         with self.read() as conn:
-            found = conn.execute(sa.select(options.c.value).where(options.c.name == _VERSION))
-            return str(found.scalar() or 0)
+            return read_revision(conn)
 
     def bump(self, conn: Connection) -> None:
         """Count one change of the data, inside the writing transaction ``conn``."""
@@ -470,6 +469,12 @@ class Store:
             conn.execute(options.delete().where(options.c.name == name))
             conn.execute(options.insert().values(name=name, value=value))
             self.log(username, "option", detail=f"{name}={value}", conn=conn)
+
+
+def read_revision(conn: Connection) -> str:
+    """:meth:`Store.revision` inside an open transaction."""
+    found = conn.execute(sa.select(options.c.value).where(options.c.name == _VERSION))
+    return str(found.scalar() or 0)
 
 
 def _version(conn: Connection) -> int:

@@ -310,3 +310,15 @@ def test_revision_counts_data_changes_only(store: Store, two_townships) -> None:
     undo_batch(store, batch, username="x")
     seen.append(store.revision())
     assert seen == ["0", "1", "2", "3", "4"]
+
+
+def test_commit_compares_again_when_the_store_changed_since_the_preview(
+    store: Store, two_townships
+) -> None:
+    preview = preview_import(store, BASE, name="late.csv", townships=two_townships)
+    assert preview.counts["new"] == 3
+    imp(store, BASE, two_townships)  # the same rows land first, from someone else
+    late = commit_import(store, preview, username="late")
+    row = store.batches().set_index("batch_id").loc[late]
+    assert (row.n_new, row.n_unchanged) == (0, 3)
+    assert len(store.events()) == 3
