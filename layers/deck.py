@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from layers.safe import escape_columns
 from layers.style import GI_COLORS, class_colors, classify, lean, score_breaks
 
 
@@ -51,6 +52,7 @@ def deck_map(
         colors = class_colors(len(limits))
         frame["color"] = [_rgb(colors[i], 190) for i in classify(frame["score"], limits)]
     frame["score"] = frame["score"].round(1)
+    frame = escape_columns(frame)  # the tooltip writes names into innerHTML
     hexes = pdk.Layer(
         "H3HexagonLayer",
         frame,
@@ -62,7 +64,7 @@ def deck_map(
     )
     outline = pdk.Layer(
         "GeoJsonLayer",
-        lean(townships[["name", "geometry"]]).__geo_interface__,
+        escape_columns(lean(townships[["name", "geometry"]])).__geo_interface__,
         stroked=True,
         filled=False,
         get_line_color=[91, 103, 112, 255],
@@ -72,6 +74,7 @@ def deck_map(
     if key_areas is not None and len(key_areas):
         pts = key_areas.geometry.representative_point()
         dots = pd.DataFrame({"lon": pts.x, "lat": pts.y, "name": key_areas["name"]})
+        dots = escape_columns(dots)
         layers.append(
             pdk.Layer(
                 "ScatterplotLayer",
