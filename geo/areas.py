@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from geo.errors import ConfigError
 from geo.periods import MarketCycle
 from geo.regions import KEY_AREA_CATEGORIES, township_of
-from geo.store import Store, _now, key_areas
+from geo.schema import utc_now
+from geo.store import Store, key_areas
 
 #: the editable columns, in the order the editor shows them
 EDIT_COLUMNS: Final = (
@@ -154,7 +155,7 @@ def save_key_areas(
     """Validate ``table`` and make it the key-area list; returns the change summary."""
     frame = validate(table, townships)
     summary = _changes(editable(previous), frame)
-    now = _now()
+    now = utc_now()
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     with store.write() as conn:
         conn.execute(key_areas.delete())

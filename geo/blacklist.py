@@ -31,8 +31,8 @@ import pandas as pd
 from pyproj import Geod
 
 from geo.errors import ConfigError
-from geo.ingest import TZ
 from geo.privacy import mask_plate
+from geo.schema import TZ
 
 #: Columns of :func:`vehicle_blacklist`.
 VEHICLE_COLUMNS: Final = (

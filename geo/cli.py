@@ -13,6 +13,7 @@ from pathlib import Path
 from geo.auth import AuthError, Scope
 from geo.config import PROJECT_DIR, load_settings
 from geo.errors import ConfigError, LedgerReadError
+from geo.schema import TZ
 from geo.store import Store, StoreError, open_store
 
 
@@ -228,7 +229,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         )
     print(f"plan written to {args.out}")
     title = f"{settings.region_name}巡逻建议({args.period})"
-    notes = [f"生成时间 {pd.Timestamp.now(tz='Asia/Shanghai'):%Y-%m-%d %H:%M}"]
+    notes = [f"生成时间 {pd.Timestamp.now(tz=TZ):%Y-%m-%d %H:%M}"]
     schedule = result.schedule.days if result.schedule is not None else None
     if args.xlsx:
         Path(args.xlsx).write_bytes(plan_to_xlsx(posts, schedule, f, title=title, notes=notes))
@@ -285,7 +286,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if periods:
         if events["occurred_at"].dt.tz is None:
             events = events.assign(
-                occurred_at=events["occurred_at"].dt.tz_localize("Asia/Shanghai")
+                occurred_at=events["occurred_at"].dt.tz_localize(TZ)
             )
         events = events[select_period(label_events(events).labels, periods)]
     print(f"{args.input}: {len(events)} events used, {dropped} rows left out")

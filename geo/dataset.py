@@ -16,10 +16,11 @@ from geo.cells import with_cells
 from geo.config import Settings
 from geo.errors import ConfigError
 from geo.imports import seed
-from geo.ingest import REJECT_COLUMNS, TZ, read_ledgers
+from geo.ingest import read_ledgers
 from geo.periods import label_events
 from geo.privacy import mask_events
 from geo.regions import load_key_areas, load_routes, load_townships, township_of
+from geo.schema import REJECT_COLUMNS, TZ
 from geo.store import Store
 
 

@@ -35,18 +35,14 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.ingest import (
-    EVENT_COLUMNS,
-    IngestResult,
-    map_headers,
-    read_ledger,
-    read_ledgers,
-)
+from geo.coords import haversine_m
+from geo.ingest import REASONS, IngestResult, read_ledger, read_ledgers
 from geo.privacy import mask_plate
+from geo.schema import EVENT_COLUMNS, PLATE_PLACEHOLDERS, TZ, utc_now
+from geo.sheets import map_headers
 from geo.store import (
     Store,
     StoreError,
-    _now,
     batches,
     event_history,
     events,
@@ -59,6 +55,8 @@ from geo.store import (
 
 #: rows per INSERT round trip (progress is reported per chunk)
 CHUNK: Final = int(os.environ.get("HEXPATROL_IMPORT_CHUNK", "500"))
+#: most values in one SQL ``IN (…)`` list (SQLite allows 999 parameters)
+SQL_CHUNK: Final = 900
 #: stored columns compared to tell an unchanged row from a changed one
 _CONTENT: Final = tuple(c for c in EVENT_COLUMNS if c not in ("event_id", "row"))
 _STORED: Final = (*EVENT_COLUMNS, "source_file")
@@ -181,14 +179,15 @@ def _move_to_rejects(
 def _scope_rejects(result: IngestResult, scope: str) -> IngestResult:
     """Move accepted rows outside ``scope`` (a township code) to the rejects."""
     outside = result.events["township_code"].astype("string").fillna("") != scope
+    en, zh = REASONS["outside_scope"]
+    where = f"{scope}"
     return _move_to_rejects(
         result,
         outside,
         "township_code",
         "outside_scope",
-        f"the row lies outside your jurisdiction ({scope}); send it to the county or to the "
-        "township it belongs to",
-        f"该行不在本辖区({scope})内;请报送县级或所属乡镇",
+        en.format(extra=where),
+        zh.format(extra=where),
     )
 
 
@@ -222,9 +221,17 @@ def preview_import(
     """
     data = _file_bytes(source)
     file_name = name or Path(str(source)).name
-    result = read_ledger(data, name=file_name, crs=crs, kind=kind, townships=townships, now=now)
-    result.events["source_file"] = file_name
-    if scope:
+    result = read_ledger(
+        data,
+        name=file_name,
+        crs=crs,
+        kind=kind,
+        townships=townships,
+        now=now,
+        scope=scope if townships is not None else None,  # the point decides the township
+    )
+    result.events["source_file"] = result.events.get("source_file", file_name)
+    if scope:  # without polygons, the township the rows name
         result = _scope_rejects(result, scope)
     return compare(store, result, file_name, hashlib.sha256(data).hexdigest(), scope, rules)
 
@@ -260,8 +267,8 @@ def _stored(conn: Connection, ids: Sequence[str]) -> pd.DataFrame:
     """Hash, township and duplicate mark of the stored events among ``ids``."""
     cols = [events.c.event_id, events.c.content_hash, events.c.township_code, events.c.dup_of]
     parts = [
-        pd.read_sql(sa.select(*cols).where(events.c.event_id.in_(list(ids[i : i + 900]))), conn)
-        for i in range(0, len(ids), 900)
+        pd.read_sql(sa.select(*cols).where(events.c.event_id.in_(list(part))), conn)
+        for part in (ids[i : i + SQL_CHUNK] for i in range(0, len(ids), SQL_CHUNK))
     ]
     found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if found.empty:
@@ -311,47 +318,33 @@ def _undecided(new: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
 
 
 def plate_key(plates: pd.Series) -> pd.Series:
-    """Plates compared loosely: upper case, no spaces, dots or dashes ("" when missing)."""
-    text = plates.astype("string").str.upper().str.replace(r"[\s·.\-]", "", regex=True)
-    return text.fillna("")
+    """Plates compared loosely: upper case, no spaces, dots or dashes.
 
-
-def _metres(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> Any:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6_371_008.8 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    ``""`` when missing or a placeholder (无牌, 不详 …): such records are not one vehicle.
+    """
+    text = plates.astype("string").str.strip()
+    text = text.mask(text.str.lower().isin(PLATE_PLACEHOLDERS))
+    return text.str.upper().str.replace(r"[\s·.\-]", "", regex=True).fillna("")
 
 
 _FLAG_COLUMNS: Final = ("event_id", "other_id", "rule", "minutes", "metres")
+#: candidates looked at on each side of an event (nearest in time first): bounds the work
+#: and memory of the search when one plate has thousands of records
+NEIGHBOURS: Final = 32
+#: incoming events compared per step (each against at most 2 * NEIGHBOURS others)
+_STEP: Final = 20_000
 
 
-def _find_duplicates(
-    conn: Connection, frame: pd.DataFrame, rules: DuplicateRules | None, scope: str | None
-) -> pd.DataFrame:
-    """Pairs (incoming event, other event) that are probably the same incident.
-
-    A township import is compared with its own township's records only (the flags are
-    shown to the importer, and must not reveal a neighbour's).
-    """
-    rules = rules or DuplicateRules()
-    empty = pd.DataFrame(columns=list(_FLAG_COLUMNS))
-    if frame.empty:
-        return empty
-    inc = frame[["event_id", "kind", "occurred_at", "lat", "lon"]].assign(
-        key=plate_key(frame["plate"])
-    )
-    inc = inc[inc["key"] != ""]
-    if inc.empty:
-        return empty
+def _known(conn: Connection, inc: pd.DataFrame, scope: str | None) -> pd.DataFrame:
+    """Stored events with one of the incoming plates (a township's own only)."""
     keys = sorted(set(inc["key"]))
     stored = []
     cols = [events.c.event_id, events.c.kind, events.c.occurred_at, events.c.lat, events.c.lon]
-    for i in range(0, len(keys), 900):
+    for i in range(0, len(keys), SQL_CHUNK):
         stored.append(
             pd.read_sql(
                 sa.select(*cols, events.c.plate_key.label("key")).where(
-                    events.c.plate_key.in_(keys[i : i + 900]),
+                    events.c.plate_key.in_(keys[i : i + SQL_CHUNK]),
                     events.c.dup_of.is_(None),
                     events.c.township_code == scope if scope else sa.true(),
                 ),
@@ -359,63 +352,109 @@ def _find_duplicates(
             )
         )
     known = pd.concat(stored, ignore_index=True)
-    known = known[~known["event_id"].isin(set(inc["event_id"]))]
-    # seconds since 1970 (UTC) of each event, incoming first: one vectorised conversion each
+    return known[~known["event_id"].isin(set(inc["event_id"]))]
+
+
+@dataclass(frozen=True)
+class _Points:
+    """Incoming events first, then stored ones, as plain arrays sorted by plate and time."""
+
+    ids: np.ndarray
+    tip: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    secs: np.ndarray
+    value: np.ndarray  # plate code * 2**36 + minute: sorts by plate, then time
+    order: np.ndarray
+    n_inc: int
+
+
+def _points(inc: pd.DataFrame, known: pd.DataFrame) -> _Points:
     secs = np.concatenate(
-        [
-            _seconds(utc_naive(inc["occurred_at"])),
-            _seconds(pd.to_datetime(known["occurred_at"])),
-        ]
+        [_seconds(utc_naive(inc["occurred_at"])), _seconds(pd.to_datetime(known["occurred_at"]))]
     )
-    others = pd.concat(
-        [inc.drop(columns="occurred_at"), known.drop(columns="occurred_at")], ignore_index=True
+    both = pd.concat([inc.drop(columns="occurred_at"), known.drop(columns="occurred_at")])
+    codes = pd.factorize(both["key"])[0].astype(np.int64)
+    value = codes * (1 << 36) + (secs - secs.min()) // 60
+    return _Points(
+        ids=both["event_id"].to_numpy(object),
+        tip=(both["kind"] == "tip").to_numpy(bool),
+        lat=both["lat"].to_numpy(float),
+        lon=both["lon"].to_numpy(float),
+        secs=secs,
+        value=value,
+        order=np.argsort(value, kind="stable"),
+        n_inc=len(inc),
     )
-    n_inc = len(inc)
-    minute = (secs - secs.min()) // 60
-    codes = pd.factorize(others["key"])[0].astype(np.int64)
-    value = codes * (1 << 36) + minute  # sort by plate, then time
-    order = np.argsort(value, kind="stable")
-    ranked = value[order]
-    window = int(max(rules.minutes, rules.tip_days * 1440)) + 1
-    lo = np.searchsorted(ranked, value[:n_inc] - window, side="left")
-    hi = np.searchsorted(ranked, value[:n_inc] + window, side="right")
-    left = np.repeat(np.arange(n_inc), hi - lo)
-    right = order[np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])]
+
+
+def _candidates(pts: _Points, left: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """(incoming, other) index pairs within ``window`` minutes, at most NEIGHBOURS a side."""
+    ranked = pts.value[pts.order]
+    rank = np.empty(len(pts.order), dtype=np.int64)
+    rank[pts.order] = np.arange(len(pts.order))
+    lo = np.searchsorted(ranked, pts.value[left] - window, side="left")
+    hi = np.searchsorted(ranked, pts.value[left] + window, side="right")
+    lo = np.maximum(lo, rank[left] - NEIGHBOURS)
+    hi = np.minimum(hi, rank[left] + NEIGHBOURS + 1)
+    counts = hi - lo
+    starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+    right = pts.order[starts + np.arange(int(counts.sum()))]
+    left = np.repeat(left, counts)
     # not itself; within the batch each pair once (the later-listed event points back)
-    keep = (right != left) & ((right >= n_inc) | (right < left))
-    left, right = left[keep], right[keep]
-    if len(left) == 0:
-        return empty
-    a = others.iloc[left].reset_index(drop=True)
-    b = others.iloc[right].reset_index(drop=True).add_suffix("_o")
-    pairs = pd.concat([a, b], axis=1)
-    minutes = pd.Series(np.abs(secs[left] - secs[right]) / 60.0)
-    metres = _metres(
-        pairs["lat"].to_numpy(float),
-        pairs["lon"].to_numpy(float),
-        pairs["lat_o"].to_numpy(float),
-        pairs["lon_o"].to_numpy(float),
-    )
+    keep = (right != left) & ((right >= pts.n_inc) | (right < left))
+    return left[keep], right[keep]
+
+
+def _best(pts: _Points, left: np.ndarray, right: np.ndarray, rules: DuplicateRules) -> Any:
+    """The closest match of each incoming event: a same-place one before a tip one."""
+    minutes = np.abs(pts.secs[left] - pts.secs[right]) / 60.0
+    metres = haversine_m(pts.lat[left], pts.lon[left], pts.lat[right], pts.lon[right])
     near = (minutes <= rules.minutes) & (metres <= rules.metres)
-    tips = (
-        (pairs["kind"] == "tip")
-        & (pairs["kind_o"] == "tip")
-        & (minutes <= rules.tip_days * 1440)
-        & ~near
-    )
-    out = pd.DataFrame(
+    tips = pts.tip[left] & pts.tip[right] & (minutes <= rules.tip_days * 1440) & ~near
+    sel = near | tips
+    left, right, minutes, metres, near = left[sel], right[sel], minutes[sel], metres[sel], near[sel]
+    order = np.lexsort((metres, minutes, ~near, left))
+    first = order[np.unique(left[order], return_index=True)[1]]
+    return pd.DataFrame(
         {
-            "event_id": pairs["event_id"],
-            "other_id": pairs["event_id_o"],
-            "rule": np.where(near, "same_plate_near", "tip_same_vehicle"),
-            "minutes": minutes.round(1),
-            "metres": np.round(metres, 0),
+            "event_id": pts.ids[left[first]],
+            "other_id": pts.ids[right[first]],
+            "rule": np.where(near[first], "same_plate_near", "tip_same_vehicle"),
+            "minutes": np.round(minutes[first], 1),
+            "metres": np.round(metres[first], 0),
         }
-    )[near | tips]
-    # one flag per incoming event: its closest match, a same-place match before a tip match
-    out = out.assign(_near=out["rule"] != "same_plate_near")
-    out = out.sort_values(["event_id", "_near", "minutes", "metres"]).drop_duplicates("event_id")
-    return out.drop(columns="_near").reset_index(drop=True)
+    )
+
+
+def _find_duplicates(
+    conn: Connection, frame: pd.DataFrame, rules: DuplicateRules | None, scope: str | None
+) -> pd.DataFrame:
+    """Pairs (incoming event, other event) that are probably the same incident.
+
+    One flag per incoming event, its closest match. Memory stays bounded whatever the data:
+    the search runs :data:`_STEP` events at a time, each against at most
+    :data:`NEIGHBOURS` records of the same plate on either side in time. Records without a
+    plate (or with a placeholder such as 无牌) are never matched. A township import is
+    compared with its own township's records only (the flags are shown to the importer, and
+    must not reveal a neighbour's).
+    """
+    rules = rules or DuplicateRules()
+    empty = pd.DataFrame(columns=list(_FLAG_COLUMNS))
+    inc = frame[["event_id", "kind", "occurred_at", "lat", "lon"]].assign(
+        key=plate_key(frame["plate"])
+    )
+    inc = inc[inc["key"] != ""]
+    if inc.empty:
+        return empty
+    pts = _points(inc, _known(conn, inc, scope))
+    window = int(max(rules.minutes, rules.tip_days * 1440)) + 1
+    found = [
+        _best(pts, *_candidates(pts, np.arange(a, min(a + _STEP, pts.n_inc)), window), rules)
+        for a in range(0, pts.n_inc, _STEP)
+    ]
+    out = pd.concat(found, ignore_index=True)
+    return out.sort_values("event_id").reset_index(drop=True) if len(out) else empty
 
 
 def _seconds(naive_utc: pd.Series) -> Any:
@@ -463,7 +502,7 @@ def commit_import(
     nothing is written (and ``None`` returned) when the store already has a batch.
     """
     result = preview.result
-    now = _now()
+    now = utc_now()
     batch_id = _new_batch_id(now)
     total = 0
     with store.write() as conn:
@@ -502,8 +541,8 @@ def commit_import(
         )
         if len(changed):
             ids = changed["event_id"].tolist()
-            for i in range(0, len(ids), 900):
-                part = ids[i : i + 900]
+            for i in range(0, len(ids), SQL_CHUNK):
+                part = ids[i : i + SQL_CHUNK]
                 cols = [c for c in events.columns]
                 conn.execute(
                     event_history.insert().from_select(
@@ -551,16 +590,17 @@ def _reject_records(result: IngestResult, batch_id: str) -> list[dict[str, Any]]
         return []
     raw = result.raw
     by_file = "file" in raw.columns and "file" in result.rejects.columns
+    keys = list(zip(raw["file"], raw.index, strict=True)) if by_file else list(raw.index)
+    values = raw.drop(columns=["file"], errors="ignore")
+    position = {key: i for i, key in enumerate(keys)}
     out = []
     for rec in result.rejects.to_dict("records"):
         row = int(rec["row"])
-        match = raw[raw.index == row]
-        if by_file:
-            match = match[match["file"] == rec["file"]]
+        at = position.get((rec["file"], row) if by_file else row)
         original: dict[str, str] = {}
-        if len(match):
-            values = match.iloc[0].drop(labels=["file"], errors="ignore")
-            original = {str(k): str(v) for k, v in values.items() if str(v) != ""}
+        if at is not None:
+            cells = values.iloc[at]
+            original = {str(k): str(v) for k, v in cells.items() if str(v) != ""}
         value = rec["value"]
         out.append(
             {
@@ -572,6 +612,7 @@ def _reject_records(result: IngestResult, batch_id: str) -> list[dict[str, Any]]
                 "reason": str(rec["reason"]),
                 "reason_zh": str(rec["reason_zh"]),
                 "original": original,
+                "file": rec["file"] if by_file else None,
             }
         )
     return out
@@ -640,7 +681,7 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
         conn.execute(
             batches.update()
             .where(batches.c.batch_id == batch_id)
-            .values(status="undone", undone_at=_now(), undone_by=username)
+            .values(status="undone", undone_at=utc_now(), undone_by=username)
         )
         store.bump(conn)
         store.log(
@@ -708,7 +749,7 @@ def batch_changes(
             "kind": written["kind"],
             "occurred_at": pd.to_datetime(written["occurred_at"])
             .dt.tz_localize("UTC")
-            .dt.tz_convert("Asia/Shanghai"),
+            .dt.tz_convert(TZ),
             "township_code": written["township_code"],
             "fields": fields,
         }
@@ -762,7 +803,7 @@ def decide(store: Store, flag_id: int, decision: str, *, username: str) -> None:
         conn.execute(
             review.update()
             .where(review.c.id == flag_id)
-            .values(decision=decision, decided_by=username, decided_at=_now())
+            .values(decision=decision, decided_by=username, decided_at=utc_now())
         )
         if decision == "duplicate":
             conn.execute(
@@ -819,5 +860,5 @@ def batch_table(store: Store, *, scopes: Collection[str] | None = None) -> pd.Da
     if scopes is not None:
         frame = frame[frame["scope"].isin(list(scopes))]
     for col in ("created_at", "undone_at"):
-        frame[col] = pd.to_datetime(frame[col]).dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai")
+        frame[col] = pd.to_datetime(frame[col]).dt.tz_localize("UTC").dt.tz_convert(TZ)
     return frame.reset_index(drop=True)

@@ -24,7 +24,6 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
 
 import h3
 import numpy as np
@@ -33,7 +32,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-EARTH_M: Final = 6_371_008.8
+from geo.coords import EARTH_M
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
