@@ -9,7 +9,7 @@ from geo.areas import EDIT_COLUMNS, RADIUS_RANGE, editable, save_key_areas
 from geo.errors import ConfigError
 from geo.i18n import t
 from geo.regions import KEY_AREA_CATEGORIES
-from layers.situation import situation_map
+from layers.situation import clicked_wgs84, situation_map
 
 L = lang()
 me = user()
@@ -52,7 +52,8 @@ with right:
     if not point:
         st.info(t("ka_click", L))
     else:
-        st.write(t("ka_point", L, lat=point["lat"], lon=point["lng"]))
+        lat, lon = clicked_wgs84(point, s.tiles)  # saved in WGS-84 whatever the tiles
+        st.write(t("ka_point", L, lat=lat, lon=lon))
         with st.form("ka_add"):
             name = st.text_input(t("ka_name", L))
             category = st.selectbox(
@@ -64,7 +65,7 @@ with right:
             row = {"id": "", "name": name, "category": category, "radius_m": radius}
             save(
                 pd.concat(
-                    [current, pd.DataFrame([{**row, "lat": point["lat"], "lon": point["lng"]}])]
+                    [current, pd.DataFrame([{**row, "lat": lat, "lon": lon}])]
                 )
             )
         target = st.selectbox(
@@ -74,7 +75,7 @@ with right:
         )
         if st.button(t("ka_move", L)):
             moved = current.copy()
-            moved.loc[moved["id"] == target, ["lat", "lon"]] = [point["lat"], point["lng"]]
+            moved.loc[moved["id"] == target, ["lat", "lon"]] = [lat, lon]
             save(moved)
 
 st.subheader(t("ka_table", L))

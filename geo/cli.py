@@ -58,6 +58,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         f"{args.file}: {result.n_rows} rows, {result.n_accepted} accepted, "
         f"{result.n_rejected} rejected"
     )
+    _print_notes(result.notes, result.kind_guess)
     if result.n_rejected:
         by_reason = result.rejects.groupby("reason_code")["row"].nunique()
         for code, n in by_reason.sort_values(ascending=False).items():
@@ -68,6 +69,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
         Path(args.rejects).write_bytes(to_safe_csv(result.rejects_with_rows()))
         print(f"reject table written to {args.rejects}")
     return 0
+
+
+def _print_notes(notes: list[tuple[str, str]], kind_guess: str | None) -> None:
+    """What the user should know beyond the counts (sheets skipped, townships corrected)."""
+    if kind_guess:
+        print(f"  record type read from the headers: {kind_guess}")
+    for en, _zh in notes:
+        print(f"  note: {en}")
 
 
 def _cmd_hotspots(args: argparse.Namespace) -> int:
@@ -424,6 +433,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 f"{c['unchanged']} duplicate (already stored), {c['rejected']} rejected, "
                 f"{c['flagged']} flagged as likely duplicates"
             )
+            _print_notes(preview.result.notes, preview.result.kind_guess)
             if c["rejected"] and args.rejects:
                 out = Path(args.rejects)
                 if len(args.files) > 1:
@@ -431,6 +441,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 out.write_bytes(rejects_to_xlsx(preview.result.rejects_with_rows()))
                 print(f"  reject table written to {out}")
             if args.dry_run:
+                continue
+            if c["rows"] == 0:
+                print("  nothing to import: the ledger has no rows")
                 continue
 
             def progress(done: int, total: int) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -303,6 +304,24 @@ def _positions(
     return lon, lat, crs_in, problems
 
 
+def _hash_keys(
+    kinds: np.ndarray, times: pd.Series, lon: np.ndarray, lat: np.ndarray, plates: np.ndarray
+) -> Callable[[int], str]:
+    """What an id-less row's id is a hash of, exactly as stores hold it since version 1.
+
+    (A missing plate was spelt ``nan`` when another row of the sheet had a plate and
+    ``None`` otherwise; kept, so re-importing an id-less ledger finds its records.)
+    """
+    missing = "nan" if any(p is not None for p in plates) else "None"
+
+    def key(i: int) -> str:
+        t = None if pd.isna(times.iat[i]) else times.iat[i]
+        p = missing if plates[i] is None else plates[i]
+        return f"{kinds[i]}|{t}|{lon[i]:.6f}|{lat[i]:.6f}|{p}"
+
+    return key
+
+
 def _parse(frame: pd.DataFrame, header_map: dict[str, str], opt: _Options) -> dict[str, object]:
     """Run every field parser; returns the columns and all problems (by position)."""
     cells = _cells(frame, header_map)
@@ -314,14 +333,13 @@ def _parse(frame: pd.DataFrame, header_map: dict[str, str], opt: _Options) -> di
     plates, found_plates = parse_plates(cells)
     texts, found_text = parse_texts(cells, TEXT_FIELDS)
     codes, found_towns, mismatched = parse_townships(cells, lon, lat, opt.townships, opt.scope)
-    key = [kinds, np.array(times, dtype=object), np.round(lon, 6), np.round(lat, 6), plates]
-    ids, found_ids = parse_ids(cells, key)
+    ids, found_ids = parse_ids(cells, _hash_keys(kinds, times, lon, lat, plates))
     problems += found + found_xy + found_seats + found_plates + found_text + found_towns
     return {
         "columns": {
             "event_id": ids,
             "kind": kinds,
-            "occurred_at": pd.Series(times, dtype=object).to_numpy(),
+            "occurred_at": times.to_numpy(),
             "time_precision": precision,
             "lat": lat,
             "lon": lon,

@@ -461,7 +461,9 @@ def rotation(
             picks = systematic_sample(probs, rng) if teams else np.zeros(0, dtype=int)
         staffed[picks] += 1
         chosen = [*fixed, *[mobile[i] for i in picks]]
-        expected.append(base + float((probs * value_a).sum()))
+        # a pinned day covers what its posts cover, not what the random strategy would
+        fixed_day = day in overrides
+        expected.append(objective(problem, chosen) if fixed_day else base + float(probs @ value_a))
         for j in chosen:
             cell = cell_of[j]
             lat, lon = h3.cell_to_latlng(cell)

@@ -268,6 +268,8 @@ def _read_xlsx(data: bytes, name: str) -> Workbook:
             wb.close()
     except Exception as exc:
         raise _broken(name, exc) from exc
+    if not parts:  # a workbook whose sheets are all missing is broken, not empty
+        raise _broken(name, ValueError("the workbook has no readable worksheet"))
     book = Workbook([])
     for title, records in parts:
         frame = frame_from_records(records)

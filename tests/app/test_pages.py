@@ -169,3 +169,28 @@ def test_many_hexagons_switch_to_deck(app: AppTest) -> None:
     assert not app.exception
     assert any("deck.gl" in c.value for c in app.caption)
     assert app.get("deck_gl_json_chart")
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch):
+    """The app on the demo region with a store that holds no event (a new deployment)."""
+    import streamlit as st
+
+    config = tmp_path / "hexpatrol.toml"
+    config.write_text("events = []\n", encoding="utf-8")
+    monkeypatch.setenv("HEXPATROL_CONFIG", str(config))
+    monkeypatch.setenv("HEXPATROL_DB_URL", f"sqlite:///{tmp_path}/empty.sqlite")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("name", ["commander", "t500235105"])
+def test_every_page_works_without_any_event(empty_store, name: str) -> None:
+    """Found in review: the map page crashed on an empty scope (date picker of NaT)."""
+    at = login(name)
+    for page in ["map", "patrol", "brief", "blacklist", "evaluate"]:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)

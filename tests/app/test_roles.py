@@ -124,6 +124,7 @@ def test_township_account_sees_only_its_own(code: str, demo, tipsters) -> None:
 def test_static_files_hold_no_data(demo) -> None:
     """What Streamlit serves without a login (static/) is library code, never records."""
     root = Path(APP).parent / "static"
+    assert any(root.rglob("*.js")), "static/ has no map assets: run `make assets`"
     sample = set(demo.events["event_id"].head(50)) | set(demo.events["plate"].dropna().head(50))
     for path in root.rglob("*"):
         if path.is_file() and path.suffix in {".js", ".css", ".html", ".json", ".txt", ".csv"}:

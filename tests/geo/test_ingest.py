@@ -1361,3 +1361,17 @@ def test_a_lone_apostrophe_never_merges_rows() -> None:
     ]
     result = read_ledger(csv_bytes([LEDGER_HEADER, *rows]), name="x.csv", now=NOW)
     assert result.n_rows == 3 and result.n_accepted + result.n_rejected == 3
+
+
+def test_content_hash_ids_are_those_stores_already_hold() -> None:
+    """Ids of id-less rows must not change between versions: re-imports find their records."""
+    rows = [
+        ["类型", "发生时间", "经度", "纬度", "车牌号"],
+        ["查处", "2025-10-01 20:15", "108.65", "30.95", "渝F12345"],
+        ["举报", "2025/10/02", "108.7", "30.9", ""],
+        ["举报", "2025年10月3日 晚上8点", "108.71", "30.91", "渝a 123"],
+    ]
+    res = read_ledger(csv_bytes(rows), name="x.csv", now=NOW)
+    assert res.events["event_id"].tolist() == ["h-1c8b0e110563", "h-5927f64e038f", "h-978b0a4f6305"]
+    alone = read_ledger(csv_bytes([rows[0], rows[2]]), name="y.csv", now=NOW)
+    assert alone.events["event_id"].tolist() == ["h-d5449bd1207f"]
