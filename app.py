@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages.session import current_user, lang, login_page, logout, settings
+from app_pages.session import apply_cookie, current_user, lang, login_page, logout, settings
 from geo.i18n import t
 
 st.set_page_config(page_title="hexpatrol", page_icon="⬢", layout="wide")
@@ -32,6 +32,7 @@ PAGES = [
 ]
 
 user = current_user()
+apply_cookie()  # a login or logout of the last run sets or removes the session cookie
 if user is None:  # without a session every address shows the login form: no page, no data
     logins = [
         st.Page(login_page, title=t("login_title", lang()), url_path=url, default=i == 0)

@@ -26,6 +26,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Connection
 
+from geo import sessions
 from geo.errors import HexpatrolError
 from geo.schema import utc_now
 from geo.store import Store, login_attempts, users
@@ -166,11 +167,12 @@ def add_user(
 
 
 def remove_user(store: Store, username: str, *, by: str = "system") -> None:
-    """Delete a user (the audit log keeps its history)."""
+    """Delete a user and end their sessions (the audit log keeps its history)."""
     with store.write() as conn:
         if conn.execute(users.delete().where(users.c.username == username)).rowcount == 0:
             raise AuthError(f"no user {username!r}")
         store.log(by, "user_remove", detail=username, conn=conn)
+    sessions.end_all(store, username, "removed")
 
 
 def set_password(store: Store, username: str, password: str, *, by: str = "system") -> None:
@@ -185,6 +187,7 @@ def set_password(store: Store, username: str, password: str, *, by: str = "syste
         if done.rowcount == 0:
             raise AuthError(f"no user {username!r}")
         store.log(by, "user_passwd", detail=username, conn=conn)
+    sessions.end_all(store, username, "password")
 
 
 def get_user(store: Store, username: str) -> User | None:

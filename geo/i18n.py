@@ -288,9 +288,25 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "login_password": ("密码", "Password"),
     "login_submit": ("登录", "Log in"),
     "login_failed": ("登录失败:{msg}", "Login failed: {msg}"),
-    "login_expired": (
+    "session_expired": (
         "超过 {minutes} 分钟未操作,已自动退出,请重新登录。",
         "You were logged out after {minutes} minutes without activity; please log in again.",
+    ),
+    "session_logout": (
+        "您已在本浏览器的其他页面退出登录,请重新登录。",
+        "You logged out in another tab of this browser; please log in again.",
+    ),
+    "session_removed": (
+        "该账号已被删除或停用,会话已结束。如有疑问请联系管理员。",
+        "This account was removed or deactivated; the session ended. Ask the administrator.",
+    ),
+    "session_changed": (
+        "该账号的角色或所属乡镇已变更,请重新登录。",
+        "This account's role or township changed; please log in again.",
+    ),
+    "session_password": (
+        "该账号的密码已修改,请用新密码重新登录。",
+        "This account's password was changed; please log in with the new one.",
     ),
     "login_no_users": (
         "尚未创建任何用户。请在服务器上运行:hexpatrol users add 用户名 --role commander",

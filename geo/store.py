@@ -198,6 +198,19 @@ login_attempts = sa.Table(
     sa.Column("locked_until", sa.DateTime),
 )
 
+#: Logins that survive a reload: a random token in the browser's cookie, its hash here.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen", sa.DateTime, nullable=False),
+    sa.Column("ended_at", sa.DateTime),
+    sa.Column("end_reason", sa.String(16)),  # logout | expired | removed | changed | password
+    sa.Column("ui_state", sa.JSON),  # the pages' choices (filters, month …) for a reload
+)
+
 options = sa.Table(
     "options",
     metadata,
@@ -239,7 +252,7 @@ def _steps(*steps: Callable[[Connection], None]) -> Callable[[Connection], None]
 MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
     _create(batches, events, event_history, tipsters, rejects, review, users, audit, options),
     _create(key_areas),
-    _steps(_create(login_attempts), _add_column(rejects, "file")),
+    _steps(_create(login_attempts, sessions), _add_column(rejects, "file")),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
