@@ -26,7 +26,8 @@ ds = current_dataset()
 st.title(t("app_title", L))
 demo_banner()
 f = map_filters(ds, s, L)
-view = map_view(data_key(), f, L)
+with st.spinner(t("computing", L)):
+    view = map_view(data_key(), f, L)
 
 counts = summary_counts(view.events, view.cells)
 hot = int(view.cells["gi_class"].str.startswith("hot").sum())

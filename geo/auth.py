@@ -161,9 +161,8 @@ def add_user(
                 active=True,
             )
         )
-        store.log(
-            by, "user_add", scope=township_code or "", detail=f"{username} ({role})", conn=conn
-        )
+        detail = {"user": username, "role": role}
+        store.log(by, "user_add", scope=township_code or "", detail=detail, conn=conn)
 
 
 def remove_user(store: Store, username: str, *, by: str = "system") -> None:
@@ -171,7 +170,7 @@ def remove_user(store: Store, username: str, *, by: str = "system") -> None:
     with store.write() as conn:
         if conn.execute(users.delete().where(users.c.username == username)).rowcount == 0:
             raise AuthError(f"no user {username!r}")
-        store.log(by, "user_remove", detail=username, conn=conn)
+        store.log(by, "user_remove", detail={"user": username}, conn=conn)
     sessions.end_all(store, username, "removed")
 
 
@@ -186,7 +185,7 @@ def set_password(store: Store, username: str, password: str, *, by: str = "syste
         )
         if done.rowcount == 0:
             raise AuthError(f"no user {username!r}")
-        store.log(by, "user_passwd", detail=username, conn=conn)
+        store.log(by, "user_passwd", detail={"user": username}, conn=conn)
     sessions.end_all(store, username, "password")
 
 

@@ -573,11 +573,15 @@ def commit_import(
             username,
             "import",
             scope=preview.scope,
-            detail=(
-                f"{batch_id} {preview.file_name}: {len(new)} new, {len(changed)} changed, "
-                f"{len(unchanged)} unchanged, {result.n_rejected} rejected, "
-                f"{len(flags)} flagged"
-            ),
+            detail={
+                "batch": batch_id,
+                "file": preview.file_name,
+                "new": len(new),
+                "changed": len(changed),
+                "unchanged": len(unchanged),
+                "rejected": result.n_rejected,
+                "flagged": len(flags),
+            },
             conn=conn,
         )
     if progress is not None and total == 0:
@@ -632,9 +636,14 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
             sa.select(batches.c.status).where(batches.c.batch_id == batch_id)
         ).scalar()
         if found is None:
-            raise StoreError(f"no import batch {batch_id!r}; `hexpatrol batches` lists them")
+            raise StoreError(
+                f"no import batch {batch_id!r}; `hexpatrol batches` lists them",
+                zh=f"没有导入批次 {batch_id}",
+            )
         if found != "committed":
-            raise StoreError(f"batch {batch_id} was already undone")
+            raise StoreError(
+                f"batch {batch_id} was already undone", zh=f"批次 {batch_id} 已经撤销过了"
+            )
         later = conn.execute(
             sa.select(event_history.c.replaced_by)
             .where(event_history.c.batch_id == batch_id)
@@ -644,7 +653,9 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
         if blocking:
             raise StoreError(
                 f"batch {batch_id} cannot be undone before {', '.join(blocking)}, which "
-                "changed some of its events again; undo those first"
+                "changed some of its events again; undo those first",
+                zh=f"批次 {batch_id} 的部分记录又被后来的批次 {'、'.join(blocking)} 更新过;"
+                "请先撤销那些批次",
             )
         # the records this batch added (not those it changed: they stay, in their old version)
         replaced = sa.select(event_history.c.event_id).where(
@@ -687,7 +698,7 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
         store.log(
             username,
             "undo",
-            detail=f"{batch_id}: {removed} removed, {restored} restored",
+            detail={"batch": batch_id, "removed": int(removed), "restored": int(restored)},
             conn=conn,
         )
     return {"removed": int(removed), "restored": int(restored)}
@@ -706,7 +717,8 @@ def batch_changes(
     """What a batch wrote: each record it added or changed, and for a change, what changed.
 
     Columns ``change`` (``added``/``changed``), ``event_id``, ``kind``, ``occurred_at``
-    (local), ``township_code`` and ``fields`` (``status: 核实中 → 属实; …``). Records a later
+    (local), ``township_code``, ``fields`` (``status: 核实中 → 属实; …``) and ``diffs`` (the
+    same as ``(column, old, new)`` triples, for wording at the page). Records a later
     batch changed again are listed in the version this batch wrote. ``township_codes``
     limits the rows (a township's view); ``mask`` masks plates and persons in ``fields``.
     """
@@ -730,18 +742,21 @@ def batch_changes(
             return str(value)[:1] + "**"
         return str(value)
 
-    fields = []
+    fields: list[str] = []
+    diffs: list[list[tuple[str, str, str]]] = []
     for rec in written.to_dict("records"):
         if rec["event_id"] not in old.index:
             fields.append("")
+            diffs.append([])
             continue
         prev = old.loc[rec["event_id"]]
-        diffs = [
-            f"{c}: {shown(c, prev[c])} → {shown(c, rec[c])}"
+        found = [
+            (c, shown(c, prev[c]), shown(c, rec[c]))
             for c in _DIFF_COLUMNS
             if shown(c, prev[c]) != shown(c, rec[c])
         ]
-        fields.append("; ".join(diffs))
+        diffs.append(found)
+        fields.append("; ".join(f"{c}: {a} → {b}" for c, a, b in found))
     out = pd.DataFrame(
         {
             "change": ["changed" if e in old.index else "added" for e in written["event_id"]],
@@ -752,6 +767,7 @@ def batch_changes(
             .dt.tz_convert(TZ),
             "township_code": written["township_code"],
             "fields": fields,
+            "diffs": diffs,
         }
     )
     return out.sort_values(["change", "occurred_at"], ascending=[False, True]).reset_index(
@@ -818,9 +834,8 @@ def decide(store: Store, flag_id: int, decision: str, *, username: str) -> None:
                 .values(dup_of=None)
             )
         store.bump(conn)
-        store.log(
-            username, "review", detail=f"{flag.event_id}~{flag.other_id}: {decision}", conn=conn
-        )
+        detail = {"event": flag.event_id, "other": flag.other_id, "decision": decision}
+        store.log(username, "review", detail=detail, conn=conn)
 
 
 def seed(

@@ -17,8 +17,9 @@ process killed mid-import leaves nothing behind.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -483,16 +484,21 @@ class Store:
         action: str,
         *,
         scope: str = "",
-        detail: str = "",
+        detail: str | Mapping[str, Any] = "",
         conn: Connection | None = None,
     ) -> None:
-        """Append one line to the audit log (in ``conn``'s transaction when given)."""
+        """Append one line to the audit log (in ``conn``'s transaction when given).
+
+        ``detail`` is text, or a mapping of values kept as JSON so that the audit page can
+        word it in the reader's language (:func:`geo.i18n.audit_text`).
+        """
+        text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
         row = {
             "at": utc_now(),
             "username": username,
             "action": action,
             "scope": scope,
-            "detail": detail[:2000],
+            "detail": text[:2000],
         }
         if conn is not None:
             conn.execute(audit.insert().values(**row))
@@ -522,7 +528,7 @@ class Store:
         with self.write() as conn:
             conn.execute(options.delete().where(options.c.name == name))
             conn.execute(options.insert().values(name=name, value=value))
-            self.log(username, "option", detail=f"{name}={value}", conn=conn)
+            self.log(username, "option", detail={"name": name, "value": value}, conn=conn)
 
 
 def read_revision(conn: Connection) -> str:
