@@ -26,7 +26,11 @@ names = {"": t("scope_county", L), **dict(zip(towns["code"], towns["name"], stri
 TYPE_TO_CONFIRM = 1000
 
 
-@st.dialog(t("undo_title", L), width="large")
+def _drop_pending() -> None:
+    st.session_state.pop("undo_pending", None)
+
+
+@st.dialog(t("undo_title", L), width="large", on_dismiss=_drop_pending)
 def confirm_undo(row: pd.Series) -> None:
     n = int(row["n_new"] + row["n_changed"])
     st.markdown(
@@ -46,6 +50,7 @@ def confirm_undo(row: pd.Series) -> None:
     typed = st.text_input(t("undo_type", L, n=f"{n:,}")) if n > TYPE_TO_CONFIRM else None
     c1, c2 = st.columns(2)
     if c2.button(t("undo_cancel", L)):
+        _drop_pending()
         st.rerun()
     if c1.button(t("undo_confirm", L), type="primary"):
         if typed is not None and typed.strip() != row["batch_id"]:
@@ -57,6 +62,7 @@ def confirm_undo(row: pd.Series) -> None:
             st.error(exc.text(L))
             return
         st.session_state["undone"] = t("batch_undone", L, batch=row["batch_id"], **done)
+        _drop_pending()
         st.rerun()
 
 
@@ -116,6 +122,8 @@ if len(rejects):
         )
 if me.can("undo") and rows.loc[batch, "status"] == "committed":
     if c2.button(t("batch_undo", L), type="primary"):
+        st.session_state["undo_pending"] = batch
+    if st.session_state.get("undo_pending") == batch:  # open until confirmed or cancelled
         confirm_undo(table[table["batch_id"] == batch].iloc[0])
 
 if not me.can("review"):

@@ -579,6 +579,18 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "ka_changed": ("修改:{names}", "changed: {names}"),
     "ka_col_township": ("所属乡镇", "Township"),
     "loading_data": ("正在加载数据 …", "Loading data…"),
+    "risk_high": ("高", "High"),
+    "risk_medium": ("中", "Medium"),
+    "risk_low": ("低", "Low"),
+    "rr_hot": ("{n}个{conf}%热点格", "{n} hot cell(s) at {conf}%"),
+    "rr_rising": ("趋势上升", "rising"),
+    "rr_falling": ("趋势减弱", "easing"),
+    "rr_none": ("无显著热点", "no significant hot cell"),
+    "rr_events": ("事件{n}起", "{n} events"),
+    "rr_neighbours": (
+        "热点来自周边,本区域无事件",
+        "hot through its neighbours, no event of its own",
+    ),
     "computing": ("正在计算热点和趋势 …", "Computing hotspots and trends…"),
     "backtesting": ("正在回测各预测方法 …", "Backtesting the forecasts…"),
     "ka_id": ("编号", "Id"),
@@ -812,3 +824,23 @@ def diff_text(diffs: Iterable[tuple[str, str, str]], lang: str) -> str:
     """``[(column, old, new), …]`` as ``核实情况:核实中 → 属实;…``."""
     sep, colon = (";", ":") if lang == "zh" else ("; ", ": ")
     return sep.join(f"{label('field_', c, lang)}{colon}{a} → {b}" for c, a, b in diffs)
+
+
+def risk_reasons(row: Mapping[str, object], lang: str) -> str:
+    """The evidence of a key area's risk level as a phrase (``1个99%热点格,趋势上升,事件12起``)."""
+    parts = [
+        t("rr_hot", lang, n=row[f"n_hot_{conf}"], conf=conf)
+        for conf in (99, 95, 90)
+        if row.get(f"n_hot_{conf}")
+    ]
+    if row.get("rising"):
+        parts.append(t("rr_rising", lang))
+    elif row.get("falling"):
+        parts.append(t("rr_falling", lang))
+    if not parts:
+        parts.append(t("rr_none", lang))
+    if parts[0] != t("rr_none", lang) and not row.get("events"):
+        parts.append(t("rr_neighbours", lang))
+    else:
+        parts.append(t("rr_events", lang, n=row.get("events", 0)))
+    return ("," if lang == "zh" else ", ").join(parts)

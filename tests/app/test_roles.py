@@ -82,7 +82,7 @@ def test_commander_sees_the_audit_log() -> None:
     at.switch_page("app_pages/audit.py").run()
     assert not at.exception
     log = at.dataframe[0].value
-    assert {"login"} <= set(log["操作"]) and "commander" in set(log["用户"])
+    assert {"登录"} <= set(log["操作"]) and "commander" in set(log["用户"])  # words, not codes
 
 
 def test_query_parameters_do_not_widen_a_scope(demo) -> None:
