@@ -117,14 +117,7 @@ class ImportPreview:
     @property
     def counts(self) -> dict[str, int]:
         """Rows read, new, changed, unchanged, rejected and flagged."""
-        return {
-            "rows": self.result.n_rows,
-            "new": len(self.new),
-            "changed": len(self.changed),
-            "unchanged": len(self.unchanged),
-            "rejected": self.result.n_rejected,
-            "flagged": int(self.flags["event_id"].nunique()) if len(self.flags) else 0,
-        }
+        return _Split(self.result, self.new, self.changed, self.unchanged, self.flags).counts()
 
 
 def content_hash(frame: pd.DataFrame) -> pd.Series:
@@ -484,6 +477,82 @@ def _new_batch_id(now: dt.datetime) -> str:
     return f"B{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
+@dataclass(frozen=True)
+class _Split:
+    """What a commit writes: the ledger as read, split against the store, and the flags."""
+
+    result: IngestResult
+    new: pd.DataFrame
+    changed: pd.DataFrame
+    unchanged: pd.DataFrame
+    flags: pd.DataFrame
+
+    def counts(self) -> dict[str, int]:
+        """Rows read, new, changed, unchanged, rejected and flagged (one flag per event)."""
+        return {
+            "rows": self.result.n_rows,
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "unchanged": len(self.unchanged),
+            "rejected": self.result.n_rejected,
+            "flagged": int(self.flags["event_id"].nunique()) if len(self.flags) else 0,
+        }
+
+
+def _current_split(
+    conn: Connection, preview: ImportPreview, rules: DuplicateRules | None
+) -> _Split:
+    """The preview's comparison when the store has not changed since, else a fresh one."""
+    if preview.revision and read_revision(conn) == preview.revision and rules == preview.rules:
+        return _Split(
+            preview.result, preview.new, preview.changed, preview.unchanged, preview.flags
+        )
+    result, new, changed, unchanged = _split(conn, preview.result, preview.scope)
+    flags = _find_duplicates(conn, _undecided(new, changed), rules, preview.scope)
+    return _Split(result, new, changed, unchanged, flags)
+
+
+def _keep_previous_versions(conn: Connection, changed: pd.DataFrame, batch_id: str) -> None:
+    """Move the stored versions of changed events to event_history (for an exact undo)."""
+    ids = changed["event_id"].tolist()
+    cols = list(events.columns)
+    for part in (ids[i : i + SQL_CHUNK] for i in range(0, len(ids), SQL_CHUNK)):
+        conn.execute(
+            event_history.insert().from_select(
+                ["replaced_by", *[c.name for c in cols]],
+                sa.select(sa.literal(batch_id), *cols).where(events.c.event_id.in_(part)),
+            )
+        )
+        conn.execute(events.delete().where(events.c.event_id.in_(part)))
+
+
+def _write_events(
+    conn: Connection, split: _Split, batch_id: str, progress: Progress | None
+) -> int:
+    """Insert the new and changed events in chunks (with progress); returns how many."""
+    rows = _records(pd.concat([split.new, split.changed], ignore_index=True), batch_id=batch_id)
+    for i in range(0, len(rows), CHUNK):
+        conn.execute(events.insert(), rows[i : i + CHUNK])
+        if progress is not None:
+            progress(min(i + CHUNK, len(rows)), len(rows))
+    return len(rows)
+
+
+def _write_extras(conn: Connection, split: _Split, batch_id: str) -> None:
+    """The batch's tipsters (of written events only), rejects and review flags."""
+    written = set(split.new["event_id"]) | set(split.changed["event_id"])
+    tips = split.result.tipsters[split.result.tipsters["event_id"].isin(written)]
+    if len(tips):
+        recs = tips.astype(object).where(tips.notna(), None).to_dict("records")
+        conn.execute(tipsters.insert(), [{**r, "batch_id": batch_id} for r in recs])
+    bad = _reject_records(split.result, batch_id)
+    if bad:
+        conn.execute(rejects.insert(), bad)
+    if len(split.flags):
+        recs = split.flags.astype(object).to_dict("records")
+        conn.execute(review.insert(), [{**r, "batch_id": batch_id} for r in recs])
+
+
 def commit_import(
     store: Store,
     preview: ImportPreview,
@@ -494,96 +563,59 @@ def commit_import(
     progress: Progress | None = None,
     only_if_empty: bool = False,
 ) -> str | None:
-    """Write a previewed ledger as one batch, in one transaction; returns the batch id.
+    """Write a previewed ledger as one batch, in one transaction.
 
-    If the store changed since the preview (another import, an undo, a review), the
-    comparison is made again under the writers' lock, so that change is taken into
-    account; otherwise the preview's is used as it is. With ``only_if_empty``
-    nothing is written (and ``None`` returned) when the store already has a batch.
+    Parameters
+    ----------
+    store : Store
+        Where to write.
+    preview : ImportPreview
+        From :func:`preview_import` (or :func:`compare`). If the store changed since (another
+        import, an undo, a review), the comparison is made again under the writers' lock,
+        so that change is taken into account; otherwise the preview's is used as it is.
+    username : str
+        Who imports (batch record and audit log).
+    note : str
+        Kept with the batch.
+    rules : DuplicateRules, optional
+        When to flag likely duplicates.
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk of events written.
+    only_if_empty : bool
+        Write nothing (and return ``None``) when the store already has a batch.
+
+    Returns
+    -------
+    str or None
+        The batch id.
     """
-    result = preview.result
-    now = utc_now()
-    batch_id = _new_batch_id(now)
-    total = 0
+    batch_id = _new_batch_id(utc_now())
     with store.write() as conn:
-        if (
-            only_if_empty
-            and conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar_one()
-        ):
+        has_batches = conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar_one()
+        if only_if_empty and has_batches:
             return None
-        if preview.revision and read_revision(conn) == preview.revision and rules == preview.rules:
-            new, changed, unchanged, flags = (
-                preview.new,
-                preview.changed,
-                preview.unchanged,
-                preview.flags,
-            )
-        else:
-            result, new, changed, unchanged = _split(conn, result, preview.scope)
-            flags = _find_duplicates(conn, _undecided(new, changed), rules, preview.scope)
+        split = _current_split(conn, preview, rules)
+        counts = split.counts()
         conn.execute(
             batches.insert().values(
                 batch_id=batch_id,
-                created_at=now,
+                created_at=utc_now(),
                 username=username,
                 file_name=preview.file_name[:255],
                 file_sha256=preview.file_sha256,
-                n_rows=result.n_rows,
-                n_new=len(new),
-                n_changed=len(changed),
-                n_unchanged=len(unchanged),
-                n_rejected=result.n_rejected,
-                n_flagged=int(flags["event_id"].nunique()) if len(flags) else 0,
                 scope=preview.scope,
                 status="committed",
                 note=note,
+                **{f"n_{k}": v for k, v in counts.items()},
             )
         )
-        if len(changed):
-            ids = changed["event_id"].tolist()
-            for i in range(0, len(ids), SQL_CHUNK):
-                part = ids[i : i + SQL_CHUNK]
-                cols = [c for c in events.columns]
-                conn.execute(
-                    event_history.insert().from_select(
-                        ["replaced_by", *[c.name for c in cols]],
-                        sa.select(sa.literal(batch_id), *cols).where(events.c.event_id.in_(part)),
-                    )
-                )
-                conn.execute(events.delete().where(events.c.event_id.in_(part)))
-        rows = _records(pd.concat([new, changed], ignore_index=True), batch_id=batch_id)
-        total = len(rows)
-        for i in range(0, total, CHUNK):
-            conn.execute(events.insert(), rows[i : i + CHUNK])
-            if progress is not None:
-                progress(min(i + CHUNK, total), total)
-        written = set(new["event_id"]) | set(changed["event_id"])
-        tips = result.tipsters[result.tipsters["event_id"].isin(written)]
-        if len(tips):
-            recs = tips.astype(object).where(tips.notna(), None).to_dict("records")
-            conn.execute(tipsters.insert(), [{**r, "batch_id": batch_id} for r in recs])
-        bad = _reject_records(result, batch_id)
-        if bad:
-            conn.execute(rejects.insert(), bad)
-        if len(flags):
-            recs = flags.astype(object).to_dict("records")
-            conn.execute(review.insert(), [{**r, "batch_id": batch_id} for r in recs])
+        if len(split.changed):
+            _keep_previous_versions(conn, split.changed, batch_id)
+        total = _write_events(conn, split, batch_id, progress)
+        _write_extras(conn, split, batch_id)
         store.bump(conn)
-        store.log(
-            username,
-            "import",
-            scope=preview.scope,
-            detail={
-                "batch": batch_id,
-                "file": preview.file_name,
-                "new": len(new),
-                "changed": len(changed),
-                "unchanged": len(unchanged),
-                "rejected": result.n_rejected,
-                "flagged": len(flags),
-            },
-            conn=conn,
-        )
+        detail = {"batch": batch_id, "file": preview.file_name, **counts}
+        store.log(username, "import", scope=preview.scope, detail=detail, conn=conn)
     if progress is not None and total == 0:
         progress(0, 0)
     return batch_id
