@@ -372,6 +372,48 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_basemap(args: argparse.Namespace) -> int:
+    from geo.tiles import TilesError, import_tiles, list_tilesets, remove_tileset
+
+    try:
+        if args.action == "list":
+            found = list_tilesets(args.out)
+            for ts in found:
+                print(
+                    f"{ts.name}: {ts.tiles} {ts.format} tiles, zoom {ts.minzoom}-{ts.maxzoom}, "
+                    f"bounds {', '.join(f'{v:.4f}' for v in ts.bounds)}"
+                )
+            if not found:
+                print("no tile sets imported (hexpatrol basemap import FILE.mbtiles)")
+            return 0
+        if not args.source:
+            print(f"error: basemap {args.action} needs a file or name", file=sys.stderr)
+            return 2
+        if args.action == "remove":
+            if not remove_tileset(args.source, root=args.out):
+                print(f"error: no tile set named {args.source!r}", file=sys.stderr)
+                return 2
+            print(f"tile set {args.source} removed")
+            return 0
+        info = import_tiles(
+            args.source,
+            name=args.name,
+            out_dir=args.out,
+            tms=args.tms,
+            progress=lambda n: print(f"  {n} tiles…", flush=True),
+        )
+    except TilesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{args.source}: {info.tiles} {info.format} tiles, zoom {info.minzoom}-{info.maxzoom} "
+        f"-> tile set {info.name!r}"
+    )
+    if args.out is None:
+        print(f'use it: set tiles = "local" and basemap = "{info.name}" in hexpatrol.toml')
+    return 0
+
+
 def _whoami(given: str | None) -> str:
     """The user name to record: ``--user``, else the login name ("unknown" if it has none)."""
     if given:
@@ -752,6 +794,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _store_arguments(usr)
     usr.set_defaults(func=_cmd_users)
+
+    bm = sub.add_parser(
+        "basemap", help="offline base map: import raster MBTiles the app serves itself"
+    )
+    bm.add_argument("action", choices=["import", "list", "remove"])
+    bm.add_argument(
+        "source", nargs="?", help="FILE.mbtiles or a folder of z/x/y tiles (remove: the name)"
+    )
+    bm.add_argument("--name", help="tile-set name for hexpatrol.toml (default: the file name)")
+    bm.add_argument(
+        "--out",
+        type=Path,
+        help="write into this folder (for your own web server) instead of the app's static/tiles",
+    )
+    bm.add_argument("--tms", action="store_true", help="folder rows counted from the south")
+    bm.set_defaults(func=_cmd_basemap)
 
     init = sub.add_parser("init", help="scaffold a deployment folder for a new region")
     init.add_argument("--region", required=True, help="region name, e.g. 垫江县")
