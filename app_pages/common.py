@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -18,7 +19,9 @@ from geo.evaluate import backtest, summarize
 from geo.export import plan_table
 from geo.hotspots import StudyArea
 from geo.i18n import t
+from geo.tiles import tileset
 from geo.views import HotspotView, hotspot_view, study_area
+from layers.assets import missing_files
 
 __all__ = ["is_demo", "lang", "settings", "store"]
 
@@ -55,7 +58,7 @@ def current_dataset() -> Dataset:
 def demo_banner() -> None:
     """Say plainly that the demo data are synthetic."""
     if is_demo(settings()):
-        st.caption(f"⚠️ {t('synthetic_banner', lang())}")
+        st.caption(f"⚠️ {t('synthetic_banner', lang())} {t('synthetic_basemap', lang())}")
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -96,14 +99,32 @@ def all_townships(_settings: Settings, key: str) -> gpd.GeoDataFrame:
     return settings_townships(_settings)
 
 
-def tile_options(s: Settings) -> dict[str, str]:
-    """The base-map settings every map page passes to ``situation_map``."""
+def tile_options(s: Settings) -> dict[str, Any]:
+    """The base map every map page passes to ``situation_map``: tiles and vector layers.
+
+    Says plainly on the page what is missing: the map's scripts (``make assets``) or the
+    imported tile set named by ``basemap``.
+    """
+    missing = assets_missing()
+    if missing:
+        st.error(t("assets_missing", lang(), n=len(missing), first=missing[0]))
+    found = tileset(s.basemap) if s.tiles == "local" else None
+    if s.tiles == "local" and found is None:
+        st.warning(t("tiles_missing", lang(), name=s.basemap))
     return {
         "tiles": s.tiles,
         "tile_url": s.tile_url,
         "tile_attribution": s.tile_attribution,
         "tianditu_key": s.tianditu_key,
+        "tileset": found,
+        "base": current_dataset().base_layers,
     }
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def assets_missing() -> list[str]:
+    """Map script files that are not on this machine (checked once a minute)."""
+    return missing_files()
 
 
 def warn_dataset(ds: Dataset, lang: str) -> None:
