@@ -12,13 +12,18 @@ import streamlit as st
 from app_pages.session import is_demo, lang, settings, store
 from app_pages.widgets import MapFilters
 from geo.auth import Scope, User
-from geo.briefing import compose, render_map, to_docx, to_pdf
+from geo.briefdoc import to_docx, to_pdf
+from geo.briefing import compose
+from geo.briefmap import render_map, render_trend
 from geo.config import Settings
 from geo.dataset import Dataset, load_dataset, settings_townships
 from geo.evaluate import backtest, summarize
 from geo.export import plan_table
+from geo.fonts import missing_for_print
 from geo.hotspots import StudyArea
 from geo.i18n import t
+from geo.planning import PlanRequest, PlanResult
+from geo.planprint import PrintedPlan, plan_map_png, printed_plan
 from geo.tiles import tileset
 from geo.views import HotspotView, hotspot_view, study_area
 from layers.assets import missing_files
@@ -151,7 +156,9 @@ def briefing_files(
     s = settings()
     ds = current_dataset()
     b = compose(ds, month, township=township, region_name=s.region_name, periods=s.periods)
-    b.map_png = render_map(ds, b)
+    font = str(s.cjk_font) if s.cjk_font else None
+    b.map_png = render_map(ds, b, font_file=font)
+    b.trend_png = render_trend(b, font_file=font)
     docx = to_docx(b, synthetic=is_demo(s))
     try:
         pdf = to_pdf(docx)
@@ -166,3 +173,22 @@ def briefing_files(
         "plan": [plan],
     }
     return b.text, tables, b.map_png, docx, pdf
+
+
+def plan_printout(
+    ds: Dataset, request: PlanRequest, result: PlanResult, s: Settings
+) -> tuple[PrintedPlan, bytes]:
+    """The printed form of a generated plan (teams, roster, posts) and its map of the posts."""
+    period = t(f"period_{request.period}", "zh")
+    title = f"{s.region_name}巡逻建议({period} {result.time_window})"
+    printed = printed_plan(result, request, title=title, period_label=period)
+    font = str(s.cjk_font) if s.cjk_font else None
+    return printed, plan_map_png(ds, printed, result.cells, font_file=font)
+
+
+def warn_print_tools(s: Settings, lang: str) -> None:
+    """Say plainly what printed briefings lack on this machine (CJK font, LibreOffice)."""
+    missing = missing_for_print(s.cjk_font)
+    if missing:
+        what = "、".join(t(f"missing_{m}", lang) for m in missing)
+        st.warning(t("brief_missing", lang, what=what, fix=t("missing_fix", lang)))

@@ -502,6 +502,41 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "The base map '{name}' has not been imported; the map shows township outlines only. "
         "Run hexpatrol basemap import FILE.mbtiles --name {name} (the demo's: make assets).",
     ),
+    "plan_teams_table": ("分组安排", "Teams"),
+    "plan_window_label": ("巡逻时间(随时段)", "Hours (of the period)"),
+    "plan_team_no": ("组号", "Team"),
+    "plan_preset_label": ("节假日(按节假日日历)", "Holiday (from the holiday calendar)"),
+    "plan_preset_own": ("自选日期", "Dates of my own"),
+    "plan_preset": (
+        "{year}年{names} {first:%m月%d日}–{last:%m月%d日}({n}天)",
+        "{year} {names}, {first:%b %d} – {last:%b %d} ({n} days)",
+    ),
+    "holiday_new_years_day": ("元旦", "New Year's Day"),
+    "holiday_spring_festival": ("春节", "Spring Festival"),
+    "holiday_tomb_sweeping_day": ("清明节", "Qingming Festival"),
+    "holiday_labour_day": ("劳动节", "Labour Day"),
+    "holiday_dragon_boat_festival": ("端午节", "Dragon Boat Festival"),
+    "holiday_mid_autumn_festival": ("中秋节", "Mid-Autumn Festival"),
+    "holiday_national_day": ("国庆节", "National Day"),
+    "holiday_holiday": ("法定节假日", "Statutory holiday"),
+    "brief_missing": (
+        "本机缺少:{what}。{fix}",
+        "Missing on this machine: {what}. {fix}",
+    ),
+    "missing_cjk_font": (
+        "中文字体(通报地图上的汉字会显示为方框)",
+        "a CJK font (Chinese on the briefing's map would show as boxes)",
+    ),
+    "missing_libreoffice": (
+        "LibreOffice(无法生成PDF,Word版仍可下载)",
+        "LibreOffice (no PDF; the Word file is still there)",
+    ),
+    "missing_fix": (
+        "请管理员运行 make run(会自动安装),"
+        "或 apt-get install fonts-noto-cjk libreoffice-writer-nogui。",
+        "Ask the administrator to run make run (it installs them) or apt-get install "
+        "fonts-noto-cjk libreoffice-writer-nogui.",
+    ),
 }
 
 
