@@ -361,3 +361,27 @@ SECTIONS: Final = (
     ("risk", "三、重点区域风险等级"),
     ("plan", "四、下月工作建议"),
 )
+
+
+# ---------------------------------------------------------------- rendering (other modules)
+
+
+def render_map(ds: Dataset, b: Briefing, **kwargs: Any) -> bytes:
+    """The briefing's map: see :func:`geo.briefmap.render_map` (kept here for callers)."""
+    from geo.briefmap import render_map as draw
+
+    return draw(ds, b, **kwargs)
+
+
+def to_docx(b: Briefing, **kwargs: Any) -> bytes:
+    """The A4 公文 Word document: see :func:`geo.briefdoc.to_docx` (kept here for callers)."""
+    from geo.briefdoc import to_docx as write
+
+    return write(b, **kwargs)
+
+
+def to_pdf(docx: bytes, **kwargs: Any) -> bytes:
+    """The PDF of a DOCX: see :func:`geo.briefdoc.to_pdf` (kept here for callers)."""
+    from geo.briefdoc import to_pdf as convert
+
+    return convert(docx, **kwargs)
