@@ -107,14 +107,7 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         c10, c11 = st.columns(2)
         exact = c10.toggle(t("plan_exact", lang), value=True, help=t("plan_exact_help", lang))
         seed = c11.number_input(t("plan_seed", lang), 0, 10_000, 0)
-        with st.expander(t("plan_travel", lang)):
-            bases = st.multiselect(
-                t("plan_bases", lang),
-                list(names),
-                format_func=names.__getitem__,
-                placeholder=t("choose", lang),
-            )
-            travel = st.slider(t("plan_max_travel", lang), 1000, 50_000, 15_000, 1000)
+        bases, travel = _travel_limit(ds, names, lang)
         go = st.form_submit_button(t("plan_go", lang), type="primary")
     if not go:
         return None
@@ -134,9 +127,23 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         exact=bool(exact),
         seed=int(seed),
         weights=(s.case_weight, s.tip_weight),
-        bases=tuple(
-            (ka.loc[ka["id"] == b].geometry.iloc[0].y, ka.loc[ka["id"] == b].geometry.iloc[0].x)
-            for b in bases
-        ),
+        bases=bases,
         max_travel_m=float(travel) if bases else None,
     )
+
+
+def _travel_limit(
+    ds: Dataset, names: dict[str, str], lang: str
+) -> tuple[tuple[tuple[float, float], ...], float]:
+    """The optional bases (lat, lon) and the farthest a mobile post may lie from one."""
+    ka = ds.key_areas
+    with st.expander(t("plan_travel", lang)):
+        chosen = st.multiselect(
+            t("plan_bases", lang),
+            list(names),
+            format_func=names.__getitem__,
+            placeholder=t("choose", lang),
+        )
+        travel = st.slider(t("plan_max_travel", lang), 1000, 50_000, 15_000, 1000)
+    points = [ka.loc[ka["id"] == b].geometry.iloc[0] for b in chosen]
+    return tuple((p.y, p.x) for p in points), float(travel)

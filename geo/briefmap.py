@@ -220,12 +220,15 @@ def render_map(ds: Dataset, b: Briefing, *, dpi: int = 200, font_file: str | Non
                 )
             )
             top.annotate(
-                "放大图见下",
-                (box[2], box[3]),
-                xytext=(4, 2),
+                "放大区",
+                (box[0], box[1]),
+                xytext=(-3, 0),
                 textcoords="offset points",
+                ha="right",
+                va="bottom",
                 fontsize=6.5,
                 zorder=7,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
             )
             bottom.set_title("热点最密集区域放大图", fontsize=9, loc="left")
         return png(fig, dpi=dpi)

@@ -59,6 +59,25 @@ def deck_legend(
     return sections
 
 
+def _key_area_dots(key_areas: gpd.GeoDataFrame | None) -> list[pdk.Layer]:
+    """Key areas as dark-blue dots (names escaped for the tooltip)."""
+    if key_areas is None or not len(key_areas):
+        return []
+    pts = key_areas.geometry.representative_point()
+    dots = escape_columns(pd.DataFrame({"lon": pts.x, "lat": pts.y, "name": key_areas["name"]}))
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            dots,
+            get_position=["lon", "lat"],
+            get_fill_color=[8, 48, 107, 230],
+            get_radius=120,
+            radius_min_pixels=3,
+            pickable=True,
+        )
+    ]
+
+
 def deck_map(
     cells: pd.DataFrame,
     townships: gpd.GeoDataFrame,
@@ -114,22 +133,7 @@ def deck_map(
         get_line_color=[91, 103, 112, 255],
         line_width_min_pixels=1,
     )
-    layers = [outline, hexes]
-    if key_areas is not None and len(key_areas):
-        pts = key_areas.geometry.representative_point()
-        dots = pd.DataFrame({"lon": pts.x, "lat": pts.y, "name": key_areas["name"]})
-        dots = escape_columns(dots)
-        layers.append(
-            pdk.Layer(
-                "ScatterplotLayer",
-                dots,
-                get_position=["lon", "lat"],
-                get_fill_color=[8, 48, 107, 230],
-                get_radius=120,
-                radius_min_pixels=3,
-                pickable=True,
-            )
-        )
+    layers = [outline, hexes, *_key_area_dots(key_areas)]
     minx, miny, maxx, maxy = townships.total_bounds
     (lat, lon), zoom = focus or (
         [(miny + maxy) / 2, (minx + maxx) / 2],
