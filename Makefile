@@ -1,6 +1,7 @@
 # hexpatrol — two commands do all set-up on a fresh machine:
-#   make run    create .venv, install, fetch map assets, start the app on the demo data
-#   make test   the same plus test tools and Debian's chromium/CJK fonts, then run the tests
+#   make run    create .venv, install, fetch map assets, build the demo base map, install the
+#               CJK fonts and LibreOffice the briefings need (when missing), start the app
+#   make test   the same plus test tools and Debian's chromium/poppler/PostgreSQL, then the tests
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,8 @@ UV := $(BIN)/uv
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test assets system-test-deps lint typecheck demo clean bench
+.PHONY: run test install install-test assets system-run-deps system-test-deps lint typecheck demo \
+	clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +33,30 @@ static/vendor/.complete: layers/assets.py | $(BIN)/python
 	$(BIN)/python -m layers.assets fetch
 	touch $@
 
-assets: install static/vendor/.complete
+# the demo's synthetic base map: a raster MBTiles drawn from the demo's road, village and river
+# layers (seeded), imported like any county's MBTiles as the tile set "demo"
+DEMO_LAYERS := data/demo/roads.geojson data/demo/villages.geojson data/demo/rivers.geojson
+build/demo-basemap.mbtiles: data/make_basemap.py $(DEMO_LAYERS) | $(VENV)/.installed
+	$(BIN)/python data/make_basemap.py --tiles $@
+
+static/tiles/demo/tileset.json: build/demo-basemap.mbtiles geo/tiles.py | $(VENV)/.installed
+	$(BIN)/hexpatrol basemap import $< --name demo
+
+assets: install static/vendor/.complete static/tiles/demo/tileset.json
+
+# What the app's main job needs from Debian: Noto CJK fonts (Chinese on the briefing's and the
+# plan's maps) and LibreOffice (the briefing's PDF). Installed when missing (root or sudo);
+# without either the app still starts and says on its pages what is missing.
+system-run-deps:
+	@missing=""; \
+	fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	      --no-install-recommends $$missing; } \
+	  || echo "warning: could not install$$missing (needs root or sudo): briefings will lack them"; \
+	fi
 
 # Debian packages the tests need, installed only when missing (root or sudo): Chromium for
 # the browser tests, Noto CJK fonts for Chinese in screenshots and PDFs, LibreOffice to turn
@@ -41,7 +66,7 @@ assets: install static/vendor/.complete
 system-test-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { missing="$$missing postgresql"; \
@@ -53,10 +78,10 @@ system-test-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-run: assets
+run: assets system-run-deps
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: install-test assets system-test-deps
+test: install-test assets system-run-deps system-test-deps
 	$(BIN)/ruff check geo layers app.py app_pages tests data bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -69,9 +94,10 @@ typecheck:
 
 demo: install
 	$(BIN)/python data/make_demo.py
+	$(BIN)/python data/make_basemap.py --layers-only
 
 clean:
-	rm -rf $(VENV) static/vendor .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) static/vendor static/tiles build .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks against peers (results go in docs/BENCHMARKS.md); QUICK=1 for small sizes.
 bench: install-test assets

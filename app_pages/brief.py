@@ -11,6 +11,7 @@ from app_pages.common import (
     lang,
     settings,
     user,
+    warn_print_tools,
 )
 from app_pages.session import audit, download
 from geo.briefing import SECTIONS
@@ -21,6 +22,7 @@ s = settings()
 ds = current_dataset()
 st.title(t("page_brief", L))
 demo_banner()
+warn_print_tools(s, L)
 if ds.events.empty:
     st.info(t("no_events", L))
     st.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -11,14 +12,21 @@ import streamlit as st
 from app_pages.session import is_demo, lang, settings, store
 from app_pages.widgets import MapFilters
 from geo.auth import Scope, User
-from geo.briefing import compose, render_map, to_docx, to_pdf
+from geo.briefdoc import to_docx, to_pdf
+from geo.briefing import compose
+from geo.briefmap import render_map, render_trend
 from geo.config import Settings
 from geo.dataset import Dataset, load_dataset, settings_townships
 from geo.evaluate import backtest, summarize
 from geo.export import plan_table
+from geo.fonts import missing_for_print
 from geo.hotspots import StudyArea
 from geo.i18n import t
+from geo.planning import PlanRequest, PlanResult
+from geo.planprint import PrintedPlan, plan_map_png, printed_plan
+from geo.tiles import tileset
 from geo.views import HotspotView, hotspot_view, study_area
+from layers.assets import missing_files
 
 __all__ = ["is_demo", "lang", "settings", "store"]
 
@@ -56,7 +64,7 @@ def current_dataset() -> Dataset:
 def demo_banner() -> None:
     """Say plainly that the demo data are synthetic."""
     if is_demo(settings()):
-        st.caption(f"⚠️ {t('synthetic_banner', lang())}")
+        st.caption(f"⚠️ {t('synthetic_banner', lang())} {t('synthetic_basemap', lang())}")
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -97,14 +105,32 @@ def all_townships(_settings: Settings, key: str) -> gpd.GeoDataFrame:
     return settings_townships(_settings)
 
 
-def tile_options(s: Settings) -> dict[str, str]:
-    """The base-map settings every map page passes to ``situation_map``."""
+def tile_options(s: Settings) -> dict[str, Any]:
+    """The base map every map page passes to ``situation_map``: tiles and vector layers.
+
+    Says plainly on the page what is missing: the map's scripts (``make assets``) or the
+    imported tile set named by ``basemap``.
+    """
+    missing = assets_missing()
+    if missing:
+        st.error(t("assets_missing", lang(), n=len(missing), first=missing[0]))
+    found = tileset(s.basemap) if s.tiles == "local" else None
+    if s.tiles == "local" and found is None:
+        st.warning(t("tiles_missing", lang(), name=s.basemap))
     return {
         "tiles": s.tiles,
         "tile_url": s.tile_url,
         "tile_attribution": s.tile_attribution,
         "tianditu_key": s.tianditu_key,
+        "tileset": found,
+        "base": current_dataset().base_layers,
     }
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def assets_missing() -> list[str]:
+    """Map script files that are not on this machine (checked once a minute)."""
+    return missing_files()
 
 
 def warn_dataset(ds: Dataset, lang: str) -> None:
@@ -131,7 +157,9 @@ def briefing_files(
     s = settings()
     ds = current_dataset()
     b = compose(ds, month, township=township, region_name=s.region_name, periods=s.periods)
-    b.map_png = render_map(ds, b)
+    font = str(s.cjk_font) if s.cjk_font else None
+    b.map_png = render_map(ds, b, font_file=font)
+    b.trend_png = render_trend(b, font_file=font)
     docx = to_docx(b, synthetic=is_demo(s))
     try:
         pdf = to_pdf(docx)
@@ -146,3 +174,22 @@ def briefing_files(
         "plan": [plan],
     }
     return b.text, tables, b.map_png, docx, pdf
+
+
+def plan_printout(
+    ds: Dataset, request: PlanRequest, result: PlanResult, s: Settings
+) -> tuple[PrintedPlan, bytes]:
+    """The printed form of a generated plan (teams, roster, posts) and its map of the posts."""
+    period = t(f"period_{request.period}", "zh")
+    title = f"{s.region_name}巡逻建议({period} {result.time_window})"
+    printed = printed_plan(result, request, title=title, period_label=period)
+    font = str(s.cjk_font) if s.cjk_font else None
+    return printed, plan_map_png(ds, printed, result.cells, font_file=font)
+
+
+def warn_print_tools(s: Settings, lang: str) -> None:
+    """Say plainly what printed briefings lack on this machine (CJK font, LibreOffice)."""
+    missing = missing_for_print(s.cjk_font)
+    if missing:
+        what = "、".join(t(f"missing_{m}", lang) for m in missing)
+        st.warning(t("brief_missing", lang, what=what, fix=t("missing_fix", lang)))

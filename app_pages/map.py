@@ -14,10 +14,12 @@ from app_pages.common import (
     tile_options,
     warn_dataset,
 )
+from app_pages.hotlist import home_view, hotspot_list
 from app_pages.widgets import map_filters
 from geo.i18n import t
 from geo.views import summary_counts
-from layers.deck import deck_map
+from layers.deck import deck_legend, deck_map
+from layers.legend import legend_html
 from layers.situation import clicked_wgs84, situation_map
 
 L = lang()
@@ -45,29 +47,39 @@ if view.events.empty:
 shown = ds.townships[ds.townships["code"].isin(f.towns)] if f.towns else ds.townships
 areas = ds.key_areas[ds.key_areas["township_code"].isin(f.towns)] if f.towns else ds.key_areas
 clicked = None
-if len(view.cells) > s.deck_threshold:  # city scale: deck.gl draws many hexagons lightly
-    st.caption(t("deck_note", L, n=len(view.cells)))
-    st.pydeck_chart(deck_map(view.cells, shown, mode=f.mode, key_areas=areas), height=620)
-else:
-    m = situation_map(
-        townships=shown,
-        cells=view.cells,
-        key_areas=areas,
-        routes=ds.routes,
-        events=view.events if f.show_points else None,
-        lang=L,
-        mode=f.mode,
-        show_trends=f.show_trends,
-        weights=f.weights,
-        **tile_options(s),
-    )
-    clicked = st_folium(
-        m,
-        key="situation_map",
-        returned_objects=["last_clicked"],
-        height=620,
-        use_container_width=True,
-    )
+map_col, list_col = st.columns([4, 1])
+with list_col:
+    focus = hotspot_list(view.cells, ds, L, res=f.res) or home_view(shown)
+with map_col:
+    if len(view.cells) > s.deck_threshold:  # city scale: deck.gl draws many hexagons lightly
+        st.caption(t("deck_note", L, n=len(view.cells)))
+        st.pydeck_chart(
+            deck_map(view.cells, shown, mode=f.mode, key_areas=areas, lang=L, focus=focus),
+            height=620,
+        )
+        st.html(legend_html(deck_legend(view.cells, mode=f.mode, key_areas=areas, lang=L)))
+    else:
+        m = situation_map(
+            townships=shown,
+            cells=view.cells,
+            key_areas=areas,
+            routes=ds.routes,
+            events=view.events if f.show_points else None,
+            lang=L,
+            mode=f.mode,
+            show_trends=f.show_trends,
+            weights=f.weights,
+            **tile_options(s),
+        )
+        clicked = st_folium(
+            m,
+            key="situation_map",
+            center=focus[0],
+            zoom=focus[1],
+            returned_objects=["last_clicked"],
+            height=620,
+            use_container_width=True,
+        )
 
 left, right = st.columns([3, 2])
 with left:

@@ -3,12 +3,21 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import current_dataset, demo_banner, is_demo, lang, settings, tile_options
+from app_pages.common import (
+    current_dataset,
+    demo_banner,
+    is_demo,
+    lang,
+    plan_printout,
+    settings,
+    tile_options,
+)
 from app_pages.plan_form import plan_form
 from app_pages.session import audit, download
 from geo.export import plan_table, plan_to_html, plan_to_xlsx
 from geo.i18n import t
 from geo.planning import make_plan
+from geo.planprint import plan_extent
 from layers.situation import situation_map
 
 L = lang()
@@ -31,6 +40,8 @@ if request is not None:
     )
     bar.empty()
     st.session_state["plan_result"] = (request, result)
+    st.session_state["plan_print"] = plan_printout(ds, request, result, s)
+    st.session_state["plan_gen"] = st.session_state.get("plan_gen", 0) + 1
     audit("plan", f"{request.period} {result.time_window}: {len(result.plan.posts)} posts")
 if "plan_result" not in st.session_state:
     st.info(t("plan_none", L))
@@ -47,18 +58,10 @@ if result.schedule is not None:
 for warning in result.warnings:
     st.warning(warning)
 
+if "plan_print" not in st.session_state:
+    st.session_state["plan_print"] = plan_printout(ds, request, result, s)
+printed, picture = st.session_state["plan_print"]
 posts = result.plan.posts
-pad = request.radius_m / 111_000 * 1.5  # degrees, so the coverage circles fit
-focus = (
-    (
-        posts["lon"].min() - pad,
-        posts["lat"].min() - pad,
-        posts["lon"].max() + pad,
-        posts["lat"].max() + pad,
-    )
-    if len(posts)
-    else None
-)
 m = situation_map(
     townships=ds.townships,
     cells=result.cells,
@@ -66,34 +69,33 @@ m = situation_map(
     routes=ds.routes,
     lang=L,
     mode="gi",
-    posts=posts,
+    posts=printed.posts.rename(columns={"post_no": "post"}),
     post_radius_m=request.radius_m,
-    focus=focus,
+    focus=plan_extent(printed.posts, request.radius_m) if len(printed.posts) else None,
     **tile_options(s),
 )
-st_folium(m, key="plan_map", returned_objects=[], height=560, use_container_width=True)
+# a new key per generated plan: the map opens fitted to that plan's posts, never a stale view
+gen = st.session_state.get("plan_gen", 0)
+st_folium(m, key=f"plan_map_{gen}", returned_objects=[], height=560, use_container_width=True)
 
-period = t(f"period_{request.period}", "zh")
-title = f"{s.region_name}巡逻建议({period} {result.time_window})"
-schedule = result.schedule.days if result.schedule is not None else None
 notes = [t("synthetic_banner", "zh")] if is_demo(s) else []
 d1, d2 = st.columns(2)
 with d1:
     download(
         t("plan_download_xlsx", L),
-        plan_to_xlsx(posts, schedule, f, title=title, notes=notes),
+        plan_to_xlsx(printed, map_png=picture, notes=notes),
         "patrol_plan.xlsx",
     )
 with d2:
     download(
         t("plan_download_html", L),
-        plan_to_html(posts, schedule, f, title=title, notes=notes),
+        plan_to_html(printed, map_png=picture, notes=notes),
         "patrol_plan.html",
     )
-st.subheader(t("plan_post_table", L))
-st.dataframe(plan_table(posts, L), hide_index=True, width="stretch")
-if result.schedule is not None:
+st.subheader(t("plan_teams_table", L))
+st.dataframe(plan_table(printed.teams, L), hide_index=True, width="stretch")
+if not printed.roster.empty:
     st.subheader(t("plan_schedule", L))
-    st.dataframe(plan_table(result.schedule.days, L), hide_index=True, width="stretch")
-    st.subheader(t("plan_probabilities", L))
-    st.dataframe(result.schedule.targets, hide_index=True, width="stretch")
+    st.dataframe(printed.roster.rename(columns={"team": t("plan_team_no", L)}), hide_index=True)
+st.subheader(t("plan_post_table", L))
+st.dataframe(plan_table(printed.posts, L), hide_index=True, width="stretch")

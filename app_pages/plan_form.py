@@ -3,13 +3,52 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import streamlit as st
 
 from geo.config import Settings
 from geo.dataset import Dataset, date_span
 from geo.i18n import t
-from geo.planning import PLAN_PERIODS, PlanRequest
+from geo.periods import HolidayBlock, holiday_blocks
+from geo.planning import PLAN_PERIODS, PlanRequest, period_window
+
+
+def holiday_preset(where: Any, last: dt.date, s: Settings, lang: str) -> HolidayBlock | None:
+    """Choose a statutory holiday from the holiday calendar; its days fill the rotation.
+
+    Offered: the holidays of the data's last year and the next; the default is the first
+    one after the data end (the next to plan for), else the latest.
+    """
+    blocks = holiday_blocks(dt.date(last.year - 1, 1, 1), dt.date(last.year + 1, 12, 31), s.periods)
+    if not blocks:
+        return None
+    upcoming = [i for i, b in enumerate(blocks) if b.first > last]
+    default = upcoming[0] if upcoming else len(blocks) - 1
+
+    def label(i: int | None) -> str:
+        if i is None:
+            return t("plan_preset_own", lang)
+        b = blocks[i]
+        names = "、".join(t(f"holiday_{k}", lang) for k in b.keys)
+        return t(
+            "plan_preset",
+            lang,
+            year=b.first.year,
+            names=names,
+            first=b.first,
+            last=b.last,
+            n=len(b.days),
+        )
+
+    choice = where.selectbox(
+        t("plan_preset_label", lang),
+        [None, *range(len(blocks))],
+        index=default + 1,
+        format_func=label,
+        key="plan_preset",
+    )
+    return None if choice is None else blocks[choice]
 
 
 def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
@@ -21,23 +60,33 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         for i, c in zip(ka["id"], ka["category"], strict=True)
         if c in ("hsr_station", "hospital", "shopping")
     ]
-    last = date_span(ds.events)[1]
-    national_day = dt.date(last.year, 10, 1) if last.month >= 10 else dt.date(last.year - 1, 10, 1)
+    last = date_span(ds.events)[1]  # also for a scope without events
+    # outside the form, so the hours and the days follow the choice at once
+    p1, p2 = st.columns(2)
+    period = p1.selectbox(
+        t("plan_period", lang),
+        PLAN_PERIODS,
+        format_func=lambda p: t(f"period_{p}", lang),
+        key="plan_period",
+    )
+    preset = holiday_preset(p2, last, s, lang)
     with st.form("plan"):
         c1, c2, c3 = st.columns(3)
-        period = c1.selectbox(
-            t("plan_period", lang), PLAN_PERIODS, format_func=lambda p: t(f"period_{p}", lang)
-        )
         teams = c2.number_input(t("plan_teams", lang), 0, 60, 6)
         radius = c3.slider(t("plan_radius", lang), 200, 3000, 1000, 100)
-        c4, c5, c6 = st.columns(3)
-        hours = c4.slider(
-            t("plan_hours", lang),
-            dt.time(0),
-            dt.time(23, 59),
-            (dt.time(18), dt.time(23)),
-            step=dt.timedelta(minutes=30),
-        )
+        if period == "custom":  # custom hours only for 自定义; the others have their own
+            hours = c1.slider(
+                t("plan_hours", lang),
+                dt.time(0),
+                dt.time(23, 59),
+                (dt.time(18), dt.time(23)),
+                step=dt.timedelta(minutes=30),
+            )
+        else:
+            hours = None
+            window = period_window(period, s.periods)
+            c1.text_input(t("plan_window_label", lang), window, disabled=True)
+        c5, c6 = st.columns(2)
         size = c5.slider(t("plan_team_size", lang), 3, 5, 4)
         shifts = c6.number_input(t("plan_shifts", lang), 1, 3, 1)
         fixed = st.multiselect(
@@ -50,20 +99,15 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         c7, c8, c9 = st.columns(3)
         rotate = c7.checkbox(t("plan_rotation", lang), value=True)
         span = c8.date_input(
-            t("plan_days", lang), value=(national_day, national_day + dt.timedelta(days=6))
+            t("plan_days", lang),
+            value=(preset.first, preset.last) if preset else (last, last + dt.timedelta(days=6)),
+            key=f"plan_days_{preset.first if preset else 'own'}",
         )
         factor = c9.number_input(t("plan_holiday_factor", lang), 1.0, 4.0, 2.0, 0.5)
         c10, c11 = st.columns(2)
         exact = c10.toggle(t("plan_exact", lang), value=True, help=t("plan_exact_help", lang))
         seed = c11.number_input(t("plan_seed", lang), 0, 10_000, 0)
-        with st.expander(t("plan_travel", lang)):
-            bases = st.multiselect(
-                t("plan_bases", lang),
-                list(names),
-                format_func=names.__getitem__,
-                placeholder=t("choose", lang),
-            )
-            travel = st.slider(t("plan_max_travel", lang), 1000, 50_000, 15_000, 1000)
+        bases, travel = _travel_limit(ds, names, lang)
         go = st.form_submit_button(t("plan_go", lang), type="primary")
     if not go:
         return None
@@ -79,13 +123,27 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         days=days,
         holiday_factor=float(factor),
         shifts=int(shifts),
-        hours=tuple(hours) if period == "custom" else None,
+        hours=tuple(hours) if period == "custom" and hours else None,
         exact=bool(exact),
         seed=int(seed),
         weights=(s.case_weight, s.tip_weight),
-        bases=tuple(
-            (ka.loc[ka["id"] == b].geometry.iloc[0].y, ka.loc[ka["id"] == b].geometry.iloc[0].x)
-            for b in bases
-        ),
+        bases=bases,
         max_travel_m=float(travel) if bases else None,
     )
+
+
+def _travel_limit(
+    ds: Dataset, names: dict[str, str], lang: str
+) -> tuple[tuple[tuple[float, float], ...], float]:
+    """The optional bases (lat, lon) and the farthest a mobile post may lie from one."""
+    ka = ds.key_areas
+    with st.expander(t("plan_travel", lang)):
+        chosen = st.multiselect(
+            t("plan_bases", lang),
+            list(names),
+            format_func=names.__getitem__,
+            placeholder=t("choose", lang),
+        )
+        travel = st.slider(t("plan_max_travel", lang), 1000, 50_000, 15_000, 1000)
+    points = [ka.loc[ka["id"] == b].geometry.iloc[0] for b in chosen]
+    return tuple((p.y, p.x) for p in points), float(travel)

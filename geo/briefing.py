@@ -1,22 +1,16 @@
-"""Monthly hotspot briefing (月度通报): figures, a static map, tables and templated text.
+"""Monthly hotspot briefing (月度通报): figures, tables and templated text.
 
 :func:`compose` gathers everything for one month and one scope (the county or a township)
 from the data set; every sentence of the text is a template filled with those numbers —
-nothing is invented. :func:`render_map` draws the Gi* map with matplotlib; :func:`to_docx`
-writes a 公文-style Word document and :func:`to_pdf` converts it with LibreOffice.
+nothing is invented. :mod:`geo.briefmap` draws its map (with an inset of the densest area)
+and trend chart; :mod:`geo.briefdoc` writes the A4 公文 Word document and its PDF.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import io
 import re
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -26,20 +20,13 @@ from geo.dataset import Dataset
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES, key_area_risk
 from geo.i18n import t
 from geo.periods import PeriodSettings
+from geo.places import hotspot_ranking
 from geo.planning import PlanRequest, make_plan
-from geo.privacy import mask_plate
+from geo.privacy import mask_plate, plate_id
 from geo.schema import TZ
 from geo.views import hotspot_view
 
 BREAKDOWN: Final = ("night", "weekend", "holiday", "market_day", "school_commute")
-CJK_FONTS: Final = (
-    "Noto Sans CJK SC",
-    "Noto Serif CJK SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "SimHei",
-    "Microsoft YaHei",
-)
 
 
 @dataclass
@@ -58,8 +45,10 @@ class Briefing:
     plan_posts: pd.DataFrame
     plan_figures: dict[str, float]
     cells: Any = None  # GeoDataFrame of the month's hexagons (for the map)
+    monthly: pd.DataFrame = field(default_factory=pd.DataFrame)  # 12 months: cases, tips
     text: dict[str, list[str]] = field(default_factory=dict)
     map_png: bytes = b""
+    trend_png: bytes = b""
 
 
 def _pct_change(now: int, before: int) -> float | None:
@@ -91,6 +80,71 @@ def _scoped(ds: Dataset, township: str | None) -> Dataset:
         events=ds.events[keep],
         labels=ds.labels.loc[keep[keep].index],
         key_areas=ds.key_areas[ds.key_areas["township_code"] == township],
+    )
+
+
+def _top_cells(cells: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """The top 10 cells with events (hot spots first), named by their places."""
+    ranking = hotspot_ranking(
+        cells,
+        townships=ds.townships,
+        key_areas=ds.key_areas,
+        villages=ds.base_layers.get("villages"),
+    )
+    return pd.DataFrame(
+        {
+            "序号": ranking["rank"].astype(int).to_numpy(),
+            "乡镇": ranking["township"].to_numpy(),
+            "地标": ranking["place"].to_numpy(),
+            "距离(米)": [int(m) if np.isfinite(m) else None for m in ranking["place_m"]],
+            "事件数": ranking["n"].astype(int).to_numpy(),
+            "热点分级": [GI_CLASSES.get(c, (c,))[0] for c in ranking["gi_class"]],
+            "趋势": [TREND_CATEGORIES.get(c, ("—",))[0] for c in ranking["trend"]],
+        }
+    )
+
+
+def _repeat_vehicles(month_events: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Vehicles seen twice or more this month: masked plate and a code that tells them apart.
+
+    A data set read with masked plates counts by its ``plate_id`` (masked plates alike are
+    not one car); otherwise the plate is masked here and its code is the same keyed id.
+    """
+    key = "plate_id" if "plate_id" in month_events else "plate"
+    plates = month_events[key].dropna() if key in month_events else pd.Series(dtype=str)
+    plates = plates[plates.astype(str).str.len() > 0]
+    repeat = plates.value_counts()
+    repeat = repeat[repeat >= 2].head(10)
+    first = month_events.loc[plates.index].drop_duplicates(key).set_index(key)
+    if key == "plate_id":
+        masked = [str(first.loc[p, "plate"]) for p in repeat.index]
+        codes = [str(p) for p in repeat.index]
+    else:
+        masked = [mask_plate(p) for p in repeat.index]
+        codes = [plate_id(p) for p in repeat.index]
+    vehicles = pd.DataFrame(
+        {
+            "代号": [f"V{i:02d}" for i in range(1, len(repeat) + 1)],
+            "车牌(脱敏)": masked,
+            "识别码": codes,
+            "本月出现次数": repeat.astype(int).to_numpy(),
+        }
+    )
+    return vehicles, plates
+
+
+def _monthly(events: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """Cases and tips in each of the 12 months up to ``end`` (zeros included)."""
+    last = (end - pd.Timedelta(days=1)).strftime("%Y-%m")
+    months = pd.period_range(end=last, periods=12, freq="M")
+    local = events["occurred_at"].dt.tz_convert(TZ).dt.tz_localize(None).dt.to_period("M")
+    table = pd.crosstab(local, events["kind"]).reindex(months, fill_value=0)
+    return pd.DataFrame(
+        {
+            "month": [str(m) for m in months],
+            "cases": table.get("case", pd.Series(0, index=months)).astype(int).to_numpy(),
+            "tips": table.get("tip", pd.Series(0, index=months)).astype(int).to_numpy(),
+        }
     )
 
 
@@ -177,18 +231,7 @@ def compose(
     classes = stats["gi_class"].value_counts()
     for code in ("hot_99", "hot_95", "hot_90"):
         figures[code] = int(classes.get(code, 0))
-    hot = cells[cells["gi_class"].str.startswith("hot")].sort_values("gi_z", ascending=False)
-    top = hot.head(10) if len(hot) else cells.sort_values("n", ascending=False).head(10)
-    top_cells = pd.DataFrame(
-        {
-            "序号": range(1, len(top) + 1),
-            "乡镇": top["township"].to_numpy(),
-            "最近重点区域": top["nearest_key_area"].to_numpy(),
-            "距离(米)": top["key_area_m"].round(0).to_numpy(),
-            "事件数": top["n"].to_numpy(),
-            "热点分级": [GI_CLASSES[c][0] for c in top["gi_class"]],
-        }
-    )
+    top_cells = _top_cells(cells, scoped)
     trend_counts = {
         k: int(v) for k, v in view.stats["trend"].value_counts().items() if k != "no_pattern"
     }
@@ -209,27 +252,8 @@ def compose(
     )
     periods_table["占比"] = (periods_table["事件数"] / total).map(lambda v: f"{v:.1%}")
     figures.update({f"period_{k}": int(labels[k].sum()) for k in BREAKDOWN})
-    # repeat vehicles, plates masked
-    # (masked data sets count by the keyed plate id: masked plates alike are not one car)
-    key = "plate_id" if "plate_id" in month_events else "plate"
-    plates = month_events[key].dropna() if key in month_events else pd.Series(dtype=str)
-    plates = plates[plates.astype(str).str.len() > 0]
-    repeat = plates.value_counts()
-    repeat = repeat[repeat >= 2].head(10)
-    shown = (
-        month_events.drop_duplicates(key).set_index(key)["plate"]
-        if key == "plate_id" and len(plates)
-        else pd.Series(plates.to_numpy(), index=plates.to_numpy()).drop_duplicates()
-    )
-    vehicles = pd.DataFrame(
-        {
-            "代号": [f"V{i:02d}" for i in range(1, len(repeat) + 1)],
-            "车牌(脱敏)": [
-                mask_plate(shown[p]) if key == "plate" else shown[p] for p in repeat.index
-            ],
-            "本月出现次数": repeat.to_numpy(),
-        }
-    )
+    # repeat vehicles, plates masked, each with a code that tells it apart
+    vehicles, plates = _repeat_vehicles(month_events)
     figures["repeat_vehicles"] = int((plates.value_counts() >= 2).sum())
     # next month's suggested plan from the data up to this month's end
     upto = scoped.events["occurred_at"] < end
@@ -270,6 +294,7 @@ def compose(
         plan_posts,
         plan_figures,
         cells,
+        monthly=_monthly(events, end),
     )
     briefing.text = write_text(briefing)
     return briefing
@@ -300,12 +325,13 @@ def write_text(b: Briefing) -> dict[str, list[str]]:
         f"95%置信{f['hot_95']}个、90%置信{f['hot_90']}个。"
     ]
     if len(b.top_cells):
-        places = list(dict.fromkeys(p for p in b.top_cells["最近重点区域"] if p))[:3]
+        places = list(dict.fromkeys(p for p in b.top_cells["地标"] if p))[:3]
         if places:
             hotspots.append(f"热点主要集中在{'、'.join(places)}周边。")
     if b.trends:
         trend_text = "、".join(f"{TREND_CATEGORIES[k][0]}{v}个" for k, v in b.trends.items())
         hotspots.append(f"近12个月趋势:{trend_text}。")
+    hotspots.append("热点分布见附件1,近12个月查处案件与举报线索走势见附件2。")
     risk_lines = []
     if len(b.risk):
         for level, label in (("high", "高"), ("medium", "中"), ("low", "低")):
@@ -327,128 +353,6 @@ def write_text(b: Briefing) -> dict[str, list[str]]:
     return {"situation": situation, "hotspots": hotspots, "risk": risk_lines, "plan": plan_lines}
 
 
-# ---------------------------------------------------------------- the static map
-
-
-def _cjk_font() -> str | None:
-    from matplotlib import font_manager
-
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in available), None)
-
-
-def render_map(ds: Dataset, b: Briefing, *, dpi: int = 150) -> bytes:
-    """PNG of the month's Gi* classes on hexagons over township boundaries and key areas.
-
-    With a legend, a north arrow and a scale bar; Chinese labels use a Noto CJK font.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    from geo.hotspots import GI_CLASSES as CLASSES
-
-    colors = {
-        "hot_99": "#b2182b",
-        "hot_95": "#ef8a62",
-        "hot_90": "#fddbc7",
-        "ns": "#eeeeee",
-        "cold_90": "#d1e5f0",
-        "cold_95": "#67a9cf",
-        "cold_99": "#2166ac",
-    }
-    font = _cjk_font()
-    rc: dict[str, Any] = {"font.family": font} if font else {}
-    towns = (
-        ds.townships
-        if b.township_code is None
-        else ds.townships[ds.townships["code"] == b.township_code]
-    )
-    with plt.rc_context(rc):  # type: ignore[arg-type]
-        fig, ax = plt.subplots(figsize=(8, 8.5))
-        metric = towns.estimate_utm_crs()
-        towns_m = towns.to_crs(metric)
-        towns_m.plot(ax=ax, facecolor="#fbfbf7", edgecolor="#5b6770", linewidth=0.6)
-        cells = b.cells
-        if cells is not None and len(cells):
-            shown = cells.to_crs(metric)
-            shown.plot(
-                ax=ax,
-                color=[colors[c] for c in shown["gi_class"]],
-                linewidth=0.1,
-                edgecolor="#999999",
-            )
-        keys = (
-            ds.key_areas
-            if b.township_code is None
-            else ds.key_areas[ds.key_areas["township_code"] == b.township_code]
-        )
-        if len(keys):
-            pts = keys.to_crs(metric)
-            ax.scatter(
-                pts.geometry.x,
-                pts.geometry.y,
-                s=18,
-                marker="^",
-                color="#08306b",
-                zorder=5,
-                label="重点区域",
-            )
-            high = set(b.risk.loc[b.risk["level"] == "high", "name"]) if len(b.risk) else set()
-            for x, y, name in zip(pts.geometry.x, pts.geometry.y, keys["name"], strict=True):
-                if name in high or len(keys) <= 8:  # label what matters, keep it legible
-                    ax.annotate(
-                        name,
-                        (x, y),
-                        xytext=(3, 3),
-                        textcoords="offset points",
-                        fontsize=6,
-                        color="#08306b",
-                    )
-        for geom, name in zip(towns_m.geometry, towns["name"], strict=True):
-            p = geom.representative_point()
-            ax.annotate(name, (p.x, p.y), fontsize=6, color="#56606a", ha="center")
-        ax.set_axis_off()
-        minx, miny, maxx, maxy = towns_m.total_bounds
-        width = maxx - minx
-        # scale bar: a round length near a fifth of the width
-        length = 10 ** np.floor(np.log10(width / 5))
-        length *= 5 if width / 5 / length >= 5 else (2 if width / 5 / length >= 2 else 1)
-        x0, y0 = minx + width * 0.05, miny + (maxy - miny) * 0.03
-        ax.plot([x0, x0 + length], [y0, y0], color="black", linewidth=3)
-        label = f"{length / 1000:g} 千米" if length >= 1000 else f"{length:g} 米"
-        ax.text(x0 + length / 2, y0 + (maxy - miny) * 0.012, label, ha="center", fontsize=8)
-        # north arrow
-        ax.annotate(
-            "北",
-            xy=(0.95, 0.95),
-            xytext=(0.95, 0.86),
-            xycoords="axes fraction",
-            ha="center",
-            fontsize=10,
-            arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.5},
-        )
-        handles = [
-            Patch(facecolor=colors[c], edgecolor="#999999", label=CLASSES[c][0])
-            for c in ("hot_99", "hot_95", "hot_90", "ns", "cold_90", "cold_95", "cold_99")
-        ]
-        ax.legend(
-            handles=handles,
-            loc="lower right",
-            fontsize=7,
-            title="Gi*热点分级",
-            title_fontsize=8,
-            frameon=True,
-        )
-        ax.set_title(f"{b.scope}{b.month.replace('-', '年')}月非法营运热点分布", fontsize=12)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-        plt.close(fig)
-    return buf.getvalue()
-
-
 # ---------------------------------------------------------------- DOCX and PDF
 
 SECTIONS: Final = (
@@ -459,140 +363,25 @@ SECTIONS: Final = (
 )
 
 
-def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(attr), name)
+# ---------------------------------------------------------------- rendering (other modules)
 
 
-def _table(doc: Any, frame: pd.DataFrame, body_font: str) -> None:
-    table = doc.add_table(rows=1, cols=len(frame.columns))
-    table.style = "Table Grid"
-    for cell, name in zip(table.rows[0].cells, frame.columns, strict=True):
-        cell.text = ""
-        _font(cell.paragraphs[0].add_run(str(name)), body_font, 10.5, bold=True)
-    for row in frame.itertuples(index=False):
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run("" if pd.isna(value) else str(value)), body_font, 10.5)
+def render_map(ds: Dataset, b: Briefing, **kwargs: Any) -> bytes:
+    """The briefing's map: see :func:`geo.briefmap.render_map` (kept here for callers)."""
+    from geo.briefmap import render_map as draw
+
+    return draw(ds, b, **kwargs)
 
 
-def to_docx(b: Briefing, *, issuer: str = "非法营运整治工作专班", synthetic: bool = False) -> bytes:
-    """The briefing as a 公文-style Word document (title, 一二三 headings, tables, map)."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-    from PIL import Image
+def to_docx(b: Briefing, **kwargs: Any) -> bytes:
+    """The A4 公文 Word document: see :func:`geo.briefdoc.to_docx` (kept here for callers)."""
+    from geo.briefdoc import to_docx as write
 
-    title_font, heading_font, body_font = (
-        "Noto Serif CJK SC",
-        "Noto Sans CJK SC",
-        "Noto Serif CJK SC",
-    )
-    doc = Document()
-    for section in doc.sections:
-        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    year, mon = b.month.split("-")
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(
-        p.add_run(f"{b.scope}{int(year)}年{int(mon)}月非法营运热点研判通报"),
-        title_font,
-        22,
-        bold=True,
-    )
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(p.add_run(f"{issuer}　{dt.date.today():%Y年%m月%d日}"), body_font, 14)
-    if synthetic:
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(p.add_run("(本通报基于合成演示数据,非真实案件)"), body_font, 12)
-
-    def para(text: str) -> None:
-        q = doc.add_paragraph()
-        q.paragraph_format.first_line_indent = Pt(32)
-        q.paragraph_format.line_spacing = Pt(28)
-        _font(q.add_run(text), body_font, 16)
-
-    for key, heading in SECTIONS:
-        h = doc.add_paragraph()
-        _font(h.add_run(heading), heading_font, 16, bold=True)
-        for sentence in b.text.get(key, []):
-            para(sentence)
-        if key == "situation":
-            _table(doc, b.periods, body_font)
-            if len(b.vehicles):
-                para("重点关注车辆(车牌已脱敏):")
-                _table(doc, b.vehicles, body_font)
-        if key == "hotspots":
-            if b.map_png:
-                # fit a 12 x 11 cm box, so the map shares a page with its section's text
-                img_w, img_h = Image.open(io.BytesIO(b.map_png)).size
-                size = {"width": Cm(12)} if img_w / img_h >= 12 / 11 else {"height": Cm(11)}
-                doc.add_picture(io.BytesIO(b.map_png), **size)
-                doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            if len(b.top_cells):
-                para("主要热点格:")
-                _table(doc, b.top_cells, body_font)
-        if key == "risk" and len(b.risk):
-            frame = b.risk[["name", "level_label", "reasons"]].rename(
-                columns={"name": "重点区域", "level_label": "风险等级", "reasons": "依据"}
-            )
-            _table(doc, frame, body_font)
-        if key == "plan" and len(b.plan_posts):
-            frame = b.plan_posts[["post", "kind", "name", "time"]].assign(
-                kind=lambda d: d["kind"].map({"fixed": "固定岗", "mobile": "机动巡逻"})
-            )
-            _table(
-                doc,
-                frame.rename(
-                    columns={"post": "序号", "kind": "类型", "name": "位置", "time": "时段"}
-                ),
-                body_font,
-            )
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return write(b, **kwargs)
 
 
-def to_pdf(docx: bytes, *, timeout: float = 120) -> bytes:
-    """Convert DOCX bytes to PDF with LibreOffice (``soffice --headless``)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise RuntimeError(
-            "LibreOffice is not installed (Debian: apt-get install "
-            "libreoffice-writer-nogui); the DOCX is still available"
-        )
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "briefing.docx"
-        src.write_bytes(docx)
-        subprocess.run(
-            [
-                soffice,
-                "--headless",
-                "--norestore",
-                f"-env:UserInstallation=file://{tmp}/profile",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                tmp,
-                str(src),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=timeout,
-        )
-        return (Path(tmp) / "briefing.pdf").read_bytes()
+def to_pdf(docx: bytes, **kwargs: Any) -> bytes:
+    """The PDF of a DOCX: see :func:`geo.briefdoc.to_pdf` (kept here for callers)."""
+    from geo.briefdoc import to_pdf as convert
+
+    return convert(docx, **kwargs)

@@ -9,6 +9,7 @@ import runpy
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from geo.auth import AuthError, Scope
 from geo.config import PROJECT_DIR, load_settings
@@ -155,11 +156,24 @@ def _parse_latlon(text: str) -> tuple[float, float]:
     return lat, lon
 
 
+def _holiday_days(text: str, settings: Any) -> tuple[dt.date, ...]:
+    """The days of a statutory holiday given as KEY:YEAR (national_day:2025)."""
+    from geo.periods import holiday_blocks
+
+    key, _, year = text.partition(":")
+    if not year.isdigit():
+        return ()
+    first, last = dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
+    for block in holiday_blocks(first, last, settings.periods):
+        if key.strip() in block.keys:
+            return block.days
+    return ()
+
+
 def _cmd_plan(args: argparse.Namespace) -> int:
-    import pandas as pd
 
     from geo.dataset import load_dataset
-    from geo.export import plan_to_html, plan_to_xlsx, to_safe_csv
+    from geo.export import to_safe_csv
     from geo.patrol import ring_radius_m
     from geo.planning import PlanRequest, make_plan
 
@@ -184,7 +198,13 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             )
             return 2
         fixed.append(str(hit["id"].iloc[0]))
-    days: tuple[dt.date, ...] = ()
+    days: tuple[dt.date, ...] = _holiday_days(args.holiday, settings) if args.holiday else ()
+    if args.holiday and not days:
+        print(
+            f"error: --holiday {args.holiday}: no such holiday (e.g. national_day:2025)",
+            file=sys.stderr,
+        )
+        return 2
     if args.date_from or args.date_to:
         first = args.date_from or args.date_to
         last = args.date_to or args.date_from
@@ -222,7 +242,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     else:
         table = posts.assign(day="")
     cols = ["day", "kind", "h3_cell", "lat", "lon", "name", "time", "risk_covered"]
-    Path(args.out).write_bytes(to_safe_csv(table[cols]))
+    Path(args.out).write_bytes(to_safe_csv(table[cols].round({"lat": 5, "lon": 5})))
     f = result.figures
     method = "exact (HiGHS, optimal)" if f["optimal"] else "greedy"
     print(
@@ -237,18 +257,36 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             f"{result.schedule.expected_coverage:.1%}"
         )
     print(f"plan written to {args.out}")
-    title = f"{settings.region_name}巡逻建议({args.period})"
+    _plan_files(args, ds, request, result, settings)
+    return 0
+
+
+def _plan_files(
+    args: argparse.Namespace, ds: Any, request: Any, result: Any, settings: Any
+) -> None:
+    """The plan's Excel workbook and printable page (with the posts' map), when asked for."""
+    import pandas as pd
+
+    from geo.export import plan_to_html, plan_to_xlsx
+    from geo.i18n import t
+    from geo.planprint import plan_map_png, printed_plan
+
+    if not (args.xlsx or args.html):
+        return
+    period = t(f"period_{args.period}", "zh")
+    title = f"{settings.region_name}巡逻建议({period} {result.time_window})"
+    plan = printed_plan(result, request, title=title, period_label=period)
+    font = str(settings.cjk_font) if settings.cjk_font else None
+    picture = plan_map_png(ds, plan, result.cells, font_file=font)
     notes = [f"生成时间 {pd.Timestamp.now(tz=TZ):%Y-%m-%d %H:%M}"]
-    schedule = result.schedule.days if result.schedule is not None else None
     if args.xlsx:
-        Path(args.xlsx).write_bytes(plan_to_xlsx(posts, schedule, f, title=title, notes=notes))
+        Path(args.xlsx).write_bytes(plan_to_xlsx(plan, map_png=picture, notes=notes))
         print(f"workbook written to {args.xlsx}")
     if args.html:
         Path(args.html).write_text(
-            plan_to_html(posts, schedule, f, title=title, notes=notes), encoding="utf-8"
+            plan_to_html(plan, map_png=picture, notes=notes), encoding="utf-8"
         )
         print(f"printable page written to {args.html}")
-    return 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -312,7 +350,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
-    from geo.briefing import compose, render_map, to_docx, to_pdf
+    from geo.briefdoc import to_docx, to_pdf
+    from geo.briefing import compose
+    from geo.briefmap import render_map, render_trend
     from geo.config import is_demo
     from geo.dataset import load_dataset
 
@@ -348,7 +388,9 @@ def _cmd_brief(args: argparse.Namespace) -> int:
             print(f"[{i}/{len(scopes)}] {code or 'county'}: skipped ({exc})", file=sys.stderr)
             failed += 1
             continue
-        b.map_png = render_map(ds, b)
+        font = str(settings.cjk_font) if settings.cjk_font else None
+        b.map_png = render_map(ds, b, font_file=font)
+        b.trend_png = render_trend(b, font_file=font)
         stem = out / f"briefing_{args.month}_{code or 'county'}"
         stem.with_suffix(".png").write_bytes(b.map_png)
         docx = to_docx(b, synthetic=synthetic)
@@ -379,6 +421,48 @@ def _cmd_init(args: argparse.Namespace) -> int:
     for path in made:
         print(f"wrote {path}")
     print(f"next: put township polygons in {Path(args.dir) / 'boundaries'} and follow README.txt")
+    return 0
+
+
+def _cmd_basemap(args: argparse.Namespace) -> int:
+    from geo.tiles import TilesError, import_tiles, list_tilesets, remove_tileset
+
+    try:
+        if args.action == "list":
+            found = list_tilesets(args.out)
+            for ts in found:
+                print(
+                    f"{ts.name}: {ts.tiles} {ts.format} tiles, zoom {ts.minzoom}-{ts.maxzoom}, "
+                    f"bounds {', '.join(f'{v:.4f}' for v in ts.bounds)}"
+                )
+            if not found:
+                print("no tile sets imported (hexpatrol basemap import FILE.mbtiles)")
+            return 0
+        if not args.source:
+            print(f"error: basemap {args.action} needs a file or name", file=sys.stderr)
+            return 2
+        if args.action == "remove":
+            if not remove_tileset(args.source, root=args.out):
+                print(f"error: no tile set named {args.source!r}", file=sys.stderr)
+                return 2
+            print(f"tile set {args.source} removed")
+            return 0
+        info = import_tiles(
+            args.source,
+            name=args.name,
+            out_dir=args.out,
+            tms=args.tms,
+            progress=lambda n: print(f"  {n} tiles…", flush=True),
+        )
+    except TilesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{args.source}: {info.tiles} {info.format} tiles, zoom {info.minzoom}-{info.maxzoom} "
+        f"-> tile set {info.name!r}"
+    )
+    if args.out is None:
+        print(f'use it: set tiles = "local" and basemap = "{info.name}" in hexpatrol.toml')
     return 0
 
 
@@ -664,6 +748,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="last day of a rotation (YYYY-MM-DD)",
     )
     plan.add_argument(
+        "--holiday",
+        metavar="KEY:YEAR",
+        help="rotate over a statutory holiday from the holiday calendar, e.g. national_day:2025 "
+        "(new_years_day, spring_festival, tomb_sweeping_day, labour_day, dragon_boat_festival, "
+        "mid_autumn_festival, national_day)",
+    )
+    plan.add_argument(
         "--holiday-factor",
         type=float,
         default=2.0,
@@ -766,6 +857,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _store_arguments(usr)
     usr.set_defaults(func=_cmd_users)
+
+    bm = sub.add_parser(
+        "basemap", help="offline base map: import raster MBTiles the app serves itself"
+    )
+    bm.add_argument("action", choices=["import", "list", "remove"])
+    bm.add_argument(
+        "source", nargs="?", help="FILE.mbtiles or a folder of z/x/y tiles (remove: the name)"
+    )
+    bm.add_argument("--name", help="tile-set name for hexpatrol.toml (default: the file name)")
+    bm.add_argument(
+        "--out",
+        type=Path,
+        help="write into this folder (for your own web server) instead of the app's static/tiles",
+    )
+    bm.add_argument("--tms", action="store_true", help="folder rows counted from the south")
+    bm.set_defaults(func=_cmd_basemap)
 
     init = sub.add_parser("init", help="scaffold a deployment folder for a new region")
     init.add_argument("--region", required=True, help="region name, e.g. 垫江县")

@@ -8,6 +8,7 @@ Settings are passed explicitly; nothing here is mutated at run time.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -19,7 +20,8 @@ from geo.periods import PeriodSettings
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
 
-TILE_CHOICES = ("none", "osm", "tianditu", "amap", "custom")
+TILE_CHOICES = ("none", "local", "osm", "tianditu", "amap", "custom")
+BASEMAP_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 LANGUAGES = ("zh", "en")
 
 
@@ -48,14 +50,32 @@ class Settings:
     h3_resolution : int
         Default hexagon resolution, 7 (coarse, ~5 km²) to 10 (fine, ~0.015 km²).
     tiles : str
-        Base map: ``none`` (default; works offline, township boundaries are the base),
-        ``osm`` (internet), ``tianditu`` (天地图, needs ``tianditu_key``), ``amap`` (高德;
-        its tiles are GCJ-02, so every layer is shifted to GCJ-02 to line up) or ``custom``
+        Base map: ``local`` (the tile set ``basemap`` imported with ``hexpatrol basemap
+        import``, served by the app itself; the demo's default), ``none`` (no tiles; township
+        boundaries are the base; the default of a deployment's own ``hexpatrol.toml``),
+        ``osm`` (internet), ``tianditu`` (天地图, needs ``tianditu_key``), ``amap`` (高德; its
+        tiles are GCJ-02, so every layer is shifted to GCJ-02 to line up) or ``custom``
         (``tile_url``, e.g. an intranet tile server).
     tile_url, tile_attribution : str
         For ``tiles = "custom"``: an XYZ template ``https://host/{z}/{x}/{y}.png``.
     tianditu_key : str
         The 天地图 browser key for ``tiles = "tianditu"``.
+    basemap : str
+        For ``tiles = "local"``: the name of an imported tile set (``hexpatrol basemap
+        list``); the demo's synthetic tile set is ``demo``.
+    roads, villages, rivers : Path or None
+        Vector layers drawn under the hexagons, with labels that appear by zoom level:
+        roads (lines), villages (points) and rivers (lines or polygons), each a GeoJSON,
+        Shapefile or GeoPackage in any CRS; ``None`` (``""`` in the file) for none. The
+        defaults are the demo's synthetic layers.
+    roads_name_field, villages_name_field, rivers_name_field : str
+        The files' own name columns (default ``name``; e.g. ``MC`` or ``NAME``).
+    roads_class_field : str
+        The roads' class column (高速/国道/省道/县道/乡道/村道 or expressway, primary, …);
+        optional, default ``class``.
+    cjk_font : Path or None
+        A CJK font file (OTF/TTF/TTC) for the briefing's and the plan's maps; default: Noto
+        CJK found on the system (Debian ``fonts-noto-cjk``).
     language : str
         Default UI language, ``zh`` or ``en`` (users can switch).
     deck_threshold : int
@@ -93,10 +113,19 @@ class Settings:
     routes: Path = DEMO_DIR / "routes.geojson"
     events: tuple[Path, ...] = (DEMO_DIR / "cases.csv", DEMO_DIR / "tips.csv")
     h3_resolution: int = 8
-    tiles: str = "none"
+    tiles: str = "local"
     tile_url: str = ""
     tile_attribution: str = ""
     tianditu_key: str = ""
+    basemap: str = "demo"
+    roads: Path | None = DEMO_DIR / "roads.geojson"
+    villages: Path | None = DEMO_DIR / "villages.geojson"
+    rivers: Path | None = DEMO_DIR / "rivers.geojson"
+    roads_name_field: str = "name"
+    villages_name_field: str = "name"
+    rivers_name_field: str = "name"
+    roads_class_field: str = "class"
+    cjk_font: Path | None = None
     language: str = "zh"
     deck_threshold: int = 3000
     data_dir: Path = PROJECT_DIR / "var"
@@ -117,6 +146,11 @@ class Settings:
             raise ConfigError(f"tiles was {self.tiles!r} but is expected to be in {TILE_CHOICES}")
         if self.tiles == "custom" and "{z}" not in self.tile_url:
             raise ConfigError("tiles = 'custom' needs tile_url with {z}/{x}/{y} placeholders")
+        if self.tiles == "local" and not re.match(BASEMAP_NAME, self.basemap):
+            raise ConfigError(
+                f"basemap was {self.basemap!r}: tiles = 'local' needs the name of an imported "
+                f"tile set (letters, digits, - and _; see hexpatrol basemap list)"
+            )
         if self.tiles == "tianditu" and not self.tianditu_key:
             raise ConfigError("tiles = 'tianditu' needs tianditu_key (a 天地图 browser key)")
         if self.language not in LANGUAGES:
@@ -141,6 +175,16 @@ def is_demo(settings: Settings) -> bool:
 
 
 _PATH_FIELDS = {"townships", "key_areas", "routes", "data_dir"}
+_OPTIONAL_PATHS = {"roads", "villages", "rivers", "cjk_font"}
+#: defaults that belong to the demo: a deployment of its own data gets none of them unless its
+#: file names them (no synthetic base map or roads under real records)
+_DEMO_ONLY: dict[str, Any] = {
+    "tiles": "none",
+    "basemap": "",
+    "roads": None,
+    "villages": None,
+    "rivers": None,
+}
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
@@ -164,6 +208,8 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     for key, value in raw.items():
         if key in _PATH_FIELDS:
             values[key] = (base / value).resolve()
+        elif key in _OPTIONAL_PATHS:  # "" = no such file
+            values[key] = (base / value).resolve() if str(value).strip() else None
         elif key == "periods":
             if not isinstance(value, dict):
                 raise ConfigError(f"{file}: [periods] must be a table")
@@ -173,4 +219,8 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
             values[key] = tuple((base / v).resolve() for v in items)
         else:
             values[key] = value
+    if not is_demo(
+        replace(Settings(), **{k: values[k] for k in ("townships", "events") if k in values})
+    ):
+        values = {**{k: v for k, v in _DEMO_ONLY.items() if k not in raw}, **values}
     return replace(Settings(), **values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +19,13 @@ from geo.imports import seed
 from geo.ingest import read_ledgers
 from geo.periods import label_events
 from geo.privacy import mask_events
-from geo.regions import load_key_areas, load_routes, load_townships, township_of
+from geo.regions import (
+    load_base_layer,
+    load_key_areas,
+    load_routes,
+    load_townships,
+    township_of,
+)
 from geo.schema import REJECT_COLUMNS, TZ
 from geo.store import Store
 
@@ -32,7 +38,9 @@ class Dataset:
     ``labels`` holds each event's period labels (:data:`geo.periods.PERIOD_KEYS`, same
     index); ``rejects`` lists start-up ledger rows that failed validation (nothing is
     dropped silently); ``warnings`` says what could not be labelled (e.g. holiday data
-    missing for a year). Tipster identities are not part of it.
+    missing for a year) or loaded; ``base_layers`` holds the base map's ``roads``,
+    ``villages`` and ``rivers`` (reference data, clipped to the scope's townships) that the
+    settings name. Tipster identities are not part of it.
     """
 
     townships: gpd.GeoDataFrame
@@ -42,6 +50,7 @@ class Dataset:
     rejects: pd.DataFrame
     labels: pd.DataFrame
     warnings: tuple[str, ...] = ()
+    base_layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
 
 def settings_townships(settings: Settings) -> gpd.GeoDataFrame:
@@ -51,6 +60,34 @@ def settings_townships(settings: Settings) -> gpd.GeoDataFrame:
         code_field=settings.township_code_field,
         name_field=settings.township_name_field,
     )
+
+
+def load_base_layers(
+    settings: Settings, townships: gpd.GeoDataFrame
+) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
+    """The base map's vector layers the settings name, clipped near ``townships``.
+
+    A file that cannot be read is left out with a warning (the map still works without it).
+    """
+    area = townships.to_crs(townships.estimate_utm_crs()).union_all().buffer(2000)
+    clip = gpd.GeoSeries([area], crs=townships.estimate_utm_crs()).to_crs(4326).iloc[0]
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    warnings: list[str] = []
+    for kind in ("roads", "villages", "rivers"):
+        path = getattr(settings, kind)
+        if path is None:
+            continue
+        try:
+            layers[kind] = load_base_layer(
+                path,
+                kind,
+                name_field=getattr(settings, f"{kind}_name_field"),
+                class_field=settings.roads_class_field if kind == "roads" else "class",
+                clip=clip,
+            )
+        except ConfigError as exc:
+            warnings.append(f"{kind} layer left out: {exc}")
+    return layers, warnings
 
 
 def load_dataset(
@@ -109,6 +146,7 @@ def load_dataset(
         raw_events = mask_events(raw_events)
     events = with_cells(raw_events)
     periods = label_events(events, key_areas=key_areas, settings=settings.periods)
+    base_layers, base_warnings = load_base_layers(settings, townships)
     return Dataset(
         townships,
         key_areas,
@@ -116,7 +154,8 @@ def load_dataset(
         events,
         rejects,
         periods.labels,
-        tuple(periods.warnings),
+        (*periods.warnings, *base_warnings),
+        base_layers,
     )
 
 

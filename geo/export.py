@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import math
@@ -10,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import pandas as pd
+
+from geo.planprint import PrintedPlan
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,11 +45,15 @@ def to_safe_csv(frame: pd.DataFrame) -> bytes:
 
 PLAN_COLUMNS_ZH: Final = {
     "day": "日期",
+    "team": "组号",
     "post": "岗位序号",
+    "post_no": "岗位号",
     "kind": "类型",
     "name": "岗位位置",
+    "duty": "岗位/巡逻范围",
     "time": "时段",
-    "h3_cell": "六边形编号",
+    "hours": "时段",
+    "people": "人数",
     "lat": "纬度",
     "lon": "经度",
     "risk_covered": "覆盖风险",
@@ -67,22 +74,29 @@ FIGURE_LABELS: Final = {
 
 
 def _zh_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Chinese headers and kinds; place names, never hexagon ids; numbers stay numbers."""
     out = frame.copy()
     if "kind" in out:
         out["kind"] = out["kind"].map(KIND_ZH).fillna(out["kind"])
     if "risk_covered" in out:
-        out["risk_covered"] = out["risk_covered"].round(1)
+        out["risk_covered"] = out["risk_covered"].astype(float).round(1)
+    for col in ("lat", "lon"):
+        if col in out:
+            out[col] = out[col].astype(float).round(5)
     cols = [c for c in PLAN_COLUMNS_ZH if c in out.columns]
     return out[cols].rename(columns=PLAN_COLUMNS_ZH)
 
 
 def plan_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Posts or schedule with headers and post kinds in the user's language."""
+    """Posts, teams or duty rows with headers and post kinds in the user's language."""
     if lang == "zh":
         return _zh_table(frame)
     out = frame.copy()
     if "kind" in out:
         out["kind"] = out["kind"].map({"fixed": "fixed post", "mobile": "mobile patrol"})
+    for col in ("lat", "lon"):
+        if col in out:
+            out[col] = out[col].astype(float).round(5)
     cols = [c for c in PLAN_COLUMNS_ZH if c in out.columns]
     return out[cols].rename(columns=lambda c: c.replace("_", " ").capitalize())
 
@@ -103,28 +117,56 @@ def _figure_rows(figures: Mapping[str, float], lang: str) -> list[tuple[str, str
     return rows
 
 
-def plan_to_xlsx(
-    posts: pd.DataFrame,
-    schedule: pd.DataFrame | None,
-    figures: Mapping[str, float],
-    *,
-    title: str,
-    notes: Sequence[str] = (),
-) -> bytes:
-    """An Excel workbook of a plan: 岗位 (posts), 排班 (rotation), 指标 (figures), 说明."""
+def _sheets(plan: PrintedPlan) -> list[tuple[str, pd.DataFrame]]:
+    sheets = [("分组安排", _zh_table(plan.teams))]
+    if not plan.roster.empty:
+        sheets.append(("排班表", plan.roster.rename(columns={"team": "组号"})))
+        sheets.append(("逐日安排", _zh_table(plan.duty)))
+    sheets.append(("岗位", _zh_table(plan.posts)))
+    sheets.append(
+        ("指标", pd.DataFrame(_figure_rows(plan.figures, "zh"), columns=["指标", "数值"]))
+    )
+    return sheets
+
+
+def _number_formats(sheet: Any) -> None:
+    """Coordinates with 5 decimals, dates as dates, risk with one decimal."""
+    formats = {"纬度": "0.00000", "经度": "0.00000", "覆盖风险": "0.0", "日期": "yyyy-mm-dd"}
+    for column in sheet.iter_cols(min_row=1, max_row=1):
+        fmt = formats.get(str(column[0].value))
+        if fmt:
+            for cell in sheet[column[0].column_letter][1:]:
+                cell.number_format = fmt
+
+
+def plan_to_xlsx(plan: PrintedPlan, *, map_png: bytes = b"", notes: Sequence[str] = ()) -> bytes:
+    """An Excel workbook of a printed plan.
+
+    Sheets 分组安排 (team, post or patrol area, hours, people), 排班表 (teams × days) and
+    逐日安排 for a rotation, 岗位 (numbered posts, place names, coordinates to 5 decimals),
+    指标, 地图 (the posts' map) and 说明. Numbers are stored as numbers, dates as dates,
+    every text cell is formula-safe.
+    """
+    from openpyxl.drawing.image import Image as XlImage
+
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _zh_table(posts).map(neutralize).to_excel(writer, sheet_name="岗位", index=False)
-        if schedule is not None and not schedule.empty:
-            _zh_table(schedule).map(neutralize).to_excel(writer, sheet_name="排班", index=False)
-        pd.DataFrame(_figure_rows(figures, "zh"), columns=["指标", "数值"]).to_excel(
-            writer, sheet_name="指标", index=False
-        )
-        pd.DataFrame({"说明": [title, *notes]}).map(neutralize).to_excel(
+    with pd.ExcelWriter(buffer, engine="openpyxl", date_format="yyyy-mm-dd") as writer:
+        for name, frame in _sheets(plan):
+            frame.map(neutralize).to_excel(writer, sheet_name=name, index=False)
+        about = [plan.title, f"时段:{plan.period} {plan.hours}", *notes]
+        pd.DataFrame({"说明": about}).map(neutralize).to_excel(
             writer, sheet_name="说明", index=False
         )
         for sheet in writer.sheets.values():
-            _fit_columns(sheet, cap=40, per_char=1.6)
+            _fit_columns(sheet, cap=46, per_char=1.7)
+            _number_formats(sheet)
+            sheet.freeze_panes = "A2"
+        if map_png:
+            sheet = writer.book.create_sheet("地图", 1)
+            sheet["A1"] = plan.title
+            image = XlImage(io.BytesIO(map_png))
+            image.width, image.height = 900, int(900 * image.height / max(image.width, 1))
+            sheet.add_image(image, "A2")
     return buffer.getvalue()
 
 
@@ -174,38 +216,64 @@ def rejects_to_xlsx(table: pd.DataFrame, *, lang: str = "zh") -> bytes:
     return buffer.getvalue()
 
 
-def plan_to_html(
-    posts: pd.DataFrame,
-    schedule: pd.DataFrame | None,
-    figures: Mapping[str, float],
-    *,
-    title: str,
-    notes: Sequence[str] = (),
-) -> str:
-    """A printable Chinese page of the plan (A4, tables, no scripts, no external assets)."""
+_PRINT_CSS: Final = (
+    "body{font-family:'Noto Serif CJK SC','Noto Sans CJK SC','SimSun',serif;margin:0;"
+    "color:#111;font-size:10.5pt}h1{font-size:18pt;text-align:center;margin:0 0 4pt}"
+    ".sub{text-align:center;margin:0 0 8pt}h2{font-size:13pt;margin:10pt 0 4pt;"
+    "page-break-after:avoid}table{border-collapse:collapse;width:100%;font-size:9.5pt}"
+    "th,td{border:1px solid #555;padding:2px 5px;text-align:left}th{background:#eee}"
+    "td.n{text-align:right}img{width:100%;display:block;margin:4pt 0}.note{font-size:8.5pt;"
+    "color:#444}@page{size:A4;margin:12mm 12mm 14mm 12mm}"
+    "@media print{tr{page-break-inside:avoid}thead{display:table-header-group}}"
+)
+
+
+def _html_table(frame: pd.DataFrame) -> str:
     esc = html.escape
-    figure_rows = "".join(
-        f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in _figure_rows(figures, "zh")
-    )
+    head = "".join(f"<th>{esc(str(c))}</th>" for c in frame.columns)
+    body = []
+    five = {"纬度", "经度", "lat", "lon"}
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            shown = "" if value is None or (number and pd.isna(value)) else value
+            if isinstance(shown, float):
+                shown = f"{shown:.5f}" if column in five else f"{shown:,.1f}".removesuffix(".0")
+            cls = " class='n'" if number else ""
+            cells.append(f"<td{cls}>{esc(str(shown))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def plan_to_html(plan: PrintedPlan, *, map_png: bytes = b"", notes: Sequence[str] = ()) -> str:
+    """A printable A4 page of the plan: map of the numbered posts, teams, roster, posts.
+
+    No scripts and no external files (the map is embedded), so it prints from any browser.
+    """
+    esc = html.escape
+    days = f",{len(plan.roster.columns) - 1}天轮换" if not plan.roster.empty else ""
     parts = [
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        f"<title>{esc(title)}</title><style>",
-        "body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif;"
-        "margin:2em;color:#111}h1{font-size:20pt;text-align:center}"
-        "h2{font-size:14pt;margin-top:1.4em}table{border-collapse:collapse;width:100%;"
-        "font-size:10.5pt}th,td{border:1px solid #555;padding:3px 6px;text-align:left}"
-        "th{background:#eee}.note{font-size:9pt;color:#444}"
-        "@page{size:A4;margin:15mm}@media print{h2{page-break-after:avoid}"
-        "tr{page-break-inside:avoid}}",
-        "</style></head><body>",
-        f"<h1>{esc(title)}</h1>",
-        f"<h2>一、覆盖指标</h2><table>{figure_rows}</table>",
-        "<h2>二、岗位安排</h2>",
-        _zh_table(posts).to_html(index=False, escape=True, border=0),
+        f"<title>{esc(plan.title)}</title><style>{_PRINT_CSS}</style></head><body>",
+        f"<h1>{esc(plan.title)}</h1>",
+        f"<p class='sub'>{esc(f'{plan.period} {plan.hours},每组{plan.team_size}人{days}')}</p>",
     ]
-    if schedule is not None and not schedule.empty:
-        parts += ["<h2>三、逐日轮换排班</h2>", _zh_table(schedule).to_html(index=False, border=0)]
-    for note in notes:
-        parts.append(f"<p class='note'>{esc(note)}</p>")
+    if map_png:
+        data = base64.b64encode(map_png).decode("ascii")
+        parts.append(f"<img alt='岗位分布图' src='data:image/png;base64,{data}'>")
+    parts += ["<h2>一、分组安排</h2>", _html_table(_zh_table(plan.teams))]
+    if not plan.roster.empty:
+        parts += [
+            "<h2>二、逐日排班表</h2>",
+            _html_table(plan.roster.rename(columns={"team": "组号"})),
+        ]
+    parts += [
+        f"<h2>{'三' if not plan.roster.empty else '二'}、岗位位置</h2>",
+        _html_table(_zh_table(plan.posts)),
+    ]
+    figures = pd.DataFrame(_figure_rows(plan.figures, "zh"), columns=["指标", "数值"])
+    parts += ["<h2>覆盖指标</h2>", _html_table(figures)]
+    parts += [f"<p class='note'>{esc(note)}</p>" for note in notes]
     parts.append("</body></html>")
     return "".join(parts)

@@ -642,6 +642,82 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "end_changed": ("账号权限变更", "account changed"),
     "end_password": ("密码已修改", "password changed"),
     "option_blacklist_rules": ("黑名单阈值", "blacklist thresholds"),
+    # printmap (issue 16): base map, legend, hotspot list, plans, briefings
+    "layer_roads": ("道路", "Roads"),
+    "layer_rivers": ("河流水系", "Rivers"),
+    "layer_villages": ("村庄", "Villages"),
+    "legend_lines": ("线路与底图", "Lines and base map"),
+    "legend_road_expressway": ("高速公路", "Expressway"),
+    "legend_road_major": ("国道、省道、县道", "Major road"),
+    "legend_road_minor": ("乡村道路", "Minor road"),
+    "legend_watch_radius": ("重点区域范围", "Key-area radius"),
+    "legend_post_reach": ("巡逻覆盖范围", "Patrol reach"),
+    "legend_no_events_blank": ("无事件(不着色)", "No events (not filled)"),
+    "legend_cluster": ("聚合点(数字为事件数)", "Cluster (number of events)"),
+    "synthetic_basemap": (
+        "底图、道路、村庄与河流均为合成示意数据,非真实地图。",
+        "The base map, roads, villages and rivers are synthetic illustrations, not real map "
+        "data.",
+    ),
+    "place_m": ("约{m}米", "about {m} m"),
+    "place_km": ("约{km}公里", "about {km} km"),
+    "place_unknown": ("(位置不详)", "(unknown place)"),
+    "hot_list": ("热点排行", "Top hotspots"),
+    "hot_list_help": (
+        "按热点置信度和Gi* z值排序的前10个六边形(仅含有事件的);点击一项,地图缩放到该处。",
+        "The top 10 hexagons with events, by hotspot confidence and Gi* z; choose one to "
+        "zoom the map there.",
+    ),
+    "hot_list_empty": ("当前筛选下没有事件。", "No events for these filters."),
+    "hot_list_caption": ("{n}起 · {cls} · {trend}", "{n} events · {cls} · {trend}"),
+    "hot_list_reset": ("显示全图", "Show the whole map"),
+    "assets_missing": (
+        "地图组件缺失({n}个文件,如 {first}):地图无法显示。请在安装目录运行 make assets"
+        "(或 .venv/bin/python -m layers.assets fetch)后刷新页面。",
+        "Map scripts are missing ({n} files, e.g. {first}): the map cannot be drawn. Run "
+        "make assets (or .venv/bin/python -m layers.assets fetch) and reload the page.",
+    ),
+    "tiles_missing": (
+        "底图“{name}”尚未导入,地图只显示乡镇边界。请运行 hexpatrol basemap import 底图.mbtiles "
+        "--name {name}(演示底图:make assets)。",
+        "The base map '{name}' has not been imported; the map shows township outlines only. "
+        "Run hexpatrol basemap import FILE.mbtiles --name {name} (the demo's: make assets).",
+    ),
+    "plan_teams_table": ("分组安排", "Teams"),
+    "plan_window_label": ("巡逻时间(随时段)", "Hours (of the period)"),
+    "plan_team_no": ("组号", "Team"),
+    "plan_preset_label": ("节假日(按节假日日历)", "Holiday (from the holiday calendar)"),
+    "plan_preset_own": ("自选日期", "Dates of my own"),
+    "plan_preset": (
+        "{year}年{names} {first:%m月%d日}–{last:%m月%d日}({n}天)",
+        "{year} {names}, {first:%b %d} – {last:%b %d} ({n} days)",
+    ),
+    "holiday_new_years_day": ("元旦", "New Year's Day"),
+    "holiday_spring_festival": ("春节", "Spring Festival"),
+    "holiday_tomb_sweeping_day": ("清明节", "Qingming Festival"),
+    "holiday_labour_day": ("劳动节", "Labour Day"),
+    "holiday_dragon_boat_festival": ("端午节", "Dragon Boat Festival"),
+    "holiday_mid_autumn_festival": ("中秋节", "Mid-Autumn Festival"),
+    "holiday_national_day": ("国庆节", "National Day"),
+    "holiday_holiday": ("法定节假日", "Statutory holiday"),
+    "brief_missing": (
+        "本机缺少:{what}。{fix}",
+        "Missing on this machine: {what}. {fix}",
+    ),
+    "missing_cjk_font": (
+        "中文字体(通报地图上的汉字会显示为方框)",
+        "a CJK font (Chinese on the briefing's map would show as boxes)",
+    ),
+    "missing_libreoffice": (
+        "LibreOffice(无法生成PDF,Word版仍可下载)",
+        "LibreOffice (no PDF; the Word file is still there)",
+    ),
+    "missing_fix": (
+        "请管理员运行 make run(会自动安装),"
+        "或 apt-get install fonts-noto-cjk libreoffice-writer-nogui。",
+        "Ask the administrator to run make run (it installs them) or apt-get install "
+        "fonts-noto-cjk libreoffice-writer-nogui.",
+    ),
 }
 
 

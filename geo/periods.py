@@ -357,3 +357,76 @@ def select_period(labels: pd.DataFrame, keys: Iterable[str]) -> pd.Series:
             raise ValueError(f"period was {name!r} but is expected to be in {PERIOD_KEYS}")
         mask &= ~labels[name] if negate else labels[name]
     return mask
+
+
+# ---------------------------------------------------------------- holiday presets
+
+#: chinese-calendar's holiday names -> stable keys (words in geo.i18n: holiday_<key>)
+HOLIDAY_KEYS: Final = {
+    "New Year's Day": "new_years_day",
+    "Spring Festival": "spring_festival",
+    "Tomb-sweeping Day": "tomb_sweeping_day",
+    "Labour Day": "labour_day",
+    "Dragon Boat Festival": "dragon_boat_festival",
+    "National Day": "national_day",
+    "Mid-autumn Festival": "mid_autumn_festival",
+}
+
+
+@dataclass(frozen=True)
+class HolidayBlock:
+    """A run of consecutive statutory holiday days (法定节假日, weekends inside included).
+
+    ``keys`` are the holidays it holds (``national_day``, ``mid_autumn_festival``; just
+    ``holiday`` for days known only from a holiday table).
+    """
+
+    keys: tuple[str, ...]
+    first: dt.date
+    last: dt.date
+
+    @property
+    def days(self) -> tuple[dt.date, ...]:
+        """Every day of the block."""
+        n = (self.last - self.first).days + 1
+        return tuple(self.first + dt.timedelta(days=i) for i in range(n))
+
+
+def _holiday_key(day: dt.date) -> str:
+    try:
+        _, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return "holiday"
+    return HOLIDAY_KEYS.get(str(name), "holiday") if name else "holiday"
+
+
+def holiday_blocks(
+    start: dt.date, end: dt.date, settings: PeriodSettings | None = None
+) -> list[HolidayBlock]:
+    """The statutory holiday blocks that start between ``start`` and ``end`` (inclusive).
+
+    Parameters
+    ----------
+    start, end : date
+        The span to look in (a block that starts inside runs to its own last day).
+    settings : PeriodSettings, optional
+        Its ``holiday_table`` overrides chinese-calendar, as everywhere else.
+
+    Returns
+    -------
+    list of HolidayBlock
+        In date order; e.g. 2025's National Day and Mid-Autumn: 2025-10-01 .. 2025-10-08.
+    """
+    span = [start + dt.timedelta(days=i) for i in range((end - start).days + 15)]
+    holiday = day_calendar(span, settings).days["holiday"]
+    blocks: list[HolidayBlock] = []
+    run: list[dt.date] = []
+    for day in [*span, None]:
+        if day is not None and bool(holiday.get(day, False)):
+            run.append(day)
+            continue
+        if run and run[0] <= end:
+            keys = tuple(dict.fromkeys(_holiday_key(d) for d in run))
+            blocks.append(HolidayBlock(keys, run[0], run[-1]))
+        run = []
+    return blocks

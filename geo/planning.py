@@ -16,10 +16,10 @@ import h3
 import numpy as np
 import pandas as pd
 
-from geo.cells import annotate_cells, cells_to_frame
 from geo.dataset import Dataset
 from geo.patrol import Plan, Schedule, build_problem, describe, rotation, solve_exact, solve_greedy
 from geo.periods import PeriodSettings, day_calendar
+from geo.places import nearest_places, place_text
 from geo.views import hotspot_view
 
 PLAN_PERIODS: Final = ("night", "weekend", "holiday", "market_day", "school_commute", "custom")
@@ -119,6 +119,13 @@ class PlanResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def period_window(period: str, periods: PeriodSettings | None = None) -> str:
+    """The hours of a planning period other than custom as text (e.g. "20:00-06:00")."""
+    if period == "custom":
+        raise ValueError("a custom period has the hours the user gives")
+    return _window(PlanRequest(period=period), periods or PeriodSettings())
+
+
 def _window(request: PlanRequest, periods: PeriodSettings) -> str:
     def hm(a: dt.time, b: dt.time) -> str:
         return f"{a:%H:%M}-{b:%H:%M}"
@@ -135,20 +142,26 @@ def _window(request: PlanRequest, periods: PeriodSettings) -> str:
 
 
 def post_names(ds: Dataset, cells: Sequence[str], radius_m: float) -> dict[str, str]:
-    """A name for each post cell: the nearest key area when within reach, else the township."""
+    """A place name for each post cell: "青龙街道 · 云阳县人民医院 约330米".
+
+    The township, then the nearest key area within reach (or else the nearest village of the
+    base map), as :func:`geo.places.place_text` words it; several posts at one place are
+    told apart by "-2", "-3".
+    """
     if not len(cells):
         return {}
-    frame = annotate_cells(cells_to_frame(list(cells)), ds.townships, ds.key_areas)
-    names = {}
-    for cell, ka, dist, town in zip(
-        frame["h3_cell"],
-        frame["nearest_key_area"],
-        frame["key_area_m"],
-        frame["township"],
-        strict=True,
-    ):
-        near = isinstance(ka, str) and ka and np.isfinite(dist) and dist <= max(radius_m, 500)
-        names[cell] = f"{ka}" if near else f"{town or '—'}"
+    centres = np.array([h3.cell_to_latlng(c) for c in cells]).reshape(-1, 2)
+    places = nearest_places(
+        centres[:, 0],
+        centres[:, 1],
+        townships=ds.townships,
+        key_areas=ds.key_areas,
+        villages=ds.base_layers.get("villages"),
+    )
+    names = {
+        cell: place_text(row.township, row.place, row.place_m, "zh")
+        for cell, row in zip(cells, places.itertuples(), strict=True)
+    }
     seen: dict[str, int] = {}
     for cell in list(names):  # 金科世界城, 金科世界城-2, … when several posts share a place
         seen[names[cell]] = seen.get(names[cell], 0) + 1

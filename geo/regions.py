@@ -140,3 +140,99 @@ def township_of(
     first = pd.Series(poly_idx).groupby(point_idx).min()
     out[first.index.to_numpy()] = townships["code"].to_numpy()[first.to_numpy()]
     return out
+
+
+# ---------------------------------------------------------------- base-map vector layers
+
+#: words of road-class columns (Chinese or OSM-style English) -> expressway / major / minor
+ROAD_CLASS_WORDS: Final = {
+    "expressway": ("高速", "expressway", "motorway", "freeway"),
+    "major": (
+        "国道",
+        "省道",
+        "县道",
+        "主干",
+        "快速",
+        "一级",
+        "二级",
+        "national",
+        "provincial",
+        "county",
+        "trunk",
+        "primary",
+        "secondary",
+        "major",
+    ),
+}
+BASE_LAYER_KINDS: Final = {
+    "roads": ("LineString", "MultiLineString"),
+    "villages": ("Point", "MultiPoint"),
+    "rivers": ("LineString", "MultiLineString", "Polygon", "MultiPolygon"),
+}
+
+
+def road_class(value: object) -> str:
+    """``expressway``, ``major`` or ``minor`` for a road-class value (``国道``, ``G42``, …)."""
+    text = str(value or "").strip().lower()
+    if text[:1] == "g" and text[1:].isdigit() and len(text) <= 3:  # G42: 国家高速 numbers
+        return "expressway"
+    for klass, words in ROAD_CLASS_WORDS.items():
+        if any(w in text for w in words):
+            return klass
+    return "minor"
+
+
+def load_base_layer(
+    path: str | os.PathLike[str],
+    kind: str,
+    *,
+    name_field: str = "name",
+    class_field: str = "class",
+    clip: shapely.Geometry | None = None,
+) -> gpd.GeoDataFrame:
+    """A base-map layer (roads, villages or rivers) with ``name`` and ``class``, in EPSG:4326.
+
+    Parameters
+    ----------
+    path : path
+        GeoJSON, Shapefile or GeoPackage in any CRS (none given: WGS-84 / CGCS2000).
+    kind : str
+        ``roads``, ``villages`` or ``rivers``: geometries of other types are left out.
+    name_field, class_field : str
+        The file's own columns for the label and (roads, rivers) the class; a missing class
+        column means every feature is ``minor`` (rivers: polygons are ``major``).
+    clip : shapely geometry, optional
+        Keep only features that intersect it (e.g. the user's townships).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``name`` (text, may be empty), ``class`` and ``geometry``.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, lacks ``name_field``, or ``kind`` is unknown.
+    """
+    if kind not in BASE_LAYER_KINDS:
+        raise ConfigError(f"kind was {kind!r} but is expected to be in {tuple(BASE_LAYER_KINDS)}")
+    gdf = _read(path, kind, {name_field, "geometry"})
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    gdf = gdf[gdf.geom_type.isin(BASE_LAYER_KINDS[kind])]
+    if clip is not None:
+        gdf = gdf[gdf.intersects(clip)]
+    names = gdf[name_field].astype("string").fillna("").str.strip().astype(object)
+    raw_class = gdf[class_field] if class_field in gdf.columns else pd.Series("", index=gdf.index)
+    if kind == "roads":
+        classes = [road_class(v) for v in raw_class]
+    elif kind == "rivers":
+        major = ("major", "主要", "干流")
+        classes = [
+            "major" if g.endswith("Polygon") or str(c).lower() in major else "minor"
+            for g, c in zip(gdf.geom_type, raw_class, strict=True)
+        ]
+    else:
+        classes = ["village"] * len(gdf)
+    return gpd.GeoDataFrame(
+        {"name": names.to_numpy(), "class": classes}, geometry=gdf.geometry.to_numpy(), crs=4326
+    ).reset_index(drop=True)

@@ -105,9 +105,18 @@ data_dir = "var"
 # database_url = "postgresql+psycopg://hexpatrol:PASSWORD@127.0.0.1/hexpatrol"
 session_minutes = 240               # a login ends after this many idle minutes
 
-# Base map: "none" (offline; township boundaries), "osm", "tianditu" (needs tianditu_key),
-# "amap" (GCJ-02; layers are shifted to line up) or "custom" (an intranet tile server).
+# Base map: "none" (offline; township boundaries), "local" (an MBTiles imported with
+# `hexpatrol basemap import FILE.mbtiles --name NAME`, then basemap = "NAME"), "osm",
+# "tianditu" (needs tianditu_key), "amap" (GCJ-02; layers are shifted to line up) or
+# "custom" (an intranet tile server).
 tiles = "none"
+# basemap = ""
+# Roads, villages and rivers under the hexagons (GeoJSON/Shapefile/GeoPackage, any CRS):
+# roads = "basemap/roads.shp"
+# roads_name_field = "name"
+# roads_class_field = "class"       # 高速/国道/省道/县道/乡道 or expressway/primary/…
+# villages = "basemap/villages.geojson"
+# rivers = "basemap/rivers.geojson"
 # tianditu_key = ""
 # tile_url = "http://tiles.intranet.local/{{z}}/{{x}}/{{y}}.png"
 # tile_attribution = ""

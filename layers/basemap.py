@@ -8,6 +8,10 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo.tiles import TILES_URL, Tileset
+from layers.labels import LabelControl
+from layers.safe import text
+
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 TIANDITU_URL = "https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk={key}"
@@ -20,31 +24,22 @@ AMAP_URL = (
 AMAP_ATTRIBUTION = "&copy; 高德地图 (GCJ-02)"
 
 
-class _LabelZoom(MacroElement):
-    """Hides key-area labels and shrinks badges below ``min_zoom``: hotspots stay visible."""
+class _MapControls(MacroElement):
+    """A metric-only scale bar, and an attribution line without Leaflet's flag and link."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function() {
           var map = {{ this._parent.get_name() }};
-          var css = document.createElement("style");
-          css.textContent = ".hexpatrol-lowzoom .hexpatrol-ka-label{display:none}"
-            + ".hexpatrol-lowzoom .hexpatrol-ka-badge{transform:scale(0.65);opacity:0.85}";
-          document.head.appendChild(css);
-          function toggle() {
-            map.getContainer().classList.toggle(
-              "hexpatrol-lowzoom", map.getZoom() < {{ this.min_zoom }});
-          }
-          map.on("zoomend", toggle);
-          toggle();
+          L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo(map);
+          if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
         })();
         {% endmacro %}"""
     )
 
-    def __init__(self, min_zoom: float) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._name = "LabelZoom"
-        self.min_zoom = min_zoom
+        self._name = "MapControls"
 
 
 def fit_zoom(
@@ -77,36 +72,32 @@ class _Background(MacroElement):
         self.color = color
 
 
-def base_map(
-    bounds: tuple[float, float, float, float],
+def _tile_layer(
+    m: folium.Map,
+    tiles: str,
     *,
-    tiles: str = "none",
-    tile_url: str = "",
-    tile_attribution: str = "",
-    tianditu_key: str = "",
-    label_min_zoom: float = 11.5,
-) -> folium.Map:
-    """A map centred on ``bounds`` (minx, miny, maxx, maxy in degrees) at a zoom that fits.
-
-    ``tiles``: ``none`` (default, offline), ``osm``, ``tianditu`` (with ``tianditu_key``),
-    ``amap`` (GCJ-02 tiles: the caller must shift its layers, see
-    :func:`layers.situation.situation_map`) or ``custom`` (``tile_url``).
-    """
-    minx, miny, maxx, maxy = bounds
-    m = folium.Map(
-        location=[(miny + maxy) / 2, (minx + maxx) / 2],
-        zoom_start=fit_zoom(bounds),  # type: ignore[arg-type]  # Leaflet takes fractions
-        tiles=None,
-        control_scale=True,
-        min_zoom=5,
-        max_zoom=18,
-        zoom_snap=0.25,
-        zoom_delta=0.5,
-    )
-    # folium hands min/max zoom to its own tile layer only; a tile-less map needs them on the
-    # map itself, or the marker cluster fails ("Map has no maxZoom specified")
-    m.options.update(min_zoom=5, max_zoom=18)
-    if tiles == "osm":
+    tile_url: str,
+    tile_attribution: str,
+    tianditu_key: str,
+    tileset: Tileset | None,
+    tiles_base_url: str,
+) -> None:
+    """Add the chosen tiles (nothing for ``none``, or ``local`` without a tile set)."""
+    if tiles == "local" and tileset is not None:
+        w, s, e, n = tileset.bounds
+        folium.TileLayer(
+            tileset.url(tiles_base_url),
+            attr=text(tileset.attribution or tileset.name),
+            name="底图",
+            min_zoom=5,
+            max_zoom=18,
+            min_native_zoom=tileset.minzoom,
+            max_native_zoom=tileset.maxzoom,
+            bounds=[[s, w], [n, e]],
+            overlay=False,
+            control=False,
+        ).add_to(m)
+    elif tiles == "osm":
         folium.TileLayer(OSM_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap").add_to(m)
     elif tiles == "tianditu":
         for url, name in ((TIANDITU_URL, "天地图"), (TIANDITU_LABELS, "天地图注记")):
@@ -122,12 +113,59 @@ def base_map(
             AMAP_URL, attr=AMAP_ATTRIBUTION, name="高德地图", subdomains="1234", max_zoom=18
         ).add_to(m)
     elif tiles == "custom":
-        folium.TileLayer(tile_url, attr=tile_attribution or "tiles", name="tiles").add_to(m)
-    elif tiles != "none":
+        attribution = text(tile_attribution) or "tiles"
+        folium.TileLayer(tile_url, attr=attribution, name="tiles").add_to(m)
+    elif tiles not in ("none", "local"):
         raise ValueError(
             f"tiles was {tiles!r} but is expected to be in "
-            "('none', 'osm', 'tianditu', 'amap', 'custom')"
+            "('none', 'local', 'osm', 'tianditu', 'amap', 'custom')"
         )
+
+
+def base_map(
+    bounds: tuple[float, float, float, float],
+    *,
+    tiles: str = "none",
+    tile_url: str = "",
+    tile_attribution: str = "",
+    tianditu_key: str = "",
+    tileset: Tileset | None = None,
+    tiles_base_url: str = TILES_URL,
+    label_min_zoom: float = 11.5,
+) -> folium.Map:
+    """A map centred on ``bounds`` (minx, miny, maxx, maxy in degrees) at a zoom that fits.
+
+    ``tiles``: ``none`` (default, offline), ``local`` (the imported ``tileset``, served by the
+    app under ``tiles_base_url``; without one, as ``none``), ``osm``, ``tianditu`` (with
+    ``tianditu_key``), ``amap`` (GCJ-02 tiles: the caller must shift its layers, see
+    :func:`layers.situation.situation_map`) or ``custom`` (``tile_url``). The map has a
+    metric scale bar, label panes with zoom-dependent, decluttered labels
+    (:class:`layers.labels.LabelControl`) and no Leaflet flag in its attribution.
+    """
+    minx, miny, maxx, maxy = bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=fit_zoom(bounds),  # type: ignore[arg-type]  # Leaflet takes fractions
+        tiles=None,
+        control_scale=False,
+        min_zoom=5,
+        max_zoom=18,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+    )
+    # folium hands min/max zoom to its own tile layer only; a tile-less map needs them on the
+    # map itself, or the marker cluster fails ("Map has no maxZoom specified")
+    m.options.update(min_zoom=5, max_zoom=18)
+    LabelControl(label_min_zoom).add_to(m)  # first: it creates the panes the layers use
+    _tile_layer(
+        m,
+        tiles,
+        tile_url=tile_url,
+        tile_attribution=tile_attribution,
+        tianditu_key=tianditu_key,
+        tileset=tileset,
+        tiles_base_url=tiles_base_url,
+    )
     _Background("#eef1f4").add_to(m)
-    _LabelZoom(label_min_zoom).add_to(m)
+    _MapControls().add_to(m)
     return m

@@ -6,39 +6,43 @@ import folium
 import geopandas as gpd
 
 from geo.i18n import t
-from layers.safe import escape_columns, text
+from layers.labels import PRIORITY, Label, Labels
+from layers.safe import escape_columns
 from layers.style import lean
 
 
-def township_layer(townships: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGroup:
-    """Township polygons with a light fill, their names as labels and tooltips."""
+def township_layer(
+    townships: gpd.GeoDataFrame, *, lang: str = "zh", over_tiles: bool = False
+) -> folium.FeatureGroup:
+    """Township polygons with their names as labels and tooltips.
+
+    Without tiles (``over_tiles=False``) the polygons are the base map and get a light fill;
+    over tiles they are outlines with a faint fill, so the tiles show through.
+    """
     group = folium.FeatureGroup(name=t("layer_townships", lang), show=True)
+    fill = 0.12 if over_tiles else 0.9
     folium.GeoJson(
         escape_columns(lean(townships[["code", "name", "geometry"]])),
         style_function=lambda f: {
             "fillColor": "#fbfbf7",
-            "fillOpacity": 0.9,
+            "fillOpacity": fill,
             "color": "#5b6770",
-            "weight": 1.0,
+            "weight": 1.2 if over_tiles else 1.0,
+            "dashArray": "6 3" if over_tiles else None,
         },
         tooltip=folium.GeoJsonTooltip(
             fields=["name", "code"],
             aliases=[t("col_township", lang), "代码" if lang == "zh" else "Code"],
         ),
         embed=True,
+        pane="hexpatrol-towns",
     ).add_to(group)
+    labels = []
     for _, row in townships.iterrows():
         p = row.geometry.representative_point()
-        folium.Marker(
-            [p.y, p.x],
-            icon=folium.DivIcon(
-                html=f'<div style="font:11px sans-serif;color:#56606a;white-space:nowrap;'
-                f'transform:translate(-50%,-50%)">{text(row["name"])}</div>',
-                icon_size=(0, 0),
-                class_name="hexpatrol-township-label",
-            ),
-            interactive=False,
-        ).add_to(group)
+        kind = "hexpatrol-township-label hexpatrol-label-township"
+        labels.append(Label(p.y, p.x, str(row["name"]), kind, 1, PRIORITY["township"]))
+    Labels(labels).add_to(group)
     return group
 
 

@@ -7,12 +7,18 @@ cells stay light. No base map style is set, so nothing is fetched from the inter
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from geo.hotspots import GI_CLASSES
+from geo.i18n import t
+from layers.legend import Row, score_legend_rows
 from layers.safe import escape_columns
+from layers.safe import text as script_safe
 from layers.style import GI_COLORS, class_colors, classify, lean, score_breaks
 
 
@@ -21,14 +27,71 @@ def _rgb(hex_color: str, alpha: int) -> list[int]:
     return [int(h[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
+def deck_legend(
+    cells: pd.DataFrame,
+    *,
+    mode: str = "gi",
+    key_areas: gpd.GeoDataFrame | None = None,
+    lang: str = "zh",
+) -> list[tuple[str, Sequence[Row | tuple[str, str]]]]:
+    """The deck.gl view's legend sections (for :func:`layers.legend.legend_html`)."""
+    idx = 0 if lang == "zh" else 1
+    if mode == "gi":
+        present = set(cells["gi_class"])
+        rows: list[Row | tuple[str, str]] = [
+            (GI_COLORS[c], GI_CLASSES[c][idx]) for c in GI_CLASSES if c in present
+        ]
+        title = t("legend_gi", lang)
+    else:
+        busy = cells.loc[cells["n"] > 0, "score"]
+        limits = score_breaks(busy)
+        rows = list(score_legend_rows(limits, class_colors(len(limits))))
+        title = t("layer_hex", lang)
+    rows.append(Row("outline", "#ffffff", t("legend_no_events_blank", lang)))
+    sections: list[tuple[str, Sequence[Row | tuple[str, str]]]] = [(title, rows)]
+    if key_areas is not None and len(key_areas):
+        sections.append(
+            (t("layer_key_areas", lang), [Row("dot", "#08306b", t("layer_key_areas", lang))])
+        )
+    sections.append(
+        (t("layer_townships", lang), [Row("line", "#5b6770", t("layer_townships", lang), width=1)])
+    )
+    return sections
+
+
+def _key_area_dots(key_areas: gpd.GeoDataFrame | None) -> list[pdk.Layer]:
+    """Key areas as dark-blue dots (names escaped for the tooltip)."""
+    if key_areas is None or not len(key_areas):
+        return []
+    pts = key_areas.geometry.representative_point()
+    dots = escape_columns(pd.DataFrame({"lon": pts.x, "lat": pts.y, "name": key_areas["name"]}))
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            dots,
+            get_position=["lon", "lat"],
+            get_fill_color=[8, 48, 107, 230],
+            get_radius=120,
+            radius_min_pixels=3,
+            pickable=True,
+        )
+    ]
+
+
 def deck_map(
     cells: pd.DataFrame,
     townships: gpd.GeoDataFrame,
     *,
     mode: str = "gi",
     key_areas: gpd.GeoDataFrame | None = None,
+    lang: str = "zh",
+    focus: tuple[list[float], float] | None = None,
 ) -> pdk.Deck:
-    """A pydeck Deck: hexagons (Gi* class or score), township outlines, key-area dots."""
+    """A pydeck Deck: hexagons (Gi* class or score), township outlines, key-area dots.
+
+    ``focus`` ((lat, lon), zoom) opens the view there (a hotspot chosen in the list); the
+    tooltip speaks ``lang``. Explain it with :func:`deck_legend`.
+    """
     frame = cells[
         [
             c
@@ -70,27 +133,17 @@ def deck_map(
         get_line_color=[91, 103, 112, 255],
         line_width_min_pixels=1,
     )
-    layers = [outline, hexes]
-    if key_areas is not None and len(key_areas):
-        pts = key_areas.geometry.representative_point()
-        dots = pd.DataFrame({"lon": pts.x, "lat": pts.y, "name": key_areas["name"]})
-        dots = escape_columns(dots)
-        layers.append(
-            pdk.Layer(
-                "ScatterplotLayer",
-                dots,
-                get_position=["lon", "lat"],
-                get_fill_color=[8, 48, 107, 230],
-                get_radius=120,
-                radius_min_pixels=3,
-                pickable=True,
-            )
-        )
+    layers = [outline, hexes, *_key_area_dots(key_areas)]
     minx, miny, maxx, maxy = townships.total_bounds
-    view = pdk.ViewState(
-        latitude=(miny + maxy) / 2,
-        longitude=(minx + maxx) / 2,
-        zoom=float(np.clip(np.log2(360 / max(maxx - minx, 1e-3)) - 0.5, 3, 16)),
+    (lat, lon), zoom = focus or (
+        [(miny + maxy) / 2, (minx + maxx) / 2],
+        float(np.clip(np.log2(360 / max(maxx - minx, 1e-3)) - 0.5, 3, 16)),
     )
-    tooltip = {"html": "{gi_label} {township} {nearest_key_area} {name}<br/>n={n} score={score}"}
+    view = pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom - 1)  # deck tiles are 512 px
+    # field names are fixed words of ours; the values are escaped above
+    n_word, score_word = (script_safe(t(k, lang)) for k in ("col_n", "col_score"))
+    tooltip = {
+        "html": "{gi_label} {township} {nearest_key_area} {name}<br/>"
+        f"{n_word}: {{n}} · {score_word}: {{score}}"
+    }
     return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, tooltip=tooltip)

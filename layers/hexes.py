@@ -8,7 +8,7 @@ import numpy as np
 
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES
 from geo.i18n import t
-from layers.legend import score_legend_rows
+from layers.legend import Row, score_legend_rows
 from layers.safe import escape_columns
 from layers.style import GI_COLORS, TREND_COLORS, class_colors, classify, lean, score_breaks
 
@@ -31,7 +31,7 @@ def hex_layer(
     lang: str = "zh",
     mode: str = "score",
     breaks: list[float] | None = None,
-) -> tuple[folium.FeatureGroup, list[tuple[str, str]]]:
+) -> tuple[folium.FeatureGroup, list[tuple[str, str] | Row]]:
     """FeatureGroup of hexagons and the legend rows (colour, label) that explain it.
 
     ``mode="score"`` colours by weighted score in quantile classes; ``mode="gi"`` by Gi*
@@ -41,15 +41,18 @@ def hex_layer(
     if mode not in ("score", "gi"):
         raise ValueError(f"mode was {mode!r} but is expected to be 'score' or 'gi'")
     group = folium.FeatureGroup(name=t("layer_hex", lang), show=True)
-    shown = cells[cells["n"] > 0] if mode == "score" else cells
+    # cells without events are left blank (the legend says so), except Gi* cold spots
+    shown = cells[(cells["n"] > 0) | (cells["gi_class"] != "ns" if mode == "gi" else False)]
     if shown.empty:
         return group, []
     fields = TOOLTIP_FIELDS + (GI_FIELDS if mode == "gi" else ())
     frame = _tooltip_frame(shown, fields)
+    rows: list[tuple[str, str] | Row]
     if mode == "score":
         limits = breaks if breaks is not None else score_breaks(shown["score"])
         colors = class_colors(len(limits))
-        rows = score_legend_rows(limits, colors)
+        blank = Row("outline", "#ffffff", t("legend_no_events_blank", lang))
+        rows = [*score_legend_rows(limits, colors), blank]
         frame["fill"] = [colors[i] for i in classify(frame["score"], limits)]
         frame["opacity"] = 0.72
         frame["edge"] = "#7a4a12"
@@ -63,10 +66,11 @@ def hex_layer(
         ]
         strong = np.isin(classes, ["hot_99", "hot_95"])
         frame["fill"] = [GI_COLORS[c] for c in classes]
-        frame["opacity"] = np.where(classes == "ns", 0.25, 0.78)
+        frame["opacity"] = np.where(classes == "ns", 0.35, 0.8)
         # strong hot cells get a dark edge so they stand out even at county zoom
         frame["edge"] = np.where(strong, "#67000d", "#7a4a12")
         frame["edge_w"] = np.where(strong, 1.6, 0.4)
+        rows.append(Row("outline", "#ffffff", t("legend_no_events_blank", lang)))
     folium.GeoJson(
         frame,
         name=t("layer_hex", lang),

@@ -7,6 +7,7 @@ import pandas as pd
 from folium.plugins import FastMarkerCluster
 
 from geo.i18n import t
+from layers.legend import Row
 from layers.safe import script_json, text
 from layers.style import KIND_COLORS
 
@@ -44,3 +45,12 @@ def incident_layer(
         options={"disableClusteringAtZoom": 16, "chunkedLoading": True},
     ).add_to(group)
     return group
+
+
+def incident_rows(*, lang: str = "zh") -> list[Row]:
+    """Legend rows of the incident layer: case and tip dots, and a cluster bubble."""
+    return [
+        Row("dot", KIND_COLORS["case"], t("kind_case", lang)),
+        Row("dot", KIND_COLORS["tip"], t("kind_tip", lang)),
+        Row("cluster", "#6ecc39", t("legend_cluster", lang), char="12"),
+    ]

@@ -6,20 +6,34 @@ import folium
 import geopandas as gpd
 
 from geo.i18n import t
+from layers.labels import PRIORITY
+from layers.legend import Row
 from layers.safe import Tooltip, text
 from layers.style import CATEGORY_BADGES
 
 
 def _badge(char: str, color: str, label: str) -> str:
+    """A disc with the category character; the name beside it (moved by the declutter pass)."""
     return (
-        f'<div style="display:flex;align-items:center;gap:3px;white-space:nowrap;">'
-        f'<span class="hexpatrol-ka-badge" style="display:inline-block;width:20px;height:20px;'
-        f"border-radius:10px;"
-        f"background:{color};color:#fff;font:bold 12px/20px sans-serif;text-align:center;"
-        f'border:1.5px solid #fff;box-shadow:0 0 2px #000">{text(char)}</span>'
-        f'<span class="hexpatrol-ka-label" style="font:12px sans-serif;color:#222;'
-        f'text-shadow:0 0 3px #fff,0 0 3px #fff">{text(label)}</span></div>'
+        f'<span class="hexpatrol-ka-badge hexpatrol-obstacle" style="position:absolute;left:0;'
+        f"top:0;width:20px;height:20px;border-radius:10px;background:{color};color:#fff;"
+        f"font:bold 12px/20px sans-serif;text-align:center;border:1.5px solid #fff;"
+        f'box-sizing:border-box;box-shadow:0 0 2px #000">{text(char)}</span>'
+        f'<span class="hexpatrol-ka-label hexpatrol-declutter hexpatrol-minz-12" '
+        f'data-prio="{PRIORITY["ka"]}" data-alt="1" data-pos="r" style="position:absolute;'
+        f"left:23px;top:1px;font:12px sans-serif;color:#222;white-space:nowrap;"
+        f'text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff">{text(label)}</span>'
     )
+
+
+def key_area_rows(key_areas: gpd.GeoDataFrame, *, lang: str = "zh") -> list[Row]:
+    """Legend rows: one badge per category present, and the dashed watch radius."""
+    present = [c for c in CATEGORY_BADGES if c in set(key_areas["category"])]
+    rows = [
+        Row("badge", CATEGORY_BADGES[c][1], t(f"cat_{c}", lang), char=CATEGORY_BADGES[c][0])
+        for c in present
+    ]
+    return [*rows, Row("circle", "#555555", t("legend_watch_radius", lang))] if rows else rows
 
 
 def key_area_layer(key_areas: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGroup:
@@ -46,8 +60,8 @@ def key_area_layer(key_areas: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.F
             location=[point.y, point.x],
             icon=folium.DivIcon(
                 html=_badge(char, color, str(name)),
-                icon_size=(180, 22),
-                icon_anchor=(10, 11),
+                icon_size=(20, 20),
+                icon_anchor=(10, 10),
                 class_name="hexpatrol-ka",
             ),
             tooltip=Tooltip(tip),

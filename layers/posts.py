@@ -6,9 +6,20 @@ import folium
 import pandas as pd
 
 from geo.i18n import t
+from layers.legend import Row
 from layers.safe import Tooltip, text
 
 POST_COLORS = {"fixed": "#08306b", "mobile": "#d94801"}
+
+
+def post_rows(posts: pd.DataFrame, *, lang: str = "zh") -> list[Row]:
+    """Legend rows: the fixed and mobile post squares present, and the coverage circle."""
+    rows = [
+        Row("post", POST_COLORS[kind], t(f"kind_{kind}", lang), char=str(i))
+        for i, kind in enumerate(("fixed", "mobile"), start=1)
+        if (posts["kind"] == kind).any()
+    ]
+    return [*rows, Row("circle", "#d94801", t("legend_post_reach", lang))] if rows else rows
 
 
 def posts_layer(posts: pd.DataFrame, *, radius_m: float, lang: str = "zh") -> folium.FeatureGroup:
@@ -33,7 +44,7 @@ def posts_layer(posts: pd.DataFrame, *, radius_m: float, lang: str = "zh") -> fo
             location=[row.lat, row.lon],
             icon=folium.DivIcon(
                 html=(
-                    f'<div class="hexpatrol-post" style="width:24px;height:24px;'
+                    f'<div class="hexpatrol-post hexpatrol-obstacle" style="width:24px;height:24px;'
                     f"border-radius:4px;background:{color};color:#fff;"
                     f"font:bold 13px/24px sans-serif;text-align:center;border:2px solid #fff;"
                     f'box-shadow:0 0 3px #000">{label}</div>'

@@ -28,7 +28,14 @@ from folium.template import Template
 __all__ = ["Tooltip", "escape_columns", "script_json", "text"]
 
 _SCRIPT_UNSAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "'": "\\u0027",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
 )
 
 
@@ -61,7 +68,8 @@ def script_json(value: Any) -> str:
     Returns
     -------
     str
-        JSON where ``<``, ``>``, ``&`` and the JavaScript line separators are ``\u`` escapes.
+        JSON where ``<``, ``>``, ``&``, ``'`` and the JavaScript line separators are ``\u``
+        escapes (safe in a ``<script>`` element and in a quoted HTML attribute).
     """
     return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_UNSAFE)
 

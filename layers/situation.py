@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import folium
 import geopandas as gpd
@@ -12,14 +13,16 @@ import shapely
 
 from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.i18n import t
+from geo.tiles import TILES_URL, Tileset
 from layers.assets import BASE_URL, localize
 from layers.basemap import base_map
 from layers.boundaries import route_layer, township_layer
 from layers.hexes import hex_layer, trend_layer
-from layers.incidents import incident_layer
-from layers.keyareas import key_area_layer
-from layers.legend import Legend
-from layers.posts import posts_layer
+from layers.incidents import incident_layer, incident_rows
+from layers.keyareas import key_area_layer, key_area_rows
+from layers.legend import Legend, Row
+from layers.posts import post_rows, posts_layer
+from layers.vectors import base_layers
 
 
 def to_gcj02(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -51,6 +54,85 @@ def clicked_wgs84(point: dict[str, float], tiles: str) -> tuple[float, float]:
     return lat, lon
 
 
+@dataclass(frozen=True)
+class MapLayers:
+    """What a situation map draws (all in WGS-84; shifted at once for Amap tiles)."""
+
+    townships: gpd.GeoDataFrame
+    cells: gpd.GeoDataFrame | None = None
+    key_areas: gpd.GeoDataFrame | None = None
+    routes: gpd.GeoDataFrame | None = None
+    events: pd.DataFrame | None = None
+    posts: pd.DataFrame | None = None
+    base: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    focus: tuple[float, float, float, float] | None = None
+
+    def shifted(self) -> MapLayers:
+        """Every layer moved to GCJ-02 (Amap's tiles are GCJ-02)."""
+
+        def geo(frame: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+            return to_gcj02(frame) if frame is not None else None
+
+        def pts(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+            return shift_points(frame) if frame is not None else None
+
+        focus = self.focus
+        if focus is not None:
+            (x0, x1), (y0, y1) = wgs84_to_gcj02([focus[0], focus[2]], [focus[1], focus[3]])
+            focus = (float(x0), float(y0), float(x1), float(y1))
+        return replace(
+            self,
+            townships=to_gcj02(self.townships),
+            cells=geo(self.cells),
+            key_areas=geo(self.key_areas),
+            routes=geo(self.routes),
+            events=pts(self.events),
+            posts=pts(self.posts),
+            base={k: to_gcj02(v) for k, v in self.base.items()},
+            focus=focus,
+        )
+
+
+def _line_rows(layers: MapLayers, base_rows: list[Row], lang: str) -> list[Row]:
+    rows = []
+    if layers.routes is not None and not layers.routes.empty:
+        rows.append(Row("dashed", "#6a3d9a", t("layer_routes", lang), width=3))
+    return rows + base_rows
+
+
+def _add_layers(
+    m: folium.Map, layers: MapLayers, *, lang: str, mode: str, show_trends: bool, over_tiles: bool
+) -> list[tuple[str, Sequence[Row | tuple[str, str]]]]:
+    """Draw every layer on ``m`` (bottom to top); the legend sections that explain them."""
+    township_layer(layers.townships, lang=lang, over_tiles=over_tiles).add_to(m)
+    groups, base_rows = base_layers(layers.base, lang=lang)
+    for group in groups:
+        group.add_to(m)
+    sections: list[tuple[str, Sequence[Row | tuple[str, str]]]] = []
+    if layers.cells is not None:  # None: a map of other layers only (e.g. the blacklist)
+        hexes, rows = hex_layer(layers.cells, lang=lang, mode=mode)
+        hexes.add_to(m)
+        sections.append(("", rows))
+    if show_trends and layers.cells is not None:
+        trends, trend_rows = trend_layer(layers.cells, lang=lang)
+        trends.add_to(m)
+        sections.append(
+            (t("layer_trend", lang), [Row("outline", "#fff", r[1], edge=r[0]) for r in trend_rows])
+        )
+    if layers.routes is not None and not layers.routes.empty:
+        route_layer(layers.routes, lang=lang).add_to(m)
+    if layers.key_areas is not None and not layers.key_areas.empty:
+        key_area_layer(layers.key_areas, lang=lang).add_to(m)
+        sections.append((t("layer_key_areas", lang), key_area_rows(layers.key_areas, lang=lang)))
+    sections.append((t("legend_lines", lang), _line_rows(layers, base_rows, lang)))
+    if layers.events is not None:
+        incident_layer(layers.events, lang=lang).add_to(m)
+        sections.append((t("layer_incidents", lang), incident_rows(lang=lang)))
+    if layers.posts is not None and not layers.posts.empty:
+        sections.append((t("layer_posts", lang), post_rows(layers.posts, lang=lang)))
+    return sections
+
+
 def situation_map(
     *,
     townships: gpd.GeoDataFrame,
@@ -69,52 +151,41 @@ def situation_map(
     post_radius_m: float = 1000.0,
     focus: tuple[float, float, float, float] | None = None,
     tianditu_key: str = "",
+    tileset: Tileset | None = None,
+    base: dict[str, gpd.GeoDataFrame] | None = None,
     asset_base_url: str = BASE_URL,
+    tiles_base_url: str = TILES_URL,
     extra: Sequence[folium.FeatureGroup] = (),
 ) -> folium.Map:
-    """Compose townships, hexagons, trends, routes, key areas and incidents with legends.
+    """Compose townships, base layers, hexagons, trends, routes, key areas and incidents.
 
     ``cells`` is the annotated hexagon frame (with Gi* columns for ``mode="gi"`` and
     ``show_trends``); ``events`` (optional) feeds the clustered incident layer; ``posts``
     (optional, from a patrol plan) are drawn with their ``post_radius_m`` circles; ``focus``
     (minx, miny, maxx, maxy) centres and zooms the map there instead of on all townships;
-    ``extra`` layers (e.g. :mod:`layers.blacklist`) are added as they are, so give them in
-    GCJ-02 for Amap tiles. The returned map uses only local assets under ``asset_base_url``.
+    ``tileset`` is the imported base map for ``tiles="local"``; ``base`` holds the roads,
+    villages and rivers drawn under the hexagons; ``extra`` layers (e.g.
+    :mod:`layers.blacklist`) are added as they are, so give them in GCJ-02 for Amap tiles.
+    One legend explains every symbol drawn. The map uses only local assets.
     """
+    layers = MapLayers(townships, cells, key_areas, routes, events, posts, base or {}, focus)
     if tiles == "amap":  # Amap's tiles are GCJ-02: move every layer there so they line up
-        townships = to_gcj02(townships)
-        cells = to_gcj02(cells) if cells is not None else None
-        key_areas = to_gcj02(key_areas) if key_areas is not None else None
-        routes = to_gcj02(routes) if routes is not None else None
-        events = shift_points(events) if events is not None else None
-        posts = shift_points(posts) if posts is not None else None
-        if focus is not None:
-            (x0, x1), (y0, y1) = wgs84_to_gcj02([focus[0], focus[2]], [focus[1], focus[3]])
-            focus = (float(x0), float(y0), float(x1), float(y1))
+        layers = layers.shifted()
     m = base_map(
-        focus or tuple(townships.total_bounds),
+        layers.focus or tuple(layers.townships.total_bounds),
         tiles=tiles,
         tile_url=tile_url,
         tile_attribution=tile_attribution,
         tianditu_key=tianditu_key,
+        tileset=tileset,
+        tiles_base_url=tiles_base_url,
     )
-    township_layer(townships, lang=lang).add_to(m)
-    rows: list[tuple[str, str]] = []
-    if cells is not None:  # None: a map of other layers only (e.g. the blacklist)
-        hexes, rows = hex_layer(cells, lang=lang, mode=mode)
-        hexes.add_to(m)
-    trend_rows: list[tuple[str, str]] = []
-    if show_trends and cells is not None:
-        trends, trend_rows = trend_layer(cells, lang=lang)
-        trends.add_to(m)
-    if routes is not None and not routes.empty:
-        route_layer(routes, lang=lang).add_to(m)
-    if key_areas is not None and not key_areas.empty:
-        key_area_layer(key_areas, lang=lang).add_to(m)
-    if events is not None:
-        incident_layer(events, lang=lang).add_to(m)
-    if posts is not None and not posts.empty:
-        posts_layer(posts, radius_m=post_radius_m, lang=lang).add_to(m)
+    over_tiles = tiles != "none" and (tiles != "local" or tileset is not None)
+    sections = _add_layers(
+        m, layers, lang=lang, mode=mode, show_trends=show_trends, over_tiles=over_tiles
+    )
+    if layers.posts is not None and not layers.posts.empty:
+        posts_layer(layers.posts, radius_m=post_radius_m, lang=lang).add_to(m)
     for layer in extra:  # already in map coordinates (shift them too for amap tiles)
         layer.add_to(m)
     title = (
@@ -122,9 +193,6 @@ def situation_map(
         if mode == "score"
         else t("legend_gi", lang)
     )
-    if rows:
-        Legend(title, rows).add_to(m)
-    if trend_rows:
-        Legend(t("layer_trend", lang), trend_rows, position="bottomleft").add_to(m)
+    Legend(title, sections=sections).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return localize(m, base_url=asset_base_url)

@@ -85,7 +85,7 @@ def test_market_day_mornings_make_market_towns_high_risk(app: AppTest, demo) -> 
 
 
 def test_weights_and_counts_mode(app: AppTest) -> None:
-    app.radio[1].set_value("score").run()
+    next(r for r in app.radio if r.label == "六边形显示").set_value("score").run()
     app.number_input[1].set_value(0.0).run()  # tips weigh nothing
     assert not app.exception
     assert metric_values(app)["举报线索"] != "0"  # still shown, only not weighted
@@ -148,10 +148,16 @@ def test_patrol_page_makes_a_plan(app: AppTest) -> None:
     values = metric_values(app)
     assert values["风险覆盖率"].endswith("%") and float(values["风险覆盖率"][:-1]) > 50
     assert int(values["岗位"]) == 9  # 3 fixed (HSR, hospital, shopping) + 6 mobile
-    posts, schedule, probs = (d.value for d in app.dataframe[:3])
-    assert set(posts["类型"]) == {"固定岗", "机动巡逻"} and len(schedule) > len(posts)
-    assert list(posts.columns[:3]) == ["岗位序号", "类型", "岗位位置"]
-    assert probs["probability"].between(0, 1).all()
+    teams, roster, posts = (d.value for d in app.dataframe[:3])
+    assert set(posts["类型"]) == {"固定岗", "机动巡逻"} and len(posts) >= 9
+    assert list(teams.columns) == ["组号", "岗位号", "类型", "岗位/巡逻范围", "时段", "人数"]
+    assert teams["组号"].tolist() == list(range(1, 10))
+    assert list(posts.columns[:3]) == ["岗位号", "类型", "岗位位置"]
+    assert "六边形编号" not in posts.columns  # place names, never hexagon ids
+    assert len(roster.columns) == 1 + 3  # the default preset: New Year 2026, three days
+    # the period decides the hours: no custom slider for 夜间
+    assert not [s for s in app.slider if s.label == "自定义时间"]
+    assert next(t for t in app.text_input if t.label == "巡逻时间(随时段)").value == "20:00-06:00"
     assert [b.label for b in app.get("download_button")] == ["下载 Excel", "下载打印版(网页)"]
 
 
@@ -210,3 +216,13 @@ def test_every_page_works_without_any_event(empty_store, name: str) -> None:
     for page in ["map", "patrol", "brief", "blacklist", "evaluate"]:
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
+
+
+def test_patrol_custom_hours_and_holiday_preset(app: AppTest) -> None:
+    app.switch_page("app_pages/patrol.py").run()
+    presets = next(s for s in app.selectbox if s.label == "节假日(按节假日日历)")
+    labels = list(presets.options)  # as shown
+    assert "2025年国庆节、中秋节 10月01日–10月08日(8天)" in labels
+    next(s for s in app.selectbox if s.label == "巡逻时段").set_value("custom").run()
+    assert not app.exception
+    assert [s.label for s in app.slider if s.label == "自定义时间"] == ["自定义时间"]

@@ -162,7 +162,6 @@ def test_parallel_logins_run_at_most_the_allowed_checks(db_url: str) -> None:
     ("role", "code"), [("Township", "500235105"), ("township", None), ("chief", None)]
 )
 def test_accounts_with_a_bad_role_or_township_fail_closed(store: Store, role, code) -> None:
-    import sqlalchemy as sa
 
     from geo.auth import NO_TOWNSHIP
     from geo.store import users

@@ -11,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.briefing import compose, render_map, to_docx, to_pdf
+from geo.briefdoc import MARGINS_MM, to_docx, to_pdf
+from geo.briefing import compose
+from geo.briefmap import densest_extent, render_map, render_trend
 from geo.cli import main
 
 TZ = "Asia/Shanghai"
@@ -21,7 +23,8 @@ MONTH = "2025-10"
 @pytest.fixture(scope="module")
 def county(demo):
     b = compose(demo, MONTH)
-    b.map_png = render_map(demo, b)
+    b.map_png = render_map(demo, b, dpi=120)
+    b.trend_png = render_trend(b, dpi=120)
     return b
 
 
@@ -115,7 +118,7 @@ def test_outputs_docx_png_pdf(county, demo) -> None:
         "四、下月工作建议",
     ):
         assert heading in text
-    assert len(doc.inline_shapes) == 1 and len(doc.tables) >= 4
+    assert len(doc.inline_shapes) == 2 and len(doc.tables) >= 5  # map and trend, 附件 pages
     cells = " ".join(c.text for table in doc.tables for row in table.rows for c in row.cells)
     raw_plates = set(month_events(demo)["plate"].dropna()) - {""}
     assert not any(p in cells or p in text for p in raw_plates)  # plates only masked
@@ -139,3 +142,84 @@ def test_cli_brief(tmp_path: Path, capsys) -> None:
     assert stem.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
     assert "江口镇" in capsys.readouterr().out
     assert main(["brief", "--month", "1999-01", "--out", str(tmp_path), "--no-pdf"]) == 1
+
+
+def test_docx_is_a4_with_gbt9704_margins_and_one_font(county) -> None:
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(io.BytesIO(to_docx(county)))
+    for section in doc.sections:
+        assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+        assert round(section.top_margin.mm) == MARGINS_MM["top"] == 37
+        assert round(section.bottom_margin.mm) == 35
+        assert round(section.left_margin.mm) == 28 and round(section.right_margin.mm) == 26
+    fonts = {
+        f.get(qn(attr))
+        for f in doc.element.body.iter(qn("w:rFonts"))
+        for attr in ("w:eastAsia", "w:ascii", "w:hAnsi")
+    }
+    assert len(fonts - {None}) == 1  # one family for title, headings, text and tables
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "附件1" in text and "附件2" in text and "附件:1." in text
+
+
+def test_tables_say_integers_and_tell_vehicles_apart(county, demo) -> None:
+    vehicles = county.vehicles
+    assert len(vehicles) == 10 and vehicles["识别码"].is_unique  # masked alike, codes differ
+    assert vehicles["识别码"].str.fullmatch(r"V[0-9a-f]{8}").all()
+    assert not vehicles["车牌(脱敏)"].str.contains(r"\d{3}").any()
+    top = county.top_cells
+    assert (top["事件数"] > 0).all()  # no hot cell with 0 events in the table
+    assert all(isinstance(v, int) for v in top["距离(米)"].dropna())
+    from docx import Document
+
+    doc = Document(io.BytesIO(to_docx(county)))
+    cells = [c.text for table in doc.tables for row in table.rows for c in row.cells]
+    assert not any(re.fullmatch(r"\d+\.0", c) for c in cells)  # "332", never "332.0"
+
+
+def test_trend_counts_match_the_data(county, demo) -> None:
+    monthly = county.monthly
+    assert len(monthly) == 12 and monthly["month"].iloc[-1] == MONTH
+    ev = month_events(demo)
+    assert monthly["cases"].iloc[-1] == (ev["kind"] == "case").sum()
+    assert monthly["tips"].iloc[-1] == (ev["kind"] == "tip").sum()
+    earlier = month_events(demo, month="2024-11")
+    assert monthly["cases"].iloc[0] == (earlier["kind"] == "case").sum()
+    assert county.trend_png.startswith(b"\x89PNG")
+
+
+def test_inset_covers_the_densest_cells(county) -> None:
+    cells = county.cells
+    crs = cells.estimate_utm_crs()
+    box = densest_extent(cells, crs, aspect=1.5)
+    assert box is not None
+    w, h = box[2] - box[0], box[3] - box[1]
+    assert abs(w / h - 1.5) < 1e-6 and w >= 4000
+    centres = cells.to_crs(crs).geometry.centroid
+
+    def events_in(x0: float, y0: float) -> int:
+        inside = centres.x.between(x0, x0 + w) & centres.y.between(y0, y0 + h)
+        return int(cells.loc[inside.to_numpy(), "n"].sum())
+
+    # no box of that size around the single busiest cell holds more events
+    busiest = centres.iloc[int(cells["n"].to_numpy().argmax())]
+    assert events_in(box[0], box[1]) >= events_in(busiest.x - w / 2, busiest.y - h / 2)
+    from PIL import Image
+
+    width, height = Image.open(io.BytesIO(county.map_png)).size
+    assert 0.75 < width / height < 0.85  # fills the 156 × 196 mm map page
+
+
+def test_pdf_pages_are_a4(county) -> None:
+    if shutil.which("soffice") is None or shutil.which("pdfinfo") is None:
+        pytest.skip("LibreOffice and poppler needed (make test installs them)")
+    pdf = to_pdf(to_docx(county, synthetic=True))
+    info = subprocess.run(["pdfinfo", "-", "-l", "99"], input=pdf, capture_output=True).stdout
+    sizes = re.findall(rb"Page +\d+ size: +([\d.]+) x ([\d.]+)", info)
+    assert sizes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in sizes)
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True).stdout.decode()
+    pages = text.split("\f")[: len(sizes)]
+    attachments = [i for i, p in enumerate(pages) if p.lstrip().startswith("附件")]
+    assert len(attachments) == 2 and attachments[-1] == len(sizes) - 1  # each 附件 one page

@@ -13,7 +13,27 @@ def test_defaults_point_at_the_demo(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("HEXPATROL_CONFIG", raising=False)
     s = load_settings()
     assert s == Settings()
-    assert s.townships == DEMO_DIR / "townships.geojson" and s.tiles == "none"
+    assert s.townships == DEMO_DIR / "townships.geojson"
+    # the demo shows its synthetic base map (tile set "demo") and roads, villages, rivers
+    assert s.tiles == "local" and s.basemap == "demo" and s.roads == DEMO_DIR / "roads.geojson"
+
+
+def test_own_data_gets_no_demo_base_map(tmp_path: Path) -> None:
+    cfg = tmp_path / "hexpatrol.toml"
+    cfg.write_text('townships = "t.geojson"\nevents = ["a.csv"]\n', encoding="utf-8")
+    s = load_settings(cfg)
+    assert s.tiles == "none" and s.basemap == "" and s.roads is s.villages is s.rivers is None
+    cfg.write_text(
+        'townships = "t.geojson"\ntiles = "local"\nbasemap = "county"\nroads = "r.shp"\n'
+        'villages = ""\n',
+        encoding="utf-8",
+    )
+    s = load_settings(cfg)
+    assert (s.tiles, s.basemap, s.villages) == ("local", "county", None)
+    assert s.roads == tmp_path / "r.shp"
+    cfg.write_text('townships = "t.geojson"\nevents = "a.csv"\ntiles = "local"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="basemap"):
+        load_settings(cfg)
 
 
 def test_toml_overrides_with_paths_relative_to_the_file(tmp_path: Path) -> None:

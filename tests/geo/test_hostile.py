@@ -217,7 +217,8 @@ class TestEveryRowAccounted:
 class TestDuplicateSearch:
     @pytest.mark.parametrize("placeholder", ["不详", "无牌", "无", "-", "未知", "N/A"])
     def test_placeholder_plates_are_no_plate(self, tmp_path: Path, placeholder: str) -> None:
-        rows = [HEADER] + [row(i, 车牌号=placeholder, 发生时间="2025-10-01 20:15") for i in range(40)]
+        same_time = "2025-10-01 20:15"
+        rows = [HEADER] + [row(i, 车牌号=placeholder, 发生时间=same_time) for i in range(40)]
         with Store(f"sqlite:///{tmp_path}/s.sqlite") as store:
             preview = preview_import(store, csv_bytes(rows), name="p.csv", now=NOW)
         assert preview.counts["new"] == 40 and preview.counts["flagged"] == 0
@@ -366,10 +367,14 @@ def test_complainant_columns_reach_no_reject_file(tmp_path: Path) -> None:
 
 
 def test_a_combined_position_column_is_named_in_its_reject(towns) -> None:
-    rows = [["编号", "类型", "发生时间", "经纬度"], ["A1", "查处", "2025-10-01 20:15", "109.5,30.95"]]
+    rows = [
+        ["编号", "类型", "发生时间", "经纬度"],
+        ["A1", "查处", "2025-10-01 20:15", "109.5,30.95"],
+    ]
     res = read_ledger(csv_bytes(rows), name="p.csv", townships=towns, now=NOW)
     rej = res.rejects.iloc[0]
-    assert (rej["column"], rej["value"], rej["reason_code"]) == ("经纬度", "109.5,30.95", "outside_area")
+    found = (rej["column"], rej["value"], rej["reason_code"])
+    assert found == ("经纬度", "109.5,30.95", "outside_area")
     assert "None" not in rej["reason"] + rej["reason_zh"]
 
 
@@ -401,7 +406,9 @@ def corpus() -> dict[str, bytes]:
         "html.csv": b"<html><body>not a csv</body></html>",
         "xlsx_as_csv.csv": workbook({"a": good}),
         "csv_as.xlsx": text,
-        "zip_not_xlsx.xlsx": rewrite(workbook({"a": good}), lambda n, d: d if "rels" in n else None),
+        "zip_not_xlsx.xlsx": rewrite(
+            workbook({"a": good}), lambda n, d: d if "rels" in n else None
+        ),
         "empty_sheets.xlsx": workbook({"a": [], "b": []}),
         "json_array.geojson": b"[1,2,3]",
         "bad.geojson": b'{"type":"FeatureCollection","features":[{"type":"Feature"}]}',

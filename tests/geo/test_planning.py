@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
@@ -15,6 +16,7 @@ from geo.export import plan_to_html, plan_to_xlsx
 from geo.patrol import _xy
 from geo.periods import PeriodSettings
 from geo.planning import PlanRequest, make_plan, teams_by_day
+from geo.planprint import printed_plan
 
 NATIONAL_DAY = tuple(dt.date(2025, 10, 1) + dt.timedelta(days=i) for i in range(7))
 
@@ -36,7 +38,8 @@ def test_night_plan_sits_on_the_hotspots(night, demo) -> None:
     assert (posts["kind"] == "mobile").sum() == 5
     assert posts["time"].unique().tolist() == ["20:00-06:00"]
     urban = {"城中城商圈", "云阳汽车客运中心", "云阳县人民医院", "金科世界城", "云阳高速出口"}
-    assert urban & set(posts["name"])  # the county-town night spots a local would expect
+    places = {name.split(" · ")[-1].split(" 约")[0] for name in posts["name"]}
+    assert urban & places  # the county-town night spots a local would expect
     f = night.figures
     assert f["optimal"] == 1.0 and 0.5 < f["coverage_share"] <= 1
     assert f["greedy_share_of_optimum"] >= 0.95
@@ -105,21 +108,22 @@ class TestRequestErrors:
 
 
 def test_exports_open_and_are_safe(night) -> None:
-    posts = night.plan.posts.copy()
-    posts.loc[0, "name"] = '=HYPERLINK("x")'
-    data = plan_to_xlsx(
-        posts, night.schedule.days, night.figures, title="云阳县巡逻建议", notes=["合成演示数据"]
-    )
+    result = dataclasses.replace(night)
+    result.plan.posts = night.plan.posts.copy()
+    result.plan.posts.loc[0, "name"] = '=HYPERLINK("x")'
+    request = PlanRequest(period="night", teams=5, days=NATIONAL_DAY, radius_m=1000, res=9)
+    plan = printed_plan(result, request, title="云阳县巡逻建议", period_label="夜间")
+    data = plan_to_xlsx(plan, notes=["合成演示数据"])
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["岗位", "排班", "指标", "说明"]
+    assert book.sheetnames == ["分组安排", "排班表", "逐日安排", "岗位", "指标", "说明"]
     sheet = book["岗位"]
     header = [c.value for c in sheet[1]]
-    assert header[:3] == ["岗位序号", "类型", "岗位位置"]
+    assert header[:3] == ["岗位号", "类型", "岗位位置"]
     assert sheet.cell(2, 3).value.startswith("'=")  # formula neutralised
-    assert book["排班"].max_row == len(night.schedule.days) + 1
-    page = plan_to_html(posts, night.schedule.days, night.figures, title="云阳县巡逻建议")
-    assert "<h1>云阳县巡逻建议</h1>" in page and "逐日轮换排班" in page and "<script" not in page
-    assert "时段风险覆盖率" in page
+    assert book["逐日安排"].max_row == len(plan.duty) + 1
+    page = plan_to_html(plan, notes=["合成演示数据"])
+    assert "<h1>云阳县巡逻建议</h1>" in page and "逐日排班表" in page and "<script" not in page
+    assert "时段风险覆盖率" in page and "=HYPERLINK" in page  # shown as text, escaped
 
 
 def test_cli_plan(tmp_path: Path, capsys) -> None:

@@ -19,6 +19,7 @@ from geo.config import Settings
 from geo.dataset import Dataset, load_dataset, settings_townships
 from geo.export import plan_to_html, plan_to_xlsx, to_safe_csv
 from geo.planning import PlanRequest, make_plan
+from geo.planprint import printed_plan
 from geo.regions import township_of
 from geo.store import Store
 from geo.views import hotspot_view
@@ -83,8 +84,10 @@ def test_township_sees_only_its_own(code: str, store: Store, full: Dataset) -> N
     if len(own) >= 5:
         result = make_plan(ds, PlanRequest(period="night", teams=2, fixed_posts=(), res=8))
         assert result.cells["n"].sum() <= len(own)
-        xlsx = _xlsx_text(plan_to_xlsx(result.plan.posts, None, result.figures, title="x"))
-        html = plan_to_html(result.plan.posts, None, result.figures, title="x")
+        request = PlanRequest(period="night", teams=2, fixed_posts=(), res=8)
+        printed = printed_plan(result, request, title="x", period_label="夜间")
+        xlsx = _xlsx_text(plan_to_xlsx(printed))
+        html = plan_to_html(printed)
         for text in (xlsx, html):
             assert not any(e in text for e in foreign["event_id"].head(500))
 

@@ -34,6 +34,7 @@ from layers.keyareas import key_area_layer
 from layers.legend import Legend
 from layers.posts import posts_layer
 from layers.safe import escape_columns, script_json, text
+from layers.vectors import base_layers
 from tests.conftest import make_events
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,7 +44,7 @@ PAYLOADS = (
     "渝F1234`",
     "`);window.__pwned='backtick';//",
     "</script><script>window.__pwned='script'</script>",
-    '<img src=x onerror="window.__pwned=\'img\'">',
+    "<img src=x onerror=\"window.__pwned='img'\">",
     "\"><svg onload=window.__pwned='attr'>",
     "' onmouseover='window.__pwned=1' x='",
     "a\u2028b{{7*7}}",
@@ -113,7 +114,8 @@ def hostile_map(two_townships: gpd.GeoDataFrame) -> folium.Map:
     events, key_areas, cells = p["events"], p["key_areas"], p["cells"]
     m = base_map(tuple(two_townships.total_bounds))
     routes = gpd.GeoDataFrame(
-        {"name": [PAYLOADS[7]]}, geometry=[shapely.LineString([(108.6, 30.9), (108.8, 31.0)])],
+        {"name": [PAYLOADS[7]]},
+        geometry=[shapely.LineString([(108.6, 30.9), (108.8, 31.0)])],
         crs=4326,
     )
     posts = pd.DataFrame(
@@ -127,7 +129,28 @@ def hostile_map(two_townships: gpd.GeoDataFrame) -> folium.Map:
         }
     )
     vehicles, areas = _blacklists(events, key_areas)
+    lines = [
+        shapely.LineString([(108.6, 30.9 + i / 100), (108.8, 30.9 + i / 100)]) for i in range(3)
+    ]
+    base = {
+        "roads": gpd.GeoDataFrame(
+            {"name": list(PAYLOADS[:3]), "class": ["expressway", "major", "minor"]},
+            geometry=lines,
+            crs=4326,
+        ),
+        "rivers": gpd.GeoDataFrame(
+            {"name": [PAYLOADS[3], PAYLOADS[4]], "class": ["major", "minor"]},
+            geometry=[shapely.box(108.6, 30.93, 108.8, 30.94), lines[0]],
+            crs=4326,
+        ),
+        "villages": gpd.GeoDataFrame(
+            {"name": [PAYLOADS[5], PAYLOADS[6]], "class": "village"},
+            geometry=[shapely.Point(108.7, 30.97), shapely.Point(108.72, 30.97)],
+            crs=4326,
+        ),
+    }
     for group in (
+        *base_layers(base)[0],
         township_layer(p["towns"]),
         route_layer(routes),
         key_area_layer(key_areas),
@@ -184,6 +207,7 @@ def assets_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     root = tmp_path_factory.mktemp("site")
     (root / "app" / "static").mkdir(parents=True)
     (root / "app" / "static" / "vendor").symlink_to(STATIC_DIR)
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
@@ -237,7 +261,13 @@ def test_no_payload_runs_in_chromium(two_townships, assets_server) -> None:
         shown = page.evaluate(_OPEN_ALL, m.get_name())
         page.hover(".leaflet-interactive >> nth=0", force=True)
         legend = page.locator(".hexpatrol-legend").inner_text()
-        labels = page.locator(".hexpatrol-ka-label").all_inner_texts()
+        # textContent: labels may be hidden by zoom or declutter, their text is what counts
+        labels = page.eval_on_selector_all(
+            ".hexpatrol-ka-label", "els => els.map(e => e.textContent)"
+        )
+        base_labels = page.eval_on_selector_all(
+            ".hexpatrol-label", "els => els.map(e => e.textContent)"
+        )
         pwned = page.evaluate("() => window.__pwned")
         browser.close()
     assert errors == [], errors
@@ -247,3 +277,5 @@ def test_no_payload_runs_in_chromium(two_townships, assets_server) -> None:
     assert "渝F1234`" in joined
     assert "<img src=x" in legend
     assert "</script><script>" in " ".join(labels)
+    for payload in PAYLOADS[:6]:  # road, river and village names from files: plain text
+        assert payload in base_labels

@@ -175,7 +175,8 @@ class TestGiLayers:
         m = folium.Map(tiles=None)
         group.add_to(m)
         html = render(m)
-        assert rows[0] == ("#b2182b", "热点(99%置信)") and rows[-1][1] == "不显著"
+        assert rows[0] == ("#b2182b", "热点(99%置信)") and rows[-2][1] == "不显著"
+        assert rows[-1].label == "无事件(不着色)"  # blank cells are explained too
         assert "#b2182b" in html and "#67000d" in html and "热点分级" in html
         assert "Gi* z 值" in html
 
