@@ -64,7 +64,7 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
                 placeholder=t("choose", lang),
             )
             travel = st.slider(t("plan_max_travel", lang), 1000, 50_000, 15_000, 1000)
-        go = st.form_submit_button(t("plan_go", lang), type="primary")
+        go = st.form_submit_button(t("plan_go", lang), type="primary", key="plan_go")
     if not go:
         return None
     days: tuple[dt.date, ...] = ()
