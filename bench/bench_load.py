@@ -142,6 +142,13 @@ async def drive(
     return results, sampler.result() if sampler else {}, wall, client_cpu
 
 
+def others_cpu(server: dict[str, float], client_cpu: float) -> float:
+    """CPU the rest of the machine used meanwhile (other work on a shared machine)."""
+    if not server:
+        return float("nan")
+    return max(0.0, server["machine_cpu_percent"] - server["mean_cpu_percent"] - client_cpu)
+
+
 def run_once(args: argparse.Namespace, n: int, profile: str) -> dict[str, Any]:
     """One (profile, N): start the app unless ``--url``, warm it up, drive N sessions."""
     lo, hi = args.think or THINK[profile]
@@ -175,6 +182,7 @@ def run_once(args: argparse.Namespace, n: int, profile: str) -> dict[str, Any]:
         "wall_s": wall,
         "client_cpu_percent": client_cpu,
         "server": server,
+        "others_cpu_percent": others_cpu(server, client_cpu),
         "steps": report.step_stats(rows),
         "errors": report.error_lines(rows),
         "results": rows,

@@ -89,7 +89,7 @@ def summary_table(runs: Iterable[Mapping[str, Any]]) -> str:
     head = ["profile", "N"]
     for step, kinds in SUMMARY:
         head.append(f"{LABELS[step]} {' / '.join(kinds)}")
-    head += ["errors", "server peak RSS", "server CPU (mean)", "load before → after"]
+    head += ["errors", "server peak RSS", "server CPU (mean)", "others' CPU", "load avg"]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for run in runs:
         stats = run["steps"]
@@ -103,6 +103,7 @@ def summary_table(runs: Iterable[Mapping[str, Any]]) -> str:
             str(sum(int(s["errors"]) for s in stats.values())),
             _mb(server["peak_rss_mb"]) if server else "–",
             f"{server['mean_cpu_percent']:.0f}%" if server else "–",
+            f"{run['others_cpu_percent']:.0f}%" if server else "–",
             f"{load['before'][0]:.1f} → {load['after'][0]:.1f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")

@@ -128,6 +128,7 @@ class Sampler:
     _cpu_first: dict[int, float] = field(default_factory=dict)
     _cpu_last: dict[int, float] = field(default_factory=dict)
     _wall: tuple[float, float] = (0.0, 0.0)
+    _machine: list[float] = field(default_factory=list)  # busy CPU seconds, first and last
 
     def _tree(self) -> list[psutil.Process]:
         """The watched processes and their descendants alive now."""
@@ -155,6 +156,9 @@ class Sampler:
             self._cpu_first.setdefault(proc.pid, cpu if first_round else 0.0)
             self._cpu_last[proc.pid] = cpu
         self.peak_rss = max(self.peak_rss, rss)
+        machine = psutil.cpu_times()
+        busy = machine.user + machine.system + machine.nice + machine.irq + machine.softirq
+        self._machine = [self._machine[0] if self._machine else busy, busy]
         self.samples += 1
         now = time.perf_counter()
         self._wall = (self._wall[0] or now, now)
@@ -170,11 +174,13 @@ class Sampler:
         self.sample()
 
     def result(self) -> dict[str, float]:
-        """``peak_rss_mb``, ``mean_cpu_percent`` (of one core) and the number of samples."""
+        """Peak RSS (MB), mean CPU of the processes and of the whole machine (100% = a core)."""
         used = sum(self._cpu_last[p] - self._cpu_first.get(p, 0.0) for p in self._cpu_last)
         wall = self._wall[1] - self._wall[0]
+        machine = self._machine[-1] - self._machine[0] if self._machine else 0.0
         return {
             "peak_rss_mb": round(self.peak_rss / 2**20, 1),
             "mean_cpu_percent": round(100 * used / wall, 1) if wall > 0 else float("nan"),
+            "machine_cpu_percent": round(100 * machine / wall, 1) if wall > 0 else float("nan"),
             "samples": self.samples,
         }
