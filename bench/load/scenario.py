@@ -142,6 +142,7 @@ def _logged_in(tab: StreamlitSession) -> bool:
 
 
 async def _open(v: Visit) -> Run:
+    """The page's first run: the login form (or, with a login cookie, the app)."""
     run = _check(await v.tab.rerun())
     v.logged_in = _logged_in(v.tab)
     if not v.logged_in and _password_field(v.tab) is None:
@@ -150,6 +151,7 @@ async def _open(v: Visit) -> Run:
 
 
 async def _login(v: Visit) -> Run | None:
+    """Fill user name and password and submit; None when a cookie already logged in."""
     if v.logged_in:  # a login kept in a cookie: nothing to type
         return None
     tab = v.tab
@@ -174,6 +176,7 @@ async def _login(v: Visit) -> Run | None:
 
 
 async def _filter_night(v: Visit) -> Run:
+    """Add the period 夜间 (night) to the map filter."""
     periods = v.tab.need(KEYS["periods"], kind="multiselect", index=0)
     options = periods.options
     if len(options) != len(PERIOD_KEYS):
@@ -185,6 +188,7 @@ async def _filter_night(v: Visit) -> Run:
 
 
 async def _pick_township(v: Visit) -> Run:
+    """Pick one township in the map filter (a township account has only its own)."""
     towns = v.tab.need(KEYS["towns"], kind="multiselect", index=2)
     if not towns.options:
         raise ReplayError("the township filter offers no township")
@@ -192,12 +196,14 @@ async def _pick_township(v: Visit) -> Run:
 
 
 async def _open_patrol(v: Visit) -> Run:
+    """Open 巡逻建议 through the navigation."""
     run = _check(await v.tab.open_page(PAGES["patrol"]))
     v.tab.need(KEYS["plan"])
     return run
 
 
 async def _make_plan(v: Visit) -> Run:
+    """Press the plan form's button with its defaults; the plan and its exports appear."""
     run = _check(await v.tab.click(v.tab.need(KEYS["plan"])))
     if "download_button" not in run.elements:
         raise ReplayError("no plan came back (no export button drawn)")
@@ -205,12 +211,14 @@ async def _make_plan(v: Visit) -> Run:
 
 
 async def _open_brief(v: Visit) -> Run:
+    """Open 月度通报 through the navigation."""
     run = _check(await v.tab.open_page(PAGES["brief"]))
     v.tab.need(KEYS["brief"])
     return run
 
 
 async def _pick_month(v: Visit) -> Run:
+    """Pick the second month offered (the last complete one)."""
     month = v.tab.need(KEYS["month"], kind="selectbox", index=0)
     if not month.options:
         raise ReplayError("the briefing offers no month")
@@ -218,6 +226,7 @@ async def _pick_month(v: Visit) -> Run:
 
 
 async def _make_brief(v: Visit) -> Run:
+    """Press the briefing button; the DOCX/PDF/PNG downloads appear."""
     run = _check(await v.tab.click(v.tab.need(KEYS["brief"])))
     if "download_button" not in run.elements:
         raise ReplayError("no briefing came back (no download button drawn)")
