@@ -73,6 +73,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=600.0, help="seconds a step may take")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", type=Path, help="write every run's figures and samples here")
+    p.add_argument(
+        "--report",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="only print the tables of runs saved with --json",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.sessions, args.profile = [5], ["quick"]
@@ -209,6 +216,12 @@ def _print_run(run: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run every (profile, N); print the tables; write JSON; 1 if any step failed."""
     args = parse_args(argv)
+    if args.report:
+        saved = [run for path in args.report for run in json.loads(path.read_text())["runs"]]
+        for run in saved:
+            _print_run(run)
+        print("\n" + report.summary_table(saved))
+        return 0
     runs = []
     for profile in args.profile:
         for n in args.sessions:
