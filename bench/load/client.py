@@ -4,7 +4,8 @@ What a browser does, and so what this client does:
 
 1. HTTP: load the page, ``/_stcore/health`` and ``/_stcore/host-config``; the responses set
    cookies (Streamlit's XSRF cookie ``_streamlit_xsrf``, later a login or proxy affinity
-   cookie), kept in a per-tab cookie jar.
+   cookie), kept in the user's cookie jar (a reloaded tab keeps them); cookies set on the
+   websocket handshake go there too.
 2. Websocket ``/_stcore/stream`` with the jar's cookies, an ``Origin`` header and the
    subprotocols ``streamlit, <xsrf token>`` (Streamlit reads the XSRF token from the second
    subprotocol entry and checks it against the cookie).
@@ -183,7 +184,8 @@ class StreamlitSession:
         parts = urlsplit(self.base)
         scheme = "wss" if parts.scheme == "https" else "ws"
         http_stream = f"{self.base}/_stcore/stream"
-        headers = {"Cookie": self._cookie_header(http_stream) or ""}
+        cookie = self._cookie_header(http_stream)
+        headers = {"Cookie": cookie} if cookie else {}
         token = self._xsrf_token()
         subprotocols = [Subprotocol("streamlit"), *([Subprotocol(token)] if token else [])]
         self._ws = await websockets.connect(
