@@ -8,6 +8,8 @@ so a broken login cannot pass unseen.
 
 from __future__ import annotations
 
+import asyncio
+import http.cookiejar
 import json
 import math
 import subprocess
@@ -17,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.load.client import Widget, widget_state
+from bench.load.client import StreamlitSession, Widget, widget_state
 from bench.load.report import step_stats
-from bench.load.scenario import STEPS, mix
+from bench.load.scenario import ACTIONS, STEPS, Account, Visit, mix
 from bench.load.server import start_app, stop_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +77,29 @@ def test_a_failed_login_fails_the_benchmark(app_url: str, tmp_path: Path) -> Non
     assert run["steps"]["login"]["errors"] == 2 and run["steps"]["open"]["n"] == 2
     assert "filter_night" not in run["steps"]  # nothing after a failed login is timed
     assert any("login as commander failed" in e for e in run["errors"])
+
+
+async def _visit(url: str, jar: http.cookiejar.CookieJar, *, log_in: bool) -> bool:
+    """Open the app in a tab with ``jar``; True if it came up logged in."""
+    tab = StreamlitSession(url, jar=jar, timeout=300)
+    visit = Visit(tab, Account("t500235105", "township"), 0)
+    try:
+        await tab.connect()
+        await ACTIONS["open"](visit)
+        was_logged_in = visit.logged_in
+        if log_in:
+            await ACTIONS["login"](visit)
+        return was_logged_in
+    finally:
+        await tab.close()
+
+
+def test_a_reloaded_tab_comes_back_logged_in_by_its_cookie(app_url: str) -> None:
+    jar = http.cookiejar.CookieJar()
+    assert asyncio.run(_visit(app_url, jar, log_in=True)) is False
+    assert any(c.name != "_streamlit_xsrf" for c in jar)  # the login cookie was kept
+    assert asyncio.run(_visit(app_url, jar, log_in=False)) is True
+    assert asyncio.run(_visit(app_url, http.cookiejar.CookieJar(), log_in=False)) is False
 
 
 @pytest.mark.parametrize(

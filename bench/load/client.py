@@ -26,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import email.message
 import http.cookiejar
+import json
+import re
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -41,6 +43,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.typing import Origin, Subprotocol
 
 XSRF_COOKIE = "_streamlit_xsrf"
+# a script assigning a string literal to document.cookie (st.html with JavaScript)
+_COOKIE_SCRIPT = re.compile(r'document\.cookie\s*=\s*("(?:[^"\\]|\\.)*")')
 PREFLIGHT = ("_stcore/health", "_stcore/host-config")  # what the page's JavaScript fetches first
 _NO_PROXY = urllib.request.ProxyHandler({})
 
@@ -211,6 +215,20 @@ class StreamlitSession:
         response = _HandshakeResponse(headers)
         self.jar.extract_cookies(response, urllib.request.Request(url))  # type: ignore[arg-type]
 
+    def _script_cookies(self, html: str) -> None:
+        """Apply a script's ``document.cookie = "…"`` as the browser would (nothing else).
+
+        The app sets its login cookie so (``st.html`` with JavaScript after a login).
+        """
+        for literal in _COOKIE_SCRIPT.findall(html):
+            try:
+                cookie = json.loads(literal)
+            except ValueError:
+                continue
+            if isinstance(cookie, str) and "=" in cookie:
+                secure = "; Secure" if self.base.startswith("https:") else ""
+                self._keep_cookies(f"{self.base}/", [cookie + secure])
+
     async def close(self) -> None:
         """Close the websocket (the tab is closed or reloaded)."""
         if self._ws is not None:
@@ -339,6 +357,8 @@ class StreamlitSession:
             return
         if kind == "alert" and element.alert.format == Alert.ERROR:
             run.alerts.append(element.alert.body[:200])
+        if kind == "html":
+            self._script_cookies(element.html.body)
         proto = getattr(element, kind)
         widget_id = getattr(proto, "id", "")
         if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
