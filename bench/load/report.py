@@ -72,8 +72,9 @@ def step_table(stats: Mapping[str, Mapping[str, float]]) -> str:
     """One run's steps as a Markdown table."""
     lines = ["| step | n | errors | p50 | p95 | max |", "|---|---:|---:|---:|---:|---:|"]
     for step, s in stats.items():
+        n = f"{s['n']} (+{s['skipped']} by cookie)" if s.get("skipped") else str(s["n"])
         lines.append(
-            f"| {LABELS.get(step, step)} | {s['n']} | {s['errors']} | {_s(s['p50'])} "
+            f"| {LABELS.get(step, step)} | {n} | {s['errors']} | {_s(s['p50'])} "
             f"| {_s(s['p95'])} | {_s(s['max'])} |"
         )
     return "\n".join(lines)
