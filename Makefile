@@ -11,7 +11,7 @@ PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install install-test assets system-run-deps system-test-deps lint typecheck demo \
-	clean bench
+	clean bench bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -105,3 +105,10 @@ bench: install-test assets
 	$(BIN)/python bench/bench_mclp.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/bench_aggregate.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/bench_map.py $(if $(QUICK),--quick)
+
+# Concurrent sessions replayed over Streamlit's websocket against the app (results go in
+# docs/BENCHMARKS.md): N = 1, 10, 25, 50 with 5-15 s and 1-3 s think time, a fresh
+# `streamlit run` each (about an hour); QUICK=1 for N = 5 (a minute or two);
+# LOAD_ARGS="--url http://host:port" to drive a running app or a proxy instead.
+bench-load: install-test assets
+	$(BIN)/python bench/bench_load.py $(if $(QUICK),--quick) $(LOAD_ARGS)

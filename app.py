@@ -47,7 +47,7 @@ if user is None:  # without a session every address shows the login form: no pag
 with st.sidebar:
     role = t(f"role_{user.role}", lang())
     st.caption(t("signed_in_as", lang(), name=user.display_name or user.username, role=role))
-    st.button(t("logout", lang()), on_click=logout, icon=":material/logout:")
+    st.button(t("logout", lang()), on_click=logout, icon=":material/logout:", key="logout")
 
 pages = [
     st.Page(path, title=t(title, lang()), icon=f":material/{icon}:", url_path=url, default=i == 0)

@@ -29,16 +29,14 @@ if ds.events.empty:
 months = sorted(ds.events["occurred_at"].dt.strftime("%Y-%m").unique(), reverse=True)
 names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
 c1, c2 = st.columns(2)
-month = c1.selectbox(t("brief_month", L), months)
+month = c1.selectbox(t("brief_month", L), months, key="brief_month")
 # a township account's data set holds its own township only, so "county" is not offered
 options = [*names] if user().scope.township_code else ["", *names]
 scope = c2.selectbox(
     t("brief_scope", L), options, format_func=lambda c: names.get(c, t("brief_county", L))
 )
-if not st.button(t("brief_make", L), type="primary") and st.session_state.get("brief") != (
-    month,
-    scope,
-):
+pressed = st.button(t("brief_make", L), type="primary", key="brief_make")
+if not pressed and st.session_state.get("brief") != (month, scope):
     st.stop()
 st.session_state["brief"] = (month, scope)
 with st.spinner(t("brief_make", L)):

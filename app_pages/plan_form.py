@@ -108,7 +108,7 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         exact = c10.toggle(t("plan_exact", lang), value=True, help=t("plan_exact_help", lang))
         seed = c11.number_input(t("plan_seed", lang), 0, 10_000, 0)
         bases, travel = _travel_limit(ds, names, lang)
-        go = st.form_submit_button(t("plan_go", lang), type="primary")
+        go = st.form_submit_button(t("plan_go", lang), type="primary", key="plan_go")
     if not go:
         return None
     days: tuple[dt.date, ...] = ()

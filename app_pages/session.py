@@ -156,9 +156,11 @@ def login_page() -> None:
         st.error(t("login_no_users", lang_))
         return
     with st.form("login"):
-        name = st.text_input(t("login_user", lang_))
-        password = st.text_input(t("login_password", lang_), type="password")
-        submitted = st.form_submit_button(t("login_submit", lang_), type="primary")
+        name = st.text_input(t("login_user", lang_), key="login_user")
+        password = st.text_input(t("login_password", lang_), type="password", key="login_password")
+        submitted = st.form_submit_button(
+            t("login_submit", lang_), type="primary", key="login_submit"
+        )
     if submitted:
         try:
             user = authenticate(store(), name, password)

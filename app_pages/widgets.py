@@ -44,6 +44,7 @@ def map_filters(ds: Dataset, s: Settings, lang: str) -> MapFilters:
             format_func=lambda k: t(f"period_{k}", lang),
             placeholder=t("choose", lang),
             help=t("periods_help", lang),
+            key="map_periods",
         )
         kinds = st.multiselect(
             t("kinds", lang),
@@ -57,6 +58,7 @@ def map_filters(ds: Dataset, s: Settings, lang: str) -> MapFilters:
             list(names),
             format_func=names.__getitem__,
             placeholder=t("choose", lang),
+            key="map_towns",
         )
         res = st.select_slider(
             t("resolution", lang),
