@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 import streamlit as st
 
+from app_pages.session import recall, remember
 from geo.config import Settings
 from geo.dataset import Dataset, date_span
 from geo.i18n import t
 from geo.periods import PERIOD_KEYS
+
+#: how the hexagons are coloured
+MAP_MODES: Final = ("gi", "score")
 
 
 @dataclass(frozen=True)
@@ -29,65 +35,114 @@ class MapFilters:
     show_points: bool
 
 
-def map_filters(ds: Dataset, s: Settings, lang: str) -> MapFilters:
-    """Draw the sidebar filters and return the choices."""
+def _kept(key: str, default: object, allowed: Callable[[object], object] | None = None) -> None:
+    """Give widget ``key`` the value the session kept (another page, a reload) before it draws.
+
+    ``allowed`` repairs a kept value that no longer fits (a township outside the scope, a
+    date outside the data).
+    """
+    if key in st.session_state:
+        return
+    value = recall(key, default)
+    st.session_state[key] = allowed(value) if allowed is not None else value
+
+
+def _dates(first: dt.date, last: dt.date) -> Callable[[object], object]:
+    def fit(value: object) -> tuple[dt.date, ...]:
+        try:
+            start, end = (dt.date.fromisoformat(str(v)) for v in value)
+        except (TypeError, ValueError):
+            return (first, last)
+        return (min(max(start, first), last), max(min(end, last), first))
+
+    return fit
+
+
+def _keep(values: dict[str, object]) -> None:
+    """Remember the filters with the session (dates as ISO text)."""
+    for key, value in values.items():
+        if isinstance(value, tuple | list):
+            value = [v.isoformat() if isinstance(v, dt.date) else v for v in value]
+        remember(key, value)
+
+
+def _sidebar(ds: Dataset, s: Settings, lang: str) -> dict[str, object]:
     names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
     first, last = date_span(ds.events)  # also for a scope without events
+    _kept("map_dates", [first.isoformat(), last.isoformat()], _dates(first, last))
+    _kept("map_periods", [], lambda v: [k for k in v if k in PERIOD_KEYS])
+    _kept("map_kinds", ["case", "tip"], lambda v: [k for k in v if k in ("case", "tip")])
+    _kept("map_towns", [], lambda v: [c for c in v if c in names])
+    _kept("map_res", s.h3_resolution, lambda v: v if v in (7, 8, 9, 10) else s.h3_resolution)
+    _kept("map_mode", "gi", lambda v: v if v in MAP_MODES else "gi")
+    for key, default in (("map_trends", False), ("map_points", False)):
+        _kept(key, default, bool)
+    _kept("map_case_w", float(s.case_weight), float)
+    _kept("map_tip_w", float(s.tip_weight), float)
+    choose = t("choose", lang)
     with st.sidebar:
         st.header(t("filters", lang))
-        period = st.date_input(
-            t("date_range", lang), value=(first, last), min_value=first, max_value=last
-        )
-        periods = st.multiselect(
+        st.date_input(t("date_range", lang), min_value=first, max_value=last, key="map_dates")
+        st.multiselect(
             t("periods", lang),
             PERIOD_KEYS,
             format_func=lambda k: t(f"period_{k}", lang),
-            placeholder=t("choose", lang),
+            placeholder=choose,
             help=t("periods_help", lang),
             key="map_periods",
         )
-        kinds = st.multiselect(
+        st.multiselect(
             t("kinds", lang),
             ["case", "tip"],
-            default=["case", "tip"],
             format_func=lambda k: t(f"kind_{k}", lang),
-            placeholder=t("choose", lang),
+            placeholder=choose,
+            key="map_kinds",
         )
-        towns = st.multiselect(
+        st.multiselect(
             t("townships", lang),
             list(names),
             format_func=names.__getitem__,
-            placeholder=t("choose", lang),
+            placeholder=choose,
             key="map_towns",
         )
-        res = st.select_slider(
-            t("resolution", lang),
-            options=[7, 8, 9, 10],
-            value=s.h3_resolution,
-            help=t("res_help", lang),
+        st.select_slider(
+            t("resolution", lang), options=[7, 8, 9, 10], help=t("res_help", lang), key="map_res"
         )
-        mode = st.radio(
+        st.radio(
             t("layer_mode", lang),
-            ["gi", "score"],
+            MAP_MODES,
             format_func=lambda m: t(f"mode_{m}", lang),
             horizontal=True,
+            key="map_mode",
         )
-        show_trends = st.checkbox(t("show_trends", lang), value=False)
-        show_points = st.checkbox(t("show_incidents", lang), value=False)
+        st.checkbox(t("show_trends", lang), key="map_trends")
+        st.checkbox(t("show_incidents", lang), key="map_points")
         with st.expander(t("weights", lang)):
             st.caption(t("weights_help", lang))
-            case_w = st.number_input(t("case_weight", lang), 0.0, 10.0, s.case_weight, 0.5)
-            tip_w = st.number_input(t("tip_weight", lang), 0.0, 10.0, s.tip_weight, 0.5)
-    start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (first, last)
+            st.number_input(t("case_weight", lang), 0.0, 10.0, step=0.5, key="map_case_w")
+            st.number_input(t("tip_weight", lang), 0.0, 10.0, step=0.5, key="map_tip_w")
+    keys = ["map_dates", "map_periods", "map_kinds", "map_towns", "map_res", "map_mode"]
+    keys += ["map_trends", "map_points", "map_case_w", "map_tip_w"]
+    return {k: st.session_state[k] for k in keys}
+
+
+def map_filters(ds: Dataset, s: Settings, lang: str) -> MapFilters:
+    """Draw the sidebar filters (as the user last left them) and return the choices."""
+    v = _sidebar(ds, s, lang)
+    _keep(v)
+    dates = v["map_dates"]
+    if not (isinstance(dates, tuple | list) and dates):  # cleared by the user: the whole span
+        dates = date_span(ds.events)
+    start, end = dates[0], dates[-1]  # one date typed so far: that day
     return MapFilters(
         start,
         end,
-        tuple(kinds),
-        tuple(towns),
-        tuple(periods),
-        int(res),
-        (float(case_w), float(tip_w)),
-        str(mode),
-        bool(show_trends),
-        bool(show_points),
+        tuple(v["map_kinds"]),
+        tuple(v["map_towns"]),
+        tuple(v["map_periods"]),
+        int(v["map_res"]),
+        (float(v["map_case_w"]), float(v["map_tip_w"])),
+        str(v["map_mode"]),
+        bool(v["map_trends"]),
+        bool(v["map_points"]),
     )
