@@ -53,6 +53,39 @@ def ring_radius_m(k: int, res: int) -> float:
     return k * spacing * 1.1 + 1.0  # 10% slack: real spacings vary around the average
 
 
+def covered_cells(
+    cells: Sequence[str] | npt.NDArray[np.object_],
+    posts: Sequence[str] | npt.NDArray[np.object_],
+    radius_m: float,
+) -> npt.NDArray[np.bool_]:
+    """Which ``cells`` have their centre within ``radius_m`` of a post's centre.
+
+    The geometric reach of a plan over the whole area (empty cells included), as opposed to
+    the demand cells of its problem.
+    """
+    if not len(cells) or not len(posts):
+        return np.zeros(len(cells), dtype=bool)
+    lat0 = float(np.mean([h3.cell_to_latlng(c)[0] for c in posts]))
+    hits = cKDTree(_xy(cells, lat0)).query_ball_point(_xy(posts, lat0), r=radius_m)
+    out = np.zeros(len(cells), dtype=bool)
+    out[[i for h in hits for i in h]] = True
+    return out
+
+
+def candidate_cells(
+    cells: Sequence[str] | npt.NDArray[np.object_], risk: npt.ArrayLike, share: float = 0.10
+) -> npt.NDArray[np.object_]:
+    """Cells worth a post: the riskiest ``share`` of the area, risk above zero.
+
+    Keeps the problem small on a large area whose forecast gives every cell some risk; a
+    post outside the riskiest tenth would cover little anyway.
+    """
+    r = np.asarray(risk, dtype=float)
+    order = np.lexsort((np.arange(r.size), -r))[: max(1, math.ceil(share * r.size))]
+    order = order[r[order] > 0]
+    return np.asarray(cells, dtype=object)[np.sort(order)]
+
+
 @dataclass(frozen=True)
 class CoverageProblem:
     """An MCLP instance: demand cells with risk, candidate posts, who covers whom.
