@@ -49,6 +49,30 @@ def study_area(
     return StudyArea.from_townships(towns, res, k, extra=list(extra))
 
 
+def period_events(
+    ds: Dataset,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    kinds: Collection[str] | None = None,
+    township_codes: Collection[str] | None = None,
+    periods: Sequence[str] = (),
+    hours: tuple[dt.time, dt.time] | None = None,
+) -> pd.DataFrame:
+    """Events of the dates, kinds, townships, hours and periods (all must hold)."""
+    events = filter_events(
+        ds.events,
+        start=start,
+        end=end,
+        kinds=kinds,
+        township_codes=township_codes,
+        hours=hours,
+    )
+    if periods:
+        events = events[select_period(ds.labels.loc[events.index], periods)]
+    return events
+
+
 @dataclass
 class HotspotView:
     """Everything the map page shows for one set of filters.
@@ -90,16 +114,15 @@ def hotspot_view(
     (from :func:`study_area`) to reuse one already built; ``trends=False`` skips the
     monthly trend analysis (every cell then has trend ``no_pattern``).
     """
-    events = filter_events(
-        ds.events,
+    events = period_events(
+        ds,
         start=start,
         end=end,
         kinds=kinds,
         township_codes=township_codes,
+        periods=periods,
         hours=hours,
     )
-    if periods:
-        events = events[select_period(ds.labels.loc[events.index], periods)]
     if area is None:
         area = study_area(ds, res=res, k=k, township_codes=township_codes)
     area = area.including(events[f"cell_{res}"] if f"cell_{res}" in events else [])
