@@ -9,11 +9,15 @@ import runpy
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.auth import AuthError, Scope
 from geo.config import PROJECT_DIR, load_settings
 from geo.errors import ConfigError, LedgerReadError
 from geo.store import Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -151,7 +155,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from geo.dataset import load_dataset
     from geo.export import plan_to_html, plan_to_xlsx, to_safe_csv
     from geo.patrol import ring_radius_m
-    from geo.planning import PlanRequest, make_plan
+    from geo.planning import PlanRequest, make_plan, track_record_text
 
     try:
         settings = load_settings(args.config)
@@ -226,9 +230,14 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             f"rotation over {len(days)} days: expected coverage "
             f"{result.schedule.expected_coverage:.1%}"
         )
+    if result.outlook is not None:
+        print(f"risk: the default forecast of {result.outlook.month} for this period")
+        print(track_record_text(f, "en"))
     print(f"plan written to {args.out}")
     title = f"{settings.region_name}巡逻建议({args.period})"
     notes = [f"生成时间 {pd.Timestamp.now(tz='Asia/Shanghai'):%Y-%m-%d %H:%M}"]
+    if result.outlook is not None:
+        notes += [f"风险:{result.outlook.month}综合预测。", track_record_text(f, "zh")]
     schedule = result.schedule.days if result.schedule is not None else None
     if args.xlsx:
         Path(args.xlsx).write_bytes(plan_to_xlsx(posts, schedule, f, title=title, notes=notes))
@@ -241,22 +250,16 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from geo.evaluate import backtest, read_points, summarize
-    from geo.forecast import METHODS
+def _evaluation_events(args: argparse.Namespace) -> pd.DataFrame | int:
+    """The events ``hexpatrol evaluate`` scores (or an exit code after an error message)."""
+    from geo.evaluate import read_points
     from geo.ingest import read_ledger
     from geo.periods import PERIOD_KEYS, label_events, select_period
 
     periods = [p.strip() for p in (args.period or "").split(",") if p.strip()]
     bad = [p for p in periods if p.lstrip("!") not in PERIOD_KEYS]
-    methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
-    bad_methods = [m for m in methods if m not in METHODS]
-    if bad or bad_methods:
-        print(
-            f"error: unknown period {bad} or method {bad_methods}; periods: "
-            f"{', '.join(PERIOD_KEYS)}; methods: {', '.join(METHODS)}, all",
-            file=sys.stderr,
-        )
+    if bad:
+        print(f"error: unknown period {bad}; periods: {', '.join(PERIOD_KEYS)}", file=sys.stderr)
         return 2
     try:
         if args.lat_col or args.lon_col or args.time_col:
@@ -289,6 +292,62 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             )
         events = events[select_period(label_events(events).labels, periods)]
     print(f"{args.input}: {len(events)} events used, {dropped} rows left out")
+    return events
+
+
+def _cmd_patrol_backtest(args: argparse.Namespace, events: pd.DataFrame) -> int:
+    from geo.evaluate import patrol_backtest
+
+    try:
+        result = patrol_backtest(
+            events,
+            res=args.res,
+            teams=args.teams,
+            radius_m=args.radius,
+            months=args.months,
+            min_train_months=args.min_train,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if result.empty:
+        print("error: not enough months for a patrol backtest", file=sys.stderr)
+        return 1
+    result.to_csv(args.out, index=False, float_format="%.6g")
+    table = result.pivot(index="month", columns="plan", values=["hit_rate", "area_share"])
+    table.columns = [f"{plan} {what}" for what, plan in table.columns]
+    print(
+        f"{result['month'].nunique()} test months, res {args.res}, {args.teams} posts of "
+        f"{args.radius:g} m; share of each month's events within the plan's reach:"
+    )
+    print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    mean = result.groupby("plan")[["hit_rate", "area_share", "pai"]].mean()
+    for plan, row in mean.iterrows():
+        print(
+            f"mean {plan}: {row['hit_rate']:.1%} of events in {row['area_share']:.2%} "
+            f"of the area (PAI {row['pai']:.1f})"
+        )
+    print(f"patrol backtest written to {args.out}")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from geo.evaluate import backtest, summarize
+    from geo.forecast import METHODS
+
+    methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
+    bad_methods = [m for m in methods if m not in METHODS]
+    if bad_methods:
+        print(
+            f"error: unknown method {bad_methods}; methods: {', '.join(METHODS)}, all",
+            file=sys.stderr,
+        )
+        return 2
+    events = _evaluation_events(args)
+    if isinstance(events, int):
+        return events
+    if args.patrol:
+        return _cmd_patrol_backtest(args, events)
     metrics = backtest(events, res=args.res, methods=methods, min_train_months=args.min_train)
     if metrics.empty:
         print("error: not enough months for a backtest", file=sys.stderr)
@@ -695,6 +754,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--period", help="only events in these periods, e.g. night or weekend")
     ev.add_argument("--min-train", type=int, default=3, help="months before the first test")
+    ev.add_argument(
+        "--patrol",
+        action="store_true",
+        help="backtest patrol plans instead: each month, a plan on the default forecast vs "
+        "a plan on last month's counts, both from the data before the month",
+    )
+    ev.add_argument("--teams", type=int, default=6, help="--patrol: posts per plan (default 6)")
+    ev.add_argument(
+        "--radius", type=float, default=1000.0, help="--patrol: reach of a post, m (default 1000)"
+    )
+    ev.add_argument(
+        "--months", type=int, default=12, help="--patrol: test months, the last ones (default 12)"
+    )
     ev.set_defaults(func=_cmd_evaluate)
 
     brief = sub.add_parser("brief", help="monthly hotspot briefing (DOCX, PDF, PNG map)")

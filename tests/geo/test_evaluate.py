@@ -221,3 +221,18 @@ class TestPatrolBacktest:
         assert patrol_backtest(flash_events().iloc[:0]).empty
         with pytest.raises(ValueError, match="teams was 0"):
             patrol_backtest(flash_events(), teams=0)
+
+
+def test_cli_patrol_backtest(tmp_path: Path, capsys) -> None:
+    events = flash_events()
+    path = tmp_path / "points.csv"
+    events.to_csv(path, index=False)
+    out = tmp_path / "patrol.csv"
+    args = ["evaluate", "--input", str(path), "--lat-col", "lat", "--lon-col", "lon"]
+    args += ["--time-col", "occurred_at", "--res", "9", "--patrol", "--teams", "1"]
+    assert main([*args, "--radius", "400", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    result = pd.read_csv(out)
+    assert list(result.columns) == list(PATROL_COLUMNS) and len(result) == 8
+    assert "mean default: 40.0% of events" in printed and "mean last: 0.0% of events" in printed
+    assert main([*args, "--radius", "-1", "--out", str(out)]) == 2

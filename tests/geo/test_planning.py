@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import h3
@@ -172,6 +173,14 @@ def test_cli_plan(tmp_path: Path, capsys) -> None:
     ]
     assert table.groupby("day").size().tolist() == [9, 9, 9]  # 1 fixed + 4×2 on holidays
     assert (tmp_path / "p.xlsx").stat().st_size > 3000
+    sentence = re.search(r"over the past (\d+) months .* caught on average ([\d.]+)% of", printed)
+    assert sentence and sentence.group(1) == "12"
+    assert "the default forecast of 2026-01" in printed
+    book = openpyxl.load_workbook(tmp_path / "p.xlsx")
+    figures = {row[0]: row[1] for row in book["指标"].iter_rows(min_row=2, values_only=True)}
+    assert figures["回测:同等面积平均命中事件比例"] == f"{sentence.group(2)}%"
+    notes = [row[0] for row in book["说明"].iter_rows(min_row=2, values_only=True)]
+    assert any(str(n).startswith("按该方法,过去12个月覆盖区域") for n in notes)
     assert main(["plan", "--input", str(ledger), "--fixed", "火星", "--out", str(out)]) == 2
     assert "is not a key area" in capsys.readouterr().err
 
