@@ -67,7 +67,7 @@ def map_filters(ds: Dataset, s: Settings, lang: str) -> MapFilters:
         )
         mode = st.radio(
             t("layer_mode", lang),
-            ["gi", "score"],
+            ["gi", "score", "forecast"],
             format_func=lambda m: t(f"mode_{m}", lang),
             horizontal=True,
         )

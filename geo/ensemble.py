@@ -123,20 +123,21 @@ def calibrate(scores: npt.ArrayLike, counts: npt.ArrayLike) -> tuple[float, floa
     ``scores`` and ``counts`` have one entry per cell and past month. For a given β the
     best α makes the expected total equal the observed one, so only β is searched.
     """
-    x = np.asarray(scores, dtype=float).ravel()
+    x_all = np.asarray(scores, dtype=float).ravel()
     y = np.asarray(counts, dtype=float).ravel()
     total = y.sum()
-    if total <= 0 or x.size == 0:
+    if total <= 0 or x_all.size == 0:
         return (-math.inf, 0.0)
-    xy = float(y @ x)
+    xy = float(y @ x_all)
+    x, n = np.unique(x_all, return_counts=True)  # scores repeat a lot (empty cells): fold
 
     def alpha(beta: float) -> float:
-        return float(math.log(total) - special.logsumexp(beta * x))
+        return float(math.log(total) - special.logsumexp(beta * x, b=n))
 
     def loss(beta: float) -> float:  # negative log-likelihood up to a constant
         return -(total * alpha(beta) + beta * xy)
 
-    if np.ptp(x) == 0 or xy <= total * x.mean():  # no more events where the score is higher
+    if x.size == 1 or xy <= total * x_all.mean():  # no more events where the score is higher
         return (alpha(0.0), 0.0)
     beta = float(optimize.minimize_scalar(loss, bounds=(0.0, 20.0), method="bounded").x)
     return (alpha(beta), beta)

@@ -25,7 +25,13 @@ import pandas as pd
 from geo.ensemble import origins, outlooks
 from geo.forecast import BASE_METHODS, METHODS, MonthlySeries, flag_top
 from geo.hotspots import StudyArea
-from geo.patrol import build_problem, candidate_cells, covered_cells, solve_greedy
+from geo.patrol import (
+    build_problem,
+    candidate_cells,
+    cell_centres,
+    covered_cells,
+    solve_greedy,
+)
 
 AREA_SHARES: Final = (0.01, 0.02, 0.05, 0.10)
 WEIGHT_COLUMNS: Final = tuple(f"w_{m}" for m in BASE_METHODS)
@@ -156,14 +162,18 @@ def backtest(
 
 
 def _plan_posts(
-    cells: npt.NDArray[np.object_], risk: npt.ArrayLike, teams: int, radius_m: float
+    cells: npt.NDArray[np.object_],
+    risk: npt.ArrayLike,
+    teams: int,
+    radius_m: float,
+    centres: pd.DataFrame,
 ) -> npt.NDArray[np.object_]:
     """Cells of ``teams`` posts that cover the most ``risk`` (lazy greedy)."""
     demand = pd.DataFrame({"h3_cell": cells, "risk": np.asarray(risk, dtype=float)})
     candidates = candidate_cells(cells, demand["risk"])
     if not len(candidates):
         return np.zeros(0, dtype=object)
-    problem = build_problem(demand, radius_m=radius_m, candidates=list(candidates))
+    problem = build_problem(demand, radius_m=radius_m, candidates=list(candidates), centres=centres)
     return np.asarray(problem.candidates[solve_greedy(problem, teams).chosen], dtype=object)
 
 
@@ -224,12 +234,13 @@ def patrol_backtest(
     series = _series(events, res, area, weights)
     n = len(series.months)
     first = max(min_train_months, n - months)
+    centres = cell_centres(series.cells)
     rows: list[dict[str, object]] = []
     for t, outlook in outlooks(series, first=first, last=n - 1):
         actual = series.events[:, t]
         for plan, risk in (("default", outlook.risk), ("last", series.counts[:, t - 1])):
-            posts = _plan_posts(series.cells, risk, teams, radius_m)
-            reach = covered_cells(series.cells, posts, radius_m)
+            posts = _plan_posts(series.cells, risk, teams, radius_m, centres)
+            reach = covered_cells(series.cells, posts, radius_m, centres=centres)
             share = float(reach.mean())
             hits, total = float(actual[reach].sum()), float(actual.sum())
             rate = hits / total if total else float("nan")

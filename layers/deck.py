@@ -27,7 +27,11 @@ def deck_map(
     mode: str = "gi",
     key_areas: gpd.GeoDataFrame | None = None,
 ) -> pdk.Deck:
-    """A pydeck Deck: hexagons (Gi* class or score), township outlines, key-area dots."""
+    """A pydeck Deck: hexagons (Gi* class, score or forecast), township outlines, key areas.
+
+    ``mode`` is ``gi``, ``score`` or ``forecast`` (next month's expected events, from
+    :func:`geo.views.forecast_view`).
+    """
     frame = cells[
         [
             c
@@ -39,18 +43,23 @@ def deck_map(
                 "gi_label",
                 "township",
                 "nearest_key_area",
+                "forecast",
             )
             if c in cells.columns
         ]
     ].copy()
+    value = "forecast" if mode == "forecast" else "score"
     if mode == "gi":
         frame["color"] = [_rgb(GI_COLORS[c], 60 if c == "ns" else 200) for c in frame["gi_class"]]
     else:
-        frame = frame[frame["n"] > 0]
-        limits = score_breaks(frame["score"])
+        frame = frame[frame["n"] > 0] if mode == "score" else frame
+        scaled = frame[value] * (100 if mode == "forecast" else 1)  # breaks round to 0.1
+        limits = score_breaks(scaled)
         colors = class_colors(len(limits))
-        frame["color"] = [_rgb(colors[i], 190) for i in classify(frame["score"], limits)]
-    frame["score"] = frame["score"].round(1)
+        frame["color"] = [_rgb(colors[i], 190) for i in classify(scaled, limits)]
+    for col, digits in (("score", 1), ("forecast", 2)):
+        if col in frame:
+            frame[col] = frame[col].round(digits)
     hexes = pdk.Layer(
         "H3HexagonLayer",
         frame,
@@ -89,5 +98,9 @@ def deck_map(
         longitude=(minx + maxx) / 2,
         zoom=float(np.clip(np.log2(360 / max(maxx - minx, 1e-3)) - 0.5, 3, 16)),
     )
-    tooltip = {"html": "{gi_label} {township} {nearest_key_area} {name}<br/>n={n} score={score}"}
+    tooltip = {
+        "html": "{township} {nearest_key_area} {name}<br/>{forecast}"
+        if mode == "forecast"
+        else "{gi_label} {township} {nearest_key_area} {name}<br/>n={n} score={score}"
+    }
     return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, tooltip=tooltip)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES
 from geo.i18n import t
@@ -13,14 +14,26 @@ from layers.style import GI_COLORS, TREND_COLORS, class_colors, classify, lean, 
 
 TOOLTIP_FIELDS = ("n", "n_case", "n_tip", "score", "township", "nearest_key_area", "key_area_m")
 GI_FIELDS = ("gi_label", "gi_z", "trend_label")
+FORECAST_FIELDS = ("forecast", "township", "nearest_key_area", "key_area_m")
+MODES = ("score", "gi", "forecast")
 
 
 def _tooltip_frame(cells: gpd.GeoDataFrame, fields: tuple[str, ...]) -> gpd.GeoDataFrame:
     frame = lean(cells[["h3_cell", *fields, "geometry"]])
-    for col, digits in (("score", 1), ("key_area_m", 0), ("gi_z", 2)):
+    for col, digits in (("score", 1), ("key_area_m", 0), ("gi_z", 2), ("forecast", 2)):
         if col in frame:
             frame[col] = frame[col].round(digits)
     return frame
+
+
+def _breaks(values: npt.ArrayLike, mode: str) -> list[float]:
+    """Class limits: the score's, or for a forecast (small fractions) two significant digits."""
+    if mode == "score":
+        return score_breaks(values)
+    v = np.asarray(values, dtype=float)
+    qs = np.quantile(v, [0.5, 0.75, 0.9, 0.97]) if v.size else np.zeros(0)
+    limits = sorted({float(f"{q:.2g}") for q in qs if q < v.max()})
+    return [*limits, float(v.max())] if v.size else [0.0]
 
 
 def hex_layer(
@@ -34,21 +47,28 @@ def hex_layer(
 
     ``mode="score"`` colours by weighted score in quantile classes; ``mode="gi"`` by Gi*
     class (needs ``gi_class``, ``gi_label``, ``gi_z``, ``trend_label`` as made by
-    :func:`geo.views.hotspot_view`). ``cells`` needs ``h3_cell`` and :data:`TOOLTIP_FIELDS`.
+    :func:`geo.views.hotspot_view`); ``cells`` then needs ``h3_cell`` and
+    :data:`TOOLTIP_FIELDS`. ``mode="forecast"`` colours by next month's expected events in
+    quantile classes and needs :data:`FORECAST_FIELDS` (:func:`geo.views.forecast_view`).
     """
-    if mode not in ("score", "gi"):
-        raise ValueError(f"mode was {mode!r} but is expected to be 'score' or 'gi'")
+    if mode not in MODES:
+        raise ValueError(f"mode was {mode!r} but is expected to be in {MODES}")
     group = folium.FeatureGroup(name=t("layer_hex", lang), show=True)
     shown = cells[cells["n"] > 0] if mode == "score" else cells
     if shown.empty:
         return group, []
-    fields = TOOLTIP_FIELDS + (GI_FIELDS if mode == "gi" else ())
+    fields = (
+        FORECAST_FIELDS
+        if mode == "forecast"
+        else TOOLTIP_FIELDS + (GI_FIELDS if mode == "gi" else ())
+    )
     frame = _tooltip_frame(shown, fields)
-    if mode == "score":
-        limits = breaks if breaks is not None else score_breaks(shown["score"])
+    if mode in ("score", "forecast"):
+        value = "score" if mode == "score" else "forecast"
+        limits = breaks if breaks is not None else _breaks(shown[value], mode)
         colors = class_colors(len(limits))
         rows = score_legend_rows(limits, colors)
-        frame["fill"] = [colors[i] for i in classify(frame["score"], limits)]
+        frame["fill"] = [colors[i] for i in classify(frame[value], limits)]
         frame["opacity"] = 0.72
         frame["edge"] = "#7a4a12"
         frame["edge_w"] = 0.4

@@ -104,11 +104,10 @@ def situation_map(
         posts_layer(posts, radius_m=post_radius_m, lang=lang).add_to(m)
     for layer in extra:  # already in map coordinates (shift them too for amap tiles)
         layer.add_to(m)
-    title = (
-        t("legend_title", lang, case_w=weights[0], tip_w=weights[1])
-        if mode == "score"
-        else t("legend_gi", lang)
-    )
+    title = {
+        "score": t("legend_title", lang, case_w=weights[0], tip_w=weights[1]),
+        "forecast": t("legend_forecast", lang),
+    }.get(mode, t("legend_gi", lang))
     if rows:
         Legend(title, rows).add_to(m)
     if trend_rows:
