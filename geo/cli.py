@@ -139,6 +139,13 @@ def _parse_hours(text: str) -> tuple[dt.time, dt.time]:
     return a, b
 
 
+def _parse_where(text: str) -> tuple[str, str]:
+    column, sep, value = text.partition("=")
+    if not sep or not column.strip():
+        raise argparse.ArgumentTypeError(f"filter {text!r} is not COLUMN=VALUE")
+    return column.strip(), value.strip()
+
+
 def _parse_latlon(text: str) -> tuple[float, float]:
     try:
         lat, lon = (float(x) for x in text.split(","))
@@ -250,17 +257,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluation_events(args: argparse.Namespace) -> pd.DataFrame | int:
-    """The events ``hexpatrol evaluate`` scores (or an exit code after an error message)."""
+def _read_evaluation_input(args: argparse.Namespace) -> tuple[pd.DataFrame, int] | int:
+    """Events of a point file (``--*-col``) or a ledger, and the rows left out."""
     from geo.evaluate import read_points
     from geo.ingest import read_ledger
-    from geo.periods import PERIOD_KEYS, label_events, select_period
 
-    periods = [p.strip() for p in (args.period or "").split(",") if p.strip()]
-    bad = [p for p in periods if p.lstrip("!") not in PERIOD_KEYS]
-    if bad:
-        print(f"error: unknown period {bad}; periods: {', '.join(PERIOD_KEYS)}", file=sys.stderr)
-        return 2
     try:
         if args.lat_col or args.lon_col or args.time_col:
             if not (args.lat_col and args.lon_col and args.time_col):
@@ -272,19 +273,55 @@ def _evaluation_events(args: argparse.Namespace) -> pd.DataFrame | int:
                 lon_col=args.lon_col,
                 time_col=args.time_col,
                 crs=args.crs,
+                where=dict(args.where),
             )
-            dropped = events.attrs.get("dropped", 0)
-        else:
-            result = read_ledger(args.input, crs=args.crs if args.crs else None)
-            events, dropped = result.events, result.n_rejected
+            return events, int(events.attrs.get("dropped", 0))
+        result = read_ledger(args.input, crs=args.crs if args.crs else None)
+        return result.events, result.n_rejected
     except (LedgerReadError, ValueError, KeyError, OSError) as exc:
         print(f"error: {args.input}: {exc}", file=sys.stderr)
         return 2
+
+
+def _narrow(events: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """Events inside ``--bbox``, between ``--since`` and ``--until``, ``--sample`` of them."""
+    import pandas as pd
+
+    keep = pd.Series(True, index=events.index)
     if args.bbox:
         minx, miny, maxx, maxy = args.bbox
-        inside = events["lon"].between(minx, maxx) & events["lat"].between(miny, maxy)
-        dropped += int((~inside).sum())
-        events = events[inside].reset_index(drop=True)
+        keep &= events["lon"].between(minx, maxx) & events["lat"].between(miny, maxy)
+    times = events["occurred_at"]
+    local = times.dt.tz_localize(None) if times.dt.tz is not None else times
+    if args.since:
+        keep &= local >= pd.Timestamp(args.since)
+    if args.until:
+        keep &= local < pd.Timestamp(args.until) + pd.Timedelta(days=1)
+    events = events[keep].reset_index(drop=True)
+    if args.sample is not None:
+        events = events.sample(frac=args.sample, random_state=0).sort_index()
+    return events.reset_index(drop=True)
+
+
+def _evaluation_events(args: argparse.Namespace) -> pd.DataFrame | int:
+    """The events ``hexpatrol evaluate`` scores (or an exit code after an error message)."""
+    from geo.periods import PERIOD_KEYS, label_events, select_period
+
+    periods = [p.strip() for p in (args.period or "").split(",") if p.strip()]
+    bad = [p for p in periods if p.lstrip("!") not in PERIOD_KEYS]
+    if bad:
+        print(f"error: unknown period {bad}; periods: {', '.join(PERIOD_KEYS)}", file=sys.stderr)
+        return 2
+    if args.sample is not None and not 0 < args.sample <= 1:
+        print(f"error: --sample was {args.sample} but must be in (0, 1]", file=sys.stderr)
+        return 2
+    read = _read_evaluation_input(args)
+    if isinstance(read, int):
+        return read
+    events, dropped = read
+    narrowed = _narrow(events, args)
+    dropped += len(events) - len(narrowed)
+    events = narrowed
     if periods:
         if events["occurred_at"].dt.tz is None:
             events = events.assign(
@@ -753,6 +790,19 @@ def build_parser() -> argparse.ArgumentParser:
         "gistar, near_repeat, comma-separated, or all (default)",
     )
     ev.add_argument("--period", help="only events in these periods, e.g. night or weekend")
+    ev.add_argument(
+        "--where",
+        action="append",
+        type=_parse_where,
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="with --*-col: only rows whose COLUMN is VALUE (repeatable), e.g. offense=theft",
+    )
+    ev.add_argument("--since", type=dt.date.fromisoformat, help="only events from this date")
+    ev.add_argument("--until", type=dt.date.fromisoformat, help="only events up to this date")
+    ev.add_argument(
+        "--sample", type=float, help="a random share of the events (0-1, seed 0), to test"
+    )
     ev.add_argument("--min-train", type=int, default=3, help="months before the first test")
     ev.add_argument(
         "--patrol",

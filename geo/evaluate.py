@@ -285,16 +285,22 @@ def read_points(
     lon_col: str,
     time_col: str,
     crs: str | None = None,
+    where: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Any timestamped point file (CSV, optionally gzipped) as ``lat, lon, occurred_at``.
 
     ``time_col`` may name several columns joined by commas (``YEAR,MONTH,DAY,HOUR,MINUTE``);
     ``crs`` (e.g. ``EPSG:32610``) converts projected x/y in ``lon_col``/``lat_col`` to
-    WGS-84. Rows without a usable time or position are dropped and counted in
-    ``frame.attrs["dropped"]``.
+    WGS-84; ``where`` keeps only rows whose columns hold these values (``{"offense":
+    "theft"}``). Rows without a usable time or position, or not matching ``where``, are
+    dropped and counted in ``frame.attrs["dropped"]``.
     """
     parts = [c.strip() for c in time_col.split(",") if c.strip()]
-    frame = pd.read_csv(path, usecols=[lat_col, lon_col, *parts])
+    where = dict(where or {})
+    frame = pd.read_csv(path, usecols=list(dict.fromkeys([lat_col, lon_col, *parts, *where])))
+    matched = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        matched &= frame[column].astype(str).str.strip() == str(value)
     if len(parts) == 1:
         times = pd.to_datetime(frame[parts[0]], errors="coerce", format="mixed")
     else:
@@ -311,7 +317,7 @@ def read_points(
         x, y = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
     out = pd.DataFrame({"lat": y, "lon": x, "occurred_at": times})
     ok = out["occurred_at"].notna() & np.isfinite(out["lat"]) & np.isfinite(out["lon"])
-    ok &= out["lat"].between(-90, 90) & out["lon"].between(-180, 180)
+    ok &= out["lat"].between(-90, 90) & out["lon"].between(-180, 180) & matched.to_numpy()
     result = out[ok].reset_index(drop=True)
     result.attrs["dropped"] = int((~ok).sum())
     return result

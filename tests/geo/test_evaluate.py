@@ -120,6 +120,14 @@ def test_read_points_projected_and_composite_time(tmp_path: Path) -> None:
     assert len(pts) == 1 and pts.attrs["dropped"] == 2
     assert 49.27 < pts.loc[0, "lat"] < 49.29 and -123.15 < pts.loc[0, "lon"] < -123.12
     assert pts.loc[0, "occurred_at"] == pd.Timestamp("2020-01-01 00:05")
+    bikes = read_points(
+        str(path),
+        lat_col="Y",
+        lon_col="X",
+        time_col="YEAR,MONTH,DAY,HOUR,MINUTE",
+        where={"TYPE": "Bicycle"},
+    )
+    assert bikes.empty and bikes.attrs["dropped"] == 3
 
 
 def test_cli_evaluate(tmp_path: Path, capsys) -> None:
@@ -163,6 +171,15 @@ def test_cli_evaluate(tmp_path: Path, capsys) -> None:
     assert set(metrics["method"]) == {"default", "last"} and metrics["month"].nunique() == 4
     assert "test months" in capsys.readouterr().out
     assert main(["evaluate", "--input", str(path), "--lat-col", "lat", "--out", str(out)]) == 2
+    narrowed = ["evaluate", "--input", str(path), "--lat-col", "lat", "--lon-col", "lon"]
+    narrowed += ["--time-col", "when", "--res", "8", "--method", "last", "--out", str(out)]
+    capsys.readouterr()
+    assert main([*narrowed, "--since", "2025-02-01", "--until", "2025-06-30"]) == 0
+    assert pd.read_csv(out)["month"].unique().tolist() == ["2025-05", "2025-06"]
+    assert "200 events used, 80 rows left out" in capsys.readouterr().out
+    assert main([*narrowed, "--sample", "0.5"]) == 0
+    assert "140 events used, 140 rows left out" in capsys.readouterr().out
+    assert main([*narrowed, "--sample", "2"]) == 2
     assert main(["evaluate", "--input", str(path), "--method", "oracle", "--out", str(out)]) == 2
 
 
