@@ -21,9 +21,10 @@ Bagging the choice of the best method removes most of the noise of picking one w
 (Breiman 1996), and methods that are as good as the best share its weight. With no past
 month the weights are equal.
 
-:func:`calibrate` turns the blend into expected (weighted) events per cell,
-``exp(α + β b)``, fitted by Poisson maximum likelihood on the past months, so patrol plans
-can add risk up; the order of the cells, and so every hit rate, stays that of ``b``.
+:func:`calibrate` turns the blend into expected (weighted) events per cell — an
+isotonic (monotone) regression of the past months' counts on their forecasts' scores — so
+patrol plans can add risk up; the order of the cells, and so every hit rate, stays that
+of ``b``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special
+from scipy.optimize import isotonic_regression
 
 from geo.forecast import BASE_METHODS, MonthlySeries, flag_top
 
@@ -117,30 +118,40 @@ def learn_weights(
     return np.asarray(w / w.sum(), dtype=float)
 
 
-def calibrate(scores: npt.ArrayLike, counts: npt.ArrayLike) -> tuple[float, float]:
-    """(α, β ≥ 0) of ``counts ~ Poisson(exp(α + β·scores))`` by maximum likelihood.
+@dataclass(frozen=True)
+class Calibration:
+    """A non-decreasing map from blend score to expected events of a cell.
 
-    ``scores`` and ``counts`` have one entry per cell and past month. For a given β the
-    best α makes the expected total equal the observed one, so only β is searched.
+    Linear between ``knots`` (the scores at the centres of the fitted blocks) and flat
+    beyond the first and last.
+    """
+
+    knots: FloatArray
+    values: FloatArray
+
+    def __call__(self, scores: npt.ArrayLike) -> FloatArray:
+        """Expected events of cells with these scores."""
+        return np.interp(np.asarray(scores, dtype=float), self.knots, self.values)
+
+
+def calibrate(scores: npt.ArrayLike, counts: npt.ArrayLike) -> Calibration | None:
+    """Expected (weighted) events of a cell given its score, from past months.
+
+    ``scores`` and ``counts`` have one entry per cell and past month (any shape, the same).
+    The fit is the isotonic regression (pool adjacent violators) of the counts on the
+    scores: the best least-squares fit among non-decreasing functions, so a higher score
+    never means less risk. None when there are no past events.
     """
     x_all = np.asarray(scores, dtype=float).ravel()
     y = np.asarray(counts, dtype=float).ravel()
-    total = y.sum()
-    if total <= 0 or x_all.size == 0:
-        return (-math.inf, 0.0)
-    xy = float(y @ x_all)
-    x, n = np.unique(x_all, return_counts=True)  # scores repeat a lot (empty cells): fold
-
-    def alpha(beta: float) -> float:
-        return float(math.log(total) - special.logsumexp(beta * x, b=n))
-
-    def loss(beta: float) -> float:  # negative log-likelihood up to a constant
-        return -(total * alpha(beta) + beta * xy)
-
-    if x.size == 1 or xy <= total * x_all.mean():  # no more events where the score is higher
-        return (alpha(0.0), 0.0)
-    beta = float(optimize.minimize_scalar(loss, bounds=(0.0, 20.0), method="bounded").x)
-    return (alpha(beta), beta)
+    if x_all.size == 0 or y.sum() <= 0:
+        return None
+    x, inverse, n = np.unique(x_all, return_inverse=True, return_counts=True)
+    means = np.bincount(inverse, weights=y) / n  # scores repeat a lot (empty cells): fold
+    fit = isotonic_regression(means, weights=n)
+    starts = fit.blocks[:-1]
+    knots = np.add.reduceat(x * n, starts) / np.add.reduceat(n, starts).astype(float)
+    return Calibration(knots, np.asarray(fit.x, dtype=float)[starts])
 
 
 @dataclass(frozen=True)
@@ -238,9 +249,9 @@ def outlooks(
 def _outlook(series: MonthlySeries, origin: Origin, kept: list[tuple[int, FloatArray]]) -> Outlook:
     ts = [t for t, _ in kept]
     scores = np.vstack([s for _, s in kept]) if kept else np.zeros((0, len(series.cells)))
-    alpha, beta = calibrate(scores, series.counts[:, ts].T)
-    if kept and math.isfinite(alpha):
-        risk = np.exp(alpha + beta * origin.score)
+    calibration = calibrate(scores, series.counts[:, ts].T)
+    if calibration is not None:
+        risk = calibration(origin.score)
     else:  # nothing to calibrate on: spread the months' mean weighted total by the score
         total = origin.score.sum()
         mean = series.counts[:, : origin.t].sum() / max(origin.t, 1)

@@ -183,17 +183,22 @@ class TestSeries:
 
 
 class TestCalibrationAndOutlook:
-    def test_calibrate_recovers_a_known_curve(self) -> None:
-        x = np.linspace(0, 3, 400)
-        y = np.exp(-2.0 + 1.5 * x)  # expected counts exactly on the curve
-        alpha, beta = calibrate(x, y)
-        assert alpha == pytest.approx(-2.0, abs=1e-3) and beta == pytest.approx(1.5, abs=1e-3)
+    def test_calibrate_is_the_isotonic_fit(self) -> None:
+        cal = calibrate([[0, 0, 1], [1, 2, 2]], [[0, 1, 1], [2, 4, 5]])
+        assert cal is not None
+        assert cal.knots.tolist() == [0, 1, 2] and cal.values.tolist() == [0.5, 1.5, 4.5]
+        assert cal([0, 0.5, 1, 3, -1]).tolist() == [0.5, 1.0, 1.5, 4.5, 0.5]
 
-    def test_calibrate_without_signal(self) -> None:
-        alpha, beta = calibrate(np.ones(10), np.arange(10.0))
-        assert beta == 0 and math.exp(alpha) * 10 == pytest.approx(45.0)
-        assert calibrate(np.ones(3), np.zeros(3)) == (-math.inf, 0.0)
-        assert calibrate(-np.arange(10.0), np.arange(10.0))[1] == 0  # never an inverse order
+    def test_calibrate_pools_what_would_go_down(self) -> None:
+        cal = calibrate([0.0, 1.0, 2.0, 3.0], [3.0, 1.0, 2.0, 6.0])
+        assert cal is not None  # 3, 1, 2 would fall: pooled into one block of mean 2 at 1
+        assert cal.knots.tolist() == [1.0, 3.0] and cal.values.tolist() == [2.0, 6.0]
+        x = np.linspace(-1, 4, 50)
+        assert (np.diff(cal(x)) >= 0).all()
+
+    def test_calibrate_without_events(self) -> None:
+        assert calibrate(np.ones(3), np.zeros(3)) is None
+        assert calibrate(np.zeros(0), np.zeros(0)) is None
 
     def test_track_record_literal(self) -> None:
         outlook = Outlook(
@@ -219,7 +224,6 @@ class TestCalibrationAndOutlook:
         assert sum(outlook.weights.values()) == pytest.approx(1.0)
         # expected events next month: about a month's worth, most at the busiest place
         assert 0.5 * 30 < outlook.risk.sum() < 1.5 * 40
+        assert (np.diff(outlook.risk[np.argsort(outlook.score)]) >= 0).all()
         busiest = h3.latlng_to_cell(30.95, 108.70, 8)
         assert outlook.cells[np.argmax(outlook.risk)] == busiest
-        order = np.argsort(outlook.score, kind="stable")
-        assert np.argsort(outlook.risk, kind="stable").tolist() == order.tolist()
