@@ -1,5 +1,6 @@
 """效果评估 — rolling monthly backtest of the forecasts and of the patrol plans."""
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
@@ -36,12 +37,13 @@ cols[1].metric(t("eval_pai5_best", L), f"{at5.loc[best, 'pai']:.2f}", help=t(f"m
 cols[2].metric(t("eval_hit5_blend", L), f"{at5.loc['default', 'hit_rate']:.1%}")
 cols[3].metric(t("eval_months", L), int(at5.loc["default", "months"]))
 latest = metrics[metrics["method"] == "default"].iloc[-1]
-weights = ", ".join(f"{t(f'method_{c[2:]}', L)} {latest[c]:.0%}" for c in WEIGHT_COLUMNS)
+weights = ", ".join(f"{t(f'method_{c[2:]}', L)} {latest[c]:.1%}" for c in WEIGHT_COLUMNS)
 st.info(t("eval_blend", L, weights=weights))
 table = method_table(summary, L)
 st.subheader(t("eval_chart", L))
-pai = table[[c for c in table.columns if c.startswith("PAI")]].T
-st.line_chart(pai.set_axis([c.split("@")[1] for c in pai.index]), height=260)
+pai = table[[c for c in table.columns if c.startswith("PAI")]].T  # x: area share in percent
+pai.index = pd.Index([int(c.split("@")[1][:-1]) for c in pai.index], name="%")
+st.line_chart(pai, height=260, x_label=f"{t('eval_area_share', L)} (%)")
 st.subheader(t("eval_table", L))
 st.dataframe(table, width="stretch")
 

@@ -19,6 +19,9 @@ from geo.store import Store, StoreError, open_store
 if TYPE_CHECKING:
     import pandas as pd
 
+    from geo.dataset import Dataset
+    from geo.planning import PlanRequest, PlanResult
+
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     script = PROJECT_DIR / "data" / "make_demo.py"
@@ -156,24 +159,11 @@ def _parse_latlon(text: str) -> tuple[float, float]:
     return lat, lon
 
 
-def _cmd_plan(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from geo.dataset import load_dataset
-    from geo.export import plan_to_html, plan_to_xlsx, to_safe_csv
+def _plan_request(args: argparse.Namespace, ds: Dataset) -> PlanRequest | int:
+    """The plan request of ``hexpatrol plan``'s options (or an exit code after an error)."""
     from geo.patrol import ring_radius_m
-    from geo.planning import PlanRequest, make_plan, track_record_text
+    from geo.planning import PlanRequest
 
-    try:
-        settings = load_settings(args.config)
-        ds = load_dataset(settings, ledgers=[args.input])
-    except (ConfigError, LedgerReadError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(
-        f"{args.input}: {len(ds.events)} events accepted, "
-        f"{ds.rejects['row'].nunique() if len(ds.rejects) else 0} rows rejected"
-    )
     ka = ds.key_areas
     fixed = []
     for item in [x.strip() for x in (args.fixed or "").split(",") if x.strip()]:
@@ -214,6 +204,27 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    return request
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from geo.dataset import load_dataset
+    from geo.export import to_safe_csv
+    from geo.planning import make_plan, track_record_text
+
+    try:
+        settings = load_settings(args.config)
+        ds = load_dataset(settings, ledgers=[args.input])
+    except (ConfigError, LedgerReadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{args.input}: {len(ds.events)} events accepted, "
+        f"{ds.rejects['row'].nunique() if len(ds.rejects) else 0} rows rejected"
+    )
+    request = _plan_request(args, ds)
+    if isinstance(request, int):
+        return request
     result = make_plan(ds, request, periods=settings.periods)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -234,14 +245,26 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     )
     if result.schedule is not None:
         print(
-            f"rotation over {len(days)} days: expected coverage "
+            f"rotation over {len(request.days)} days: expected coverage "
             f"{result.schedule.expected_coverage:.1%}"
         )
     if result.outlook is not None:
         print(f"risk: the default forecast of {result.outlook.month} for this period")
         print(track_record_text(f, "en"))
     print(f"plan written to {args.out}")
-    title = f"{settings.region_name}巡逻建议({args.period})"
+    _write_plan_pages(args, settings.region_name, result)
+    return 0
+
+
+def _write_plan_pages(args: argparse.Namespace, region: str, result: PlanResult) -> None:
+    """The plan's Excel workbook and printable page, when asked for."""
+    import pandas as pd
+
+    from geo.export import plan_to_html, plan_to_xlsx
+    from geo.planning import track_record_text
+
+    posts, f = result.plan.posts, result.figures
+    title = f"{region}巡逻建议({args.period})"
     notes = [f"生成时间 {pd.Timestamp.now(tz='Asia/Shanghai'):%Y-%m-%d %H:%M}"]
     if result.outlook is not None:
         notes += [f"风险:{result.outlook.month}综合预测。", track_record_text(f, "zh")]
@@ -254,7 +277,6 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             plan_to_html(posts, schedule, f, title=title, notes=notes), encoding="utf-8"
         )
         print(f"printable page written to {args.html}")
-    return 0
 
 
 def _read_evaluation_input(args: argparse.Namespace) -> tuple[pd.DataFrame, int] | int:

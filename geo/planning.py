@@ -316,6 +316,30 @@ def _solve(problem: CoverageProblem, request: PlanRequest) -> tuple[Solution, So
     return greedy, solution
 
 
+def _effort(
+    request: PlanRequest,
+    per_day: dict[dt.date, int],
+    greedy: Solution,
+    solution: Solution,
+    schedule: Schedule | None,
+) -> dict[str, float]:
+    """How the plan was solved and what it takes: person-shifts, the rotation's coverage."""
+    n_fixed = len(request.fixed_posts)
+    team_days = (
+        sum(per_day.values()) + n_fixed * len(per_day) if per_day else (request.teams + n_fixed)
+    )
+    return {
+        "greedy_share_of_optimum": (
+            greedy.objective / solution.objective if solution.objective else 1.0
+        ),
+        "solve_seconds": solution.seconds,
+        "optimal": float(solution.optimal),
+        "days": len(request.days),
+        "person_shifts": float(request.team_size * team_days * request.shifts),
+        "expected_rotation_coverage": schedule.expected_coverage if schedule else float("nan"),
+    }
+
+
 def _rotation(
     ds: Dataset,
     request: PlanRequest,
@@ -403,20 +427,9 @@ def make_plan(
         schedule = _rotation(ds, request, problem, per_day, fixed_names)
         schedule.days["time"] = window
         warnings += schedule.warnings
-    n_fixed = len(request.fixed_posts)
-    team_days = (
-        sum(per_day.values()) + n_fixed * len(per_day) if per_day else (request.teams + n_fixed)
-    )
     figures = {
         **plan.figures,
-        "greedy_share_of_optimum": (
-            greedy.objective / solution.objective if solution.objective else 1.0
-        ),
-        "solve_seconds": solution.seconds,
-        "optimal": float(solution.optimal),
-        "days": len(request.days),
-        "person_shifts": float(request.team_size * team_days * request.shifts),
-        "expected_rotation_coverage": schedule.expected_coverage if schedule else float("nan"),
+        **_effort(request, per_day, greedy, solution, schedule),
         **track_record(outlook, posts, request.radius_m),
     }
     say(1.0, "done")

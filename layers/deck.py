@@ -20,34 +20,12 @@ def _rgb(hex_color: str, alpha: int) -> list[int]:
     return [int(h[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
-def deck_map(
-    cells: pd.DataFrame,
-    townships: gpd.GeoDataFrame,
-    *,
-    mode: str = "gi",
-    key_areas: gpd.GeoDataFrame | None = None,
-) -> pdk.Deck:
-    """A pydeck Deck: hexagons (Gi* class, score or forecast), township outlines, key areas.
+COLUMNS = ("h3_cell", "n", "score", "gi_class", "gi_label", "township", "nearest_key_area")
 
-    ``mode`` is ``gi``, ``score`` or ``forecast`` (next month's expected events, from
-    :func:`geo.views.forecast_view`).
-    """
-    frame = cells[
-        [
-            c
-            for c in (
-                "h3_cell",
-                "n",
-                "score",
-                "gi_class",
-                "gi_label",
-                "township",
-                "nearest_key_area",
-                "forecast",
-            )
-            if c in cells.columns
-        ]
-    ].copy()
+
+def _hex_frame(cells: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """The hexagons to draw with their colour (by Gi* class, score or forecast)."""
+    frame = cells[[c for c in (*COLUMNS, "forecast") if c in cells.columns]].copy()
     value = "forecast" if mode == "forecast" else "score"
     if mode == "gi":
         frame["color"] = [_rgb(GI_COLORS[c], 60 if c == "ns" else 200) for c in frame["gi_class"]]
@@ -60,6 +38,22 @@ def deck_map(
     for col, digits in (("score", 1), ("forecast", 2)):
         if col in frame:
             frame[col] = frame[col].round(digits)
+    return frame
+
+
+def deck_map(
+    cells: pd.DataFrame,
+    townships: gpd.GeoDataFrame,
+    *,
+    mode: str = "gi",
+    key_areas: gpd.GeoDataFrame | None = None,
+) -> pdk.Deck:
+    """A pydeck Deck: hexagons (Gi* class, score or forecast), township outlines, key areas.
+
+    ``mode`` is ``gi``, ``score`` or ``forecast`` (next month's expected events, from
+    :func:`geo.views.forecast_view`).
+    """
+    frame = _hex_frame(cells, mode)
     hexes = pdk.Layer(
         "H3HexagonLayer",
         frame,

@@ -31,9 +31,11 @@ def _breaks(values: npt.ArrayLike, mode: str) -> list[float]:
     if mode == "score":
         return score_breaks(values)
     v = np.asarray(values, dtype=float)
-    qs = np.quantile(v, [0.5, 0.75, 0.9, 0.97]) if v.size else np.zeros(0)
-    limits = sorted({float(f"{q:.2g}") for q in qs if q < v.max()})
-    return [*limits, float(v.max())] if v.size else [0.0]
+    if not v.size:
+        return [0.0]
+    top = float(f"{v.max():.3g}")  # values above it still fall in the last class
+    limits = {float(f"{q:.2g}") for q in np.quantile(v, [0.5, 0.75, 0.9, 0.97])}
+    return [*sorted(x for x in limits if x < top), top]
 
 
 def hex_layer(
