@@ -352,8 +352,9 @@ DISCUSSION = [
     "≥ a method picked after the fact on every data set — the best single method differs "
     "from set to set (`window12`, `ewma`, `kde`, `gistar`, `last`), and no rule that sees "
     "only the past can match hindsight everywhere. The claim the tables support is that it "
-    "is never worse than the best single method by more than noise, and that it is far "
-    "better than any fixed choice would be across all of them.",
+    "is never worse than the best single method by more than a fraction of a percent "
+    "(mostly within noise), and far better than any fixed choice would be across all of "
+    "them.",
 ]
 PATROL_INTRO = [
     "## Patrol plans, backtested",
