@@ -261,10 +261,11 @@ def _write_plan_pages(args: argparse.Namespace, region: str, result: PlanResult)
     import pandas as pd
 
     from geo.export import plan_to_html, plan_to_xlsx
+    from geo.i18n import t
     from geo.planning import track_record_text
 
     posts, f = result.plan.posts, result.figures
-    title = f"{region}巡逻建议({args.period})"
+    title = f"{region}巡逻建议({t(f'period_{args.period}', 'zh')} {result.time_window})"
     notes = [f"生成时间 {pd.Timestamp.now(tz='Asia/Shanghai'):%Y-%m-%d %H:%M}"]
     if result.outlook is not None:
         notes += [f"风险:{result.outlook.month}综合预测。", track_record_text(f, "zh")]
