@@ -257,8 +257,9 @@ def solve_exact(
     """Optimal fixed + ``p`` mobile posts: the MCLP as a sparse MILP solved by HiGHS.
 
     max Σ r_i y_i  s.t.  y_i ≤ Σ_j a_ij x_j,  Σ_{j mobile} x_j ≤ p,  x_j ∈ {0,1},
-    0 ≤ y_i ≤ 1, x_j = 1 for fixed posts. Demand already covered by fixed posts and
-    candidates that cover nothing else are removed before solving.
+    0 ≤ y_i ≤ 1, x_j = 1 for fixed posts. Demand already covered by fixed posts or out of
+    every mobile candidate's reach, and candidates that cover nothing else, are removed
+    before solving.
     """
     import highspy
 
@@ -267,8 +268,9 @@ def solve_exact(
     fixed = np.flatnonzero(problem.fixed)
     base_cov = _covered(problem, fixed)
     base = float(problem.risk[base_cov].sum())
-    rows_open = np.flatnonzero(~base_cov)
     mobile = np.flatnonzero(~problem.fixed)
+    reachable = np.asarray(problem.cover[:, mobile].sum(axis=1)).ravel() > 0
+    rows_open = np.flatnonzero(~base_cov & reachable)  # demand no post could reach is moot
     sub = problem.cover[rows_open][:, mobile].tocsc()
     useful = np.flatnonzero(np.diff(sub.indptr) > 0)
     sub = sub[:, useful].tocsc()
