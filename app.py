@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app_pages.session import current_user, lang, login_page, logout, settings
+from app_pages.look import streamlit_words
+from app_pages.session import apply_cookie, current_user, lang, login_page, logout, settings
 from geo.i18n import t
 
 st.set_page_config(page_title="hexpatrol", page_icon="⬢", layout="wide")
@@ -10,12 +11,13 @@ st.set_page_config(page_title="hexpatrol", page_icon="⬢", layout="wide")
 if "lang" not in st.session_state:
     st.session_state["lang"] = settings().language
 with st.sidebar:
-    st.radio(
+    st.radio(  # the options name themselves; the label stays the same in both languages
         "语言 / Language",
         options=["zh", "en"],
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         key="lang",
         horizontal=True,
+        label_visibility="collapsed",
     )
 
 # (file, title key, icon, url path, who may open it)
@@ -31,7 +33,9 @@ PAGES = [
     ("app_pages/audit.py", "page_audit", "policy", "audit", "audit"),
 ]
 
+streamlit_words(lang())  # Streamlit's own English texts, in the user's language
 user = current_user()
+apply_cookie()  # a login or logout of the last run sets or removes the session cookie
 if user is None:  # without a session every address shows the login form: no page, no data
     logins = [
         st.Page(login_page, title=t("login_title", lang()), url_path=url, default=i == 0)

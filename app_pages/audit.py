@@ -2,21 +2,33 @@
 
 import streamlit as st
 
-from app_pages.common import lang, store, user
-from geo.i18n import t
+from app_pages.common import all_townships, lang, settings, store, user
+from geo.i18n import audit_text, label, present, t
 
 L = lang()
 if not user().can("audit"):  # app.py hides the page; this guards a direct call as well
     st.error(t("not_allowed", L))
     st.stop()
+towns = all_townships(settings(), repr(settings()))
+names = {"": "", "county": t("scope_county", L)}
+names |= dict(zip(towns["code"], towns["name"], strict=True))
 st.title(t("page_audit", L))
 log = store().audit_log(limit=5000)
 actions = sorted(log["action"].unique())
-chosen = st.multiselect(t("audit_actions", L), actions)
+chosen = st.multiselect(
+    t("audit_actions", L),
+    actions,
+    format_func=lambda a: label("action_", a, L),
+    placeholder=t("choose", L),
+)
 if chosen:
     log = log[log["action"].isin(chosen)]
+log = log.assign(
+    detail=[audit_text(a, d, L, names) for a, d in zip(log["action"], log["detail"], strict=True)]
+)
+columns = {c: f"audit_{c}" for c in ("at", "username", "action", "scope", "detail")}
 st.dataframe(
-    log.drop(columns=["id"]).rename(columns={c: t(f"audit_{c}", L) for c in log.columns[1:]}),
+    present(log, L, columns, codes={"action": "action_"}, names={"scope": names}, times=["at"]),
     hide_index=True,
     width="stretch",
 )

@@ -1,12 +1,13 @@
-"""导入批次 — what each import did; undo a batch; review likely duplicates."""
+"""导入批次 — what each import did; undo a batch (with confirmation); review duplicates."""
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import lang, scope, store, user
+from app_pages.common import all_townships, lang, scope, settings, store, user
 from app_pages.session import download
+from app_pages.tables import flag_table
 from geo.export import rejects_to_xlsx
-from geo.i18n import STRINGS, t
+from geo.i18n import diff_text, label, present, t, when
 from geo.imports import (
     batch_changes,
     batch_table,
@@ -19,13 +20,55 @@ from geo.store import StoreError
 
 L = lang()
 me = user()
+towns = all_townships(settings(), repr(settings()))
+names = {"": t("scope_county", L), **dict(zip(towns["code"], towns["name"], strict=True))}
+#: a batch touching more records than this asks for its id to be typed before an undo
+TYPE_TO_CONFIRM = 1000
 
 
-def localized(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.rename(columns={c: t(f"col_{c}", L) for c in frame if f"col_{c}" in STRINGS})
+def _drop_pending() -> None:
+    st.session_state.pop("undo_pending", None)
+
+
+@st.dialog(t("undo_title", L), width="large", on_dismiss=_drop_pending)
+def confirm_undo(row: pd.Series) -> None:
+    n = int(row["n_new"] + row["n_changed"])
+    st.markdown(
+        t(
+            "undo_what",
+            L,
+            batch=row["batch_id"],
+            file=row["file_name"],
+            when=when(row["created_at"]),
+            user=row["username"],
+            new=int(row["n_new"]),
+            changed=int(row["n_changed"]),
+        )
+    )
+    if row["username"] == "system":
+        st.warning(t("undo_initial", L))
+    typed = st.text_input(t("undo_type", L, n=f"{n:,}")) if n > TYPE_TO_CONFIRM else None
+    c1, c2 = st.columns(2)
+    if c2.button(t("undo_cancel", L)):
+        _drop_pending()
+        st.rerun()
+    if c1.button(t("undo_confirm", L), type="primary"):
+        if typed is not None and typed.strip() != row["batch_id"]:
+            st.error(t("undo_mismatch", L))
+            return
+        try:
+            done = undo_batch(store(), row["batch_id"], username=me.username)
+        except StoreError as exc:
+            st.error(exc.text(L))
+            return
+        st.session_state["undone"] = t("batch_undone", L, batch=row["batch_id"], **done)
+        _drop_pending()
+        st.rerun()
 
 
 st.title(t("page_batches", L))
+if "undone" in st.session_state:
+    st.success(st.session_state.pop("undone"))
 mine = None if scope().township_code is None else [scope().township_code]
 table = batch_table(store(), scopes=mine)
 if table.empty:
@@ -33,16 +76,41 @@ if table.empty:
     st.stop()
 cols = ["batch_id", "created_at", "status", "username", "file_name", "n_new", "n_changed"]
 cols += ["n_unchanged", "n_rejected", "n_flagged", "scope"]
-st.dataframe(
-    table[cols].rename(columns={c: t(f"batch_{c}", L) for c in cols}),
-    hide_index=True,
-    width="stretch",
+headers = {c: f"batch_{c}" for c in cols}
+shown = present(
+    table, L, headers, codes={"status": "status_"}, names={"scope": names}, times=["created_at"]
 )
-batch = st.selectbox(t("batch_pick", L), table["batch_id"])
+st.dataframe(shown, hide_index=True, width="stretch")
+rows = table.set_index("batch_id")
+batch = st.selectbox(
+    t("batch_pick", L),
+    table["batch_id"],
+    format_func=lambda b: t(
+        "batch_option",
+        L,
+        batch=b,
+        file=rows.loc[b, "file_name"],
+        when=when(rows.loc[b, "created_at"]),
+        status=label("status_", rows.loc[b, "status"], L),
+    ),
+)
 with st.expander(t("batch_changes", L)):
     changes = batch_changes(store(), batch, township_codes=mine, mask=scope().mask_plates)
-    changes["change"] = changes["change"].map(lambda c: t(f"change_{c}", L))
-    st.dataframe(localized(changes), hide_index=True, width="stretch")
+    changes["fields"] = changes["diffs"].map(lambda d: diff_text(d, L))
+    columns = {c: f"col_{c}" for c in ["change", "event_id", "kind", "occurred_at"]}
+    columns |= {"township_code": "col_township", "fields": "col_fields"}
+    st.dataframe(
+        present(
+            changes,
+            L,
+            columns,
+            codes={"change": "change_", "kind": "kind_"},
+            names={"township_code": names},
+            times=["occurred_at"],
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 c1, c2 = st.columns(2)
 rejects = store().batch_rejects(batch)
 if scope().mask_plates:
@@ -52,14 +120,11 @@ if len(rejects):
         download(
             t("download_rejects_xlsx", L), rejects_to_xlsx(rejects, lang=L), f"rejects_{batch}.xlsx"
         )
-if me.can("undo") and table.set_index("batch_id").loc[batch, "status"] == "committed":
+if me.can("undo") and rows.loc[batch, "status"] == "committed":
     if c2.button(t("batch_undo", L), type="primary"):
-        try:
-            done = undo_batch(store(), batch, username=me.username)
-        except StoreError as exc:
-            st.error(str(exc))
-        else:
-            st.success(t("batch_undone", L, batch=batch, **done))
+        st.session_state["undo_pending"] = batch
+    if st.session_state.get("undo_pending") == batch:  # open until confirmed or cancelled
+        confirm_undo(table[table["batch_id"] == batch].iloc[0])
 
 if not me.can("review"):
     st.stop()
@@ -69,10 +134,12 @@ flags = review_flags(store())
 if flags.empty:
     st.success(t("review_none", L))
     st.stop()
-st.dataframe(
-    localized(flags.drop(columns=["decided_by", "decided_at", "decision"])), hide_index=True
+st.dataframe(flag_table(flags, L), hide_index=True)
+flag = st.selectbox(
+    t("review_pick", L),
+    flags["id"],
+    format_func=lambda i: " ~ ".join(flags.set_index("id").loc[i, ["event_id", "other_id"]]),
 )
-flag = st.selectbox(t("review_pick", L), flags["id"])
 d1, d2 = st.columns(2)
 if d1.button(t("review_duplicate", L)):
     decide(store(), int(flag), "duplicate", username=me.username)

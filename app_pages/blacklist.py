@@ -10,7 +10,7 @@ from app_pages.session import download
 from geo.blacklist import BlacklistRules, key_area_watchlist, person_blacklist, vehicle_blacklist
 from geo.errors import ConfigError
 from geo.export import to_safe_csv
-from geo.i18n import STRINGS, t
+from geo.i18n import STRINGS, label, present, t
 from layers.blacklist import vehicle_layer, watchlist_layer
 from layers.situation import shift_points, situation_map
 
@@ -43,7 +43,7 @@ with st.expander(t("bl_rules", L), expanded=False):
         try:
             rules = BlacklistRules(**values)
         except ConfigError as exc:
-            st.error(str(exc))
+            st.error(exc.text(L))
         else:
             store().set_option("blacklist_rules", dataclasses.asdict(rules), username=me.username)
             st.success(t("bl_saved", L))
@@ -72,10 +72,24 @@ m = situation_map(
 )
 st_folium(m, key="bl_map", returned_objects=[], height=520, use_container_width=True)
 tabs = st.tabs([t("bl_tab_vehicles", L), t("bl_tab_persons", L), t("bl_tab_areas", L)])
+towns = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
+areas = areas.assign(
+    reason=areas["reason"].map(
+        lambda r: "、".join(label("reason_", x, L) for x in str(r).split("+") if x)
+    ),
+    growth=areas["growth"].round(1),
+)
 for tab, table, name in zip(
     tabs, [vehicles, persons, areas], ["vehicles", "persons", "areas"], strict=True
 ):
     with tab:
-        labels = {c: t(f"bl_col_{c}", L) for c in table.columns if f"bl_col_{c}" in STRINGS}
-        st.dataframe(table.rename(columns=labels), hide_index=True, width="stretch")
-        download(t("bl_download", L), to_safe_csv(table), f"blacklist_{name}.csv", key=f"dl_{name}")
+        shown = present(
+            table,
+            L,
+            {c: f"bl_col_{c}" for c in table.columns if f"bl_col_{c}" in STRINGS},
+            codes={"category": "cat_", "flagged": "bool_"},
+            names={"townships": towns, "township_code": towns},
+            times=["first_seen", "last_seen"],
+        )
+        st.dataframe(shown, hide_index=True, width="stretch")
+        download(t("bl_download", L), to_safe_csv(shown), f"blacklist_{name}.csv", key=f"dl_{name}")

@@ -49,7 +49,7 @@ def data_key() -> str:
     return f"{settings()!r}|{scope()}|{store().revision()}"
 
 
-@st.cache_data(max_entries=48, show_spinner="加载数据 / loading data…")
+@st.cache_data(max_entries=48, show_spinner=False)
 def dataset(_settings: Settings, key: str, _scope: Scope) -> Dataset:
     """The data in ``_scope`` (``key`` is what the cache hashes: see :func:`data_key`)."""
     return load_dataset(_settings, store=store(), scope=_scope)
@@ -57,7 +57,8 @@ def dataset(_settings: Settings, key: str, _scope: Scope) -> Dataset:
 
 def current_dataset() -> Dataset:
     """The logged-in user's data, cached across reruns and users of the same scope."""
-    return dataset(settings(), data_key(), scope())
+    with st.spinner(t("loading_data", lang())):  # shown only when it takes a while
+        return dataset(settings(), data_key(), scope())
 
 
 def demo_banner() -> None:
@@ -72,7 +73,7 @@ def _area(key: str, res: int, k: int, towns: tuple[str, ...]) -> StudyArea:
     return study_area(current_dataset(), res=res, k=k, township_codes=towns)
 
 
-@st.cache_data(max_entries=32, show_spinner="计算热点 / computing hotspots…")
+@st.cache_data(max_entries=32, show_spinner=False)
 def map_view(key: str, f: MapFilters, lang: str) -> HotspotView:
     """Hotspots, trends and risk for the sidebar choices (cached per choice)."""
     s = settings()
@@ -158,7 +159,7 @@ def warn_dataset(ds: Dataset, lang: str) -> None:
             st.dataframe(ds.rejects, hide_index=True)
 
 
-@st.cache_data(max_entries=8, show_spinner="回测中 / backtesting…")
+@st.cache_data(max_entries=8, show_spinner=False)
 def backtest_summary(key: str, res: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling monthly backtest of every method on the loaded events (cached per settings)."""
     metrics = backtest(current_dataset().events, res=res)

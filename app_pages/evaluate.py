@@ -25,7 +25,8 @@ st.title(t("page_eval", L))
 demo_banner()
 st.caption(t("eval_intro", L))
 res = st.select_slider(t("eval_res", L), options=[7, 8, 9, 10], value=min(s.h3_resolution + 1, 10))
-metrics, summary = backtest_summary(data_key(), res)
+with st.spinner(t("backtesting", L)):
+    metrics, summary = backtest_summary(data_key(), res)
 if summary.empty:
     st.info(t("eval_none", L))
     st.stop()

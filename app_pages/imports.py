@@ -6,33 +6,40 @@ import streamlit as st
 
 from app_pages.common import all_townships, lang, scope, settings, store, user
 from app_pages.session import download
+from app_pages.tables import event_table, flag_table, header_table, reject_table
 from geo.errors import LedgerReadError
 from geo.export import rejects_to_xlsx
 from geo.i18n import t
-from geo.imports import commit_import, preview_import
-from geo.privacy import mask_events
+from geo.imports import ImportPreview, commit_import, preview_import
 
 L = lang()
 me = user()
+towns = all_townships(settings(), repr(settings()))
+names = dict(zip(towns["code"], towns["name"], strict=True))
 st.title(t("page_import", L))
 st.write(t("import_intro", L))
 if me.scope.township_code:
-    st.info(t("import_scope", L, code=me.scope.township_code))
+    st.info(t("import_scope_name", L, name=names.get(me.scope.township_code, "")))
 upload = st.file_uploader(
     t("upload", L), type=["csv", "txt", "tsv", "xlsx", "xlsm", "geojson", "json"]
 )
 c1, c2 = st.columns(2)
-crs = c1.selectbox(t("crs", L), ["wgs84", "gcj02", "bd09"])
+crs = c1.selectbox(t("crs", L), ["wgs84", "gcj02", "bd09"], format_func=lambda c: t(f"crs_{c}", L))
 kind = c2.selectbox(
     t("default_kind", L),
     ["", "case", "tip"],
-    format_func=lambda k: t(f"kind_{k}", L) if k else t("kind_none", L),
+    format_func=lambda k: t(f"kind_{k}", L) if k else t("kind_guess", L),
 )
 if upload is None:
     st.stop()
 data = upload.getvalue()
-token = (hashlib.sha256(data).hexdigest(), crs, kind, store().revision())
-if st.session_state.get("import_token") != token:
+token = (upload.file_id, hashlib.sha256(data).hexdigest(), crs, kind)  # a new upload: a new id
+done = st.session_state.get("import_done")
+if done and done[0] == token:  # committed: no second batch from a second click or a rerun
+    st.success(t("import_done", L, batch=done[1]))
+    st.info(t("import_committed_already", L, batch=done[1]))
+    st.stop()
+if st.session_state.get("import_token") != (token, store().revision()):
     with st.spinner(t("import_reading", L, name=upload.name)):
         try:
             preview = preview_import(
@@ -41,16 +48,21 @@ if st.session_state.get("import_token") != token:
                 name=upload.name,
                 crs=crs,
                 kind=kind or None,
-                townships=all_townships(settings(), repr(settings())),
+                townships=towns,
                 scope=scope().township_code,
             )
         except LedgerReadError as exc:
-            st.error(t("read_error", L, msg=exc))
+            st.error(t("read_error", L, msg=exc.text(L)))
             st.stop()
     st.session_state["import_preview"] = preview
-    st.session_state["import_token"] = token
-preview = st.session_state["import_preview"]
+    st.session_state["import_token"] = (token, store().revision())
+preview: ImportPreview = st.session_state["import_preview"]
 counts = preview.counts
+if preview.result.kind_guess:
+    guessed = t(f"kind_{preview.result.kind_guess}", L)
+    st.info(t("kind_guessed", L, kind=guessed))
+for en, zh in preview.result.notes:
+    st.warning(zh if L == "zh" else en)
 cols = st.columns(6)
 for col, key in zip(
     cols, ["rows", "new", "changed", "unchanged", "rejected", "flagged"], strict=True
@@ -62,12 +74,7 @@ with tabs[0]:
     if table.empty:
         st.success(t("import_no_rejects", L))
     else:
-        reason = "reason_zh" if L == "zh" else "reason"
-        st.dataframe(
-            table.drop(columns=["reason", "reason_zh"]).assign(**{reason: table[reason]}),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(reject_table(table, L), hide_index=True, width="stretch")
         download(
             t("download_rejects_xlsx", L),
             rejects_to_xlsx(table, lang=L),
@@ -75,13 +82,15 @@ with tabs[0]:
         )
 with tabs[1]:
     st.caption(t("import_flags_help", L))
-    st.dataframe(preview.flags, hide_index=True, width="stretch")
+    st.dataframe(flag_table(preview.flags, L), hide_index=True, width="stretch")
 with tabs[2]:
-    shown = preview.new.drop(columns=["content_hash"], errors="ignore")
-    st.dataframe(mask_events(shown).head(200), hide_index=True, width="stretch")
+    st.dataframe(event_table(preview.new.head(200), L, names), hide_index=True, width="stretch")
 with st.expander(t("header_map", L)):
-    st.json(preview.result.header_map)
+    st.dataframe(header_table(preview, L), hide_index=True)
 
+if counts["rows"] == 0:
+    st.info(t("import_rows_none", L))
+    st.stop()
 if counts["new"] + counts["changed"] == 0 and counts["rejected"] == 0:
     st.info(t("import_nothing", L))
     st.stop()
@@ -91,10 +100,10 @@ if st.button(t("import_commit", L), type="primary"):
         store(),
         preview,
         username=me.username,
-        progress=lambda done, total: bar.progress(
-            done / total if total else 1.0, text=t("import_progress", L, done=done, total=total)
+        progress=lambda n, total: bar.progress(
+            n / total if total else 1.0, text=t("import_progress", L, done=n, total=total)
         ),
     )
-    bar.empty()
+    st.session_state["import_done"] = (token, batch)
     st.session_state.pop("import_token", None)
-    st.success(t("import_done", L, batch=batch))
+    st.rerun()

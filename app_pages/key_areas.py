@@ -7,9 +7,9 @@ from streamlit_folium import st_folium
 from app_pages.common import current_dataset, lang, settings, store, tile_options, user
 from geo.areas import EDIT_COLUMNS, RADIUS_RANGE, editable, save_key_areas
 from geo.errors import ConfigError
-from geo.i18n import t
+from geo.i18n import change_summary, t
 from geo.regions import KEY_AREA_CATEGORIES
-from layers.situation import situation_map
+from layers.situation import clicked_wgs84, situation_map
 
 L = lang()
 me = user()
@@ -29,14 +29,18 @@ def save(table: pd.DataFrame) -> None:
             store(), table, townships=ds.townships, previous=ds.key_areas, username=me.username
         )
     except ConfigError as exc:
-        st.error(str(exc))
+        st.error(exc.text(L))
     else:
         st.session_state["ka_saved"] = summary
         st.rerun()
 
 
 if "ka_saved" in st.session_state:
-    st.success(t("ka_saved", L, summary=st.session_state.pop("ka_saved")))
+    changes = st.session_state.pop("ka_saved")
+    if any(changes.values()):
+        st.success(t("ka_changes", L, parts=change_summary(changes, L)))
+    else:
+        st.info(t("ka_saved_nothing", L))
 m = situation_map(
     townships=ds.townships,
     cells=None,
@@ -52,7 +56,8 @@ with right:
     if not point:
         st.info(t("ka_click", L))
     else:
-        st.write(t("ka_point", L, lat=point["lat"], lon=point["lng"]))
+        lat, lon = clicked_wgs84(point, s.tiles)  # saved in WGS-84 whatever the tiles
+        st.write(t("ka_point", L, lat=lat, lon=lon))
         with st.form("ka_add"):
             name = st.text_input(t("ka_name", L))
             category = st.selectbox(
@@ -62,11 +67,7 @@ with right:
             add = st.form_submit_button(t("ka_add", L), type="primary")
         if add:
             row = {"id": "", "name": name, "category": category, "radius_m": radius}
-            save(
-                pd.concat(
-                    [current, pd.DataFrame([{**row, "lat": point["lat"], "lon": point["lng"]}])]
-                )
-            )
+            save(pd.concat([current, pd.DataFrame([{**row, "lat": lat, "lon": lon}])]))
         target = st.selectbox(
             t("ka_move_pick", L),
             current["id"],
@@ -74,28 +75,33 @@ with right:
         )
         if st.button(t("ka_move", L)):
             moved = current.copy()
-            moved.loc[moved["id"] == target, ["lat", "lon"]] = [point["lat"], point["lng"]]
+            moved.loc[moved["id"] == target, ["lat", "lon"]] = [lat, lon]
             save(moved)
 
 st.subheader(t("ka_table", L))
+words = {c: t(f"cat_{c}", L) for c in KEY_AREA_CATEGORIES}  # the editor shows words, not codes
+codes = {w: c for c, w in words.items()}
 edited = st.data_editor(
-    current,
+    current.assign(category=current["category"].map(words).fillna(current["category"])),
     num_rows="dynamic",
     hide_index=True,
     width="stretch",
     disabled=["id"],
     column_config={
+        "id": st.column_config.TextColumn(t("ka_id", L)),
         "category": st.column_config.SelectboxColumn(
-            t("ka_category", L), options=list(KEY_AREA_CATEGORIES), required=True
+            t("ka_category", L), options=list(words.values()), required=True
         ),
         "radius_m": st.column_config.NumberColumn(
             t("ka_radius", L), min_value=RADIUS_RANGE[0], max_value=RADIUS_RANGE[1]
         ),
-        "market_days": st.column_config.TextColumn(t("ka_market_days", L)),
+        "market_days": st.column_config.TextColumn(
+            t("ka_market_days", L), help=t("ka_market_days_help", L)
+        ),
         **{c: t(f"ka_{c}", L) for c in ("name", "lat", "lon", "market_hours", "name_en", "note")},
     },
     key="ka_editor",
 )
-st.caption(", ".join(f"{c} = {t(f'cat_{c}', L)}" for c in KEY_AREA_CATEGORIES))
 if st.button(t("ka_save", L), type="primary"):
-    save(edited[list(EDIT_COLUMNS)])
+    table = edited[list(EDIT_COLUMNS)]
+    save(table.assign(category=table["category"].map(codes).fillna(table["category"])))

@@ -19,7 +19,7 @@ from app_pages.widgets import map_filters
 from geo.i18n import t
 from geo.views import summary_counts
 from layers.deck import deck_map
-from layers.situation import situation_map
+from layers.situation import clicked_wgs84, situation_map
 
 L = lang()
 s = settings()
@@ -27,7 +27,8 @@ ds = current_dataset()
 st.title(t("app_title", L))
 demo_banner()
 f = map_filters(ds, s, L)
-view = map_view(data_key(), f, L)
+with st.spinner(t("computing", L)):
+    view = map_view(data_key(), f, L)
 
 counts = summary_counts(view.events, view.cells)
 hot = int(view.cells["gi_class"].str.startswith("hot").sum())
@@ -86,7 +87,7 @@ with right:
     if not point:
         st.caption(t("click_hint", L))
     else:
-        cell = h3.latlng_to_cell(point["lat"], point["lng"], f.res)
+        cell = h3.latlng_to_cell(*clicked_wgs84(point, s.tiles), f.res)
         series = view.series[view.series["h3_cell"] == cell].set_index("period")
         st.subheader(t("cell_series", L, cell=cell))
         st.bar_chart(series["n"].rename(t("series_n", L)), height=180)

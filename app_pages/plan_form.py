@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from geo.config import Settings
-from geo.dataset import Dataset
+from geo.dataset import Dataset, date_span
 from geo.i18n import t
 from geo.planning import PLAN_PERIODS, PlanRequest
 
@@ -21,7 +21,7 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         for i, c in zip(ka["id"], ka["category"], strict=True)
         if c in ("hsr_station", "hospital", "shopping")
     ]
-    last = ds.events["occurred_at"].max().date()
+    last = date_span(ds.events)[1]
     national_day = dt.date(last.year, 10, 1) if last.month >= 10 else dt.date(last.year - 1, 10, 1)
     with st.form("plan"):
         c1, c2, c3 = st.columns(3)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import os
-import time
+from typing import Final
 
 import streamlit as st
 
+from geo import sessions
 from geo.auth import (
     DEMO_PASSWORD,
     AuthError,
@@ -45,6 +47,10 @@ def lang() -> str:
     return str(st.session_state.get("lang", "zh"))
 
 
+#: the browser cookie holding the session token (the store keeps only its hash)
+COOKIE: Final = "hexpatrol_session"
+
+
 def _clear_session() -> None:
     """Forget everything of this browser session but the language (plans, previews …)."""
     for key in list(st.session_state):
@@ -52,60 +58,121 @@ def _clear_session() -> None:
             del st.session_state[key]
 
 
-def current_user() -> User | None:
-    """The logged-in user of this browser session, or ``None`` (also once it expired).
-
-    The user is read again from the store on every run, so removing a user or changing
-    their role or township takes effect at their next click.
-    """
-    user = st.session_state.get("user")
-    if not isinstance(user, User):
-        return None
-    idle = time.monotonic() - float(st.session_state.get("last_seen", 0.0))
-    now = get_user(store(), user.username)
-    if idle > settings().session_minutes * 60 or now != user:
-        reason = "expired" if idle > settings().session_minutes * 60 else "account changed"
-        store().log(user.username, "logout", scope=user.scope.label(), detail=reason)
+def _ended(token: str, reason: str | None) -> None:
+    """Drop this tab's login, say why on the login form, and have the cookie removed."""
+    if "user" in st.session_state:  # a login form being filled in is left alone
         _clear_session()
-        st.session_state["expired"] = reason == "expired"
+    if reason:
+        st.session_state["ended"] = reason
+    st.session_state["cookie_op"] = ""
+    # this connection keeps sending the old cookie until the page reloads: ignore it
+    st.session_state["dead_token"] = token
+
+
+def _stamp(user: User) -> list[str | None]:
+    return [user.role, user.township_code]
+
+
+def _resumed(token: str) -> User | None:
+    """The user of a session token while the session, the account and its role hold."""
+    found = sessions.resume(store(), token, idle_minutes=settings().session_minutes)
+    if found.username is None:
+        _ended(token, found.reason)
         return None
-    st.session_state["last_seen"] = time.monotonic()
+    user = get_user(store(), found.username)
+    state = found.state or {}
+    if user is None or user.problem() or state.get("_user") != _stamp(user):
+        reason = "removed" if user is None else "changed"
+        sessions.end(store(), token, reason)
+        store().log(found.username, "logout", detail=reason)
+        _ended(token, reason)
+        return None
+    if "user" not in st.session_state:  # a reload or a new tab: the login comes back
+        st.session_state.update(user=user, token=token, ui=state)
     return user
 
 
+def current_user() -> User | None:
+    """The logged-in user of this browser, or ``None`` (also once the session ended).
+
+    The session comes from this tab's state or, after a reload or in a new tab, from the
+    cookie; it is checked against the store on every run, so a logout elsewhere, an idle
+    expiry, or removing a user or changing their role takes effect at their next click.
+    """
+    token = st.session_state.get("token") or st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not token or token == st.session_state.get("dead_token"):
+        return None
+    return _resumed(token)
+
+
 def logout() -> None:
-    """End this session (the button's callback)."""
-    user = st.session_state.get("user")
-    if isinstance(user, User):
+    """End this session everywhere (the button's callback)."""
+    user, token = st.session_state.get("user"), st.session_state.get("token")
+    if isinstance(user, User) and token:
+        sessions.end(store(), str(token), "logout")
         store().log(user.username, "logout", scope=user.scope.label())
-    _clear_session()
+    _ended(str(token or ""), None)
+
+
+def apply_cookie() -> None:
+    """Set or remove the session cookie in the browser when a login or logout asked for it."""
+    op = st.session_state.pop("cookie_op", None)
+    if op is None:
+        return
+    value = f"{op}; path=/; SameSite=Strict" if op else "; path=/; max-age=0; SameSite=Strict"
+    st.html(
+        "<script>document.cookie = "
+        + json.dumps(f"{COOKIE}={value}")
+        + " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+        width=1,
+    )
+
+
+def remember(name: str, value: object) -> None:
+    """Keep a page choice with the session, so a reload or another page finds it again."""
+    ui = st.session_state.setdefault("ui", {})
+    if ui.get(name) == value:
+        return
+    ui[name] = value
+    token = st.session_state.get("token")
+    if token:
+        sessions.save_state(store(), str(token), dict(ui))
+
+
+def recall(name: str, default: object = None) -> object:
+    """A page choice kept by :func:`remember`, or ``default``."""
+    return st.session_state.get("ui", {}).get(name, default)
 
 
 def login_page() -> None:
     """The only page a visitor without a session sees."""
-    L = lang()
-    st.title(t("app_title", L))
-    if st.session_state.pop("expired", False):
-        st.info(t("login_expired", L, minutes=settings().session_minutes))
+    lang_ = lang()
+    st.title(t("app_title", lang_))
+    ended = st.session_state.pop("ended", None)
+    if ended:
+        st.info(t(f"session_{ended}", lang_, minutes=settings().session_minutes))
     if n_users(store()) == 0:
-        st.error(t("login_no_users", L))
+        st.error(t("login_no_users", lang_))
         return
     with st.form("login"):
-        name = st.text_input(t("login_user", L))
-        password = st.text_input(t("login_password", L), type="password")
-        submitted = st.form_submit_button(t("login_submit", L), type="primary")
+        name = st.text_input(t("login_user", lang_))
+        password = st.text_input(t("login_password", lang_), type="password")
+        submitted = st.form_submit_button(t("login_submit", lang_), type="primary")
     if submitted:
         try:
             user = authenticate(store(), name, password)
         except AuthError as exc:
-            st.error(t("login_failed", L, msg=exc))
+            st.error(t("login_failed", lang_, msg=exc.text(lang_)))
         else:
             _clear_session()  # nothing of an earlier user of this tab carries over
-            st.session_state["user"] = user
-            st.session_state["last_seen"] = time.monotonic()
+            token = sessions.start(store(), user.username)
+            sessions.save_state(store(), token, {"_user": _stamp(user)})
+            st.session_state.update(user=user, token=token, ui={"_user": _stamp(user)})
+            st.session_state["cookie_op"] = token
             st.rerun()
     if is_demo(settings()):
-        st.caption(t("login_demo", L, password=DEMO_PASSWORD))
+        st.caption(t("login_demo", lang_, password=DEMO_PASSWORD))
 
 
 def audit(action: str, detail: str = "") -> None:

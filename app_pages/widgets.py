@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from geo.config import Settings
-from geo.dataset import Dataset
+from geo.dataset import Dataset, date_span
 from geo.i18n import t
 from geo.periods import PERIOD_KEYS
 
@@ -32,8 +32,7 @@ class MapFilters:
 def map_filters(ds: Dataset, s: Settings, lang: str) -> MapFilters:
     """Draw the sidebar filters and return the choices."""
     names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
-    first = ds.events["occurred_at"].min().date()
-    last = ds.events["occurred_at"].max().date()
+    first, last = date_span(ds.events)  # also for a scope without events
     with st.sidebar:
         st.header(t("filters", lang))
         period = st.date_input(

@@ -15,6 +15,7 @@ table. A :class:`Scope` is what every data-loading function takes (see
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -23,11 +24,16 @@ import pandas as pd
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.engine import Connection
 
+from geo import sessions
 from geo.errors import HexpatrolError
-from geo.store import Store, _now, audit, users
+from geo.schema import utc_now
+from geo.store import Store, login_attempts, users
 
 ROLES: Final = ("commander", "analyst", "township")
+#: the scope of an account that cannot see anything (a township code no township has)
+NO_TOWNSHIP: Final = "-"
 #: failed logins of one user name within LOCK_MINUTES that lock it for LOCK_MINUTES
 MAX_FAILURES: Final = 5
 LOCK_MINUTES: Final = 10
@@ -76,10 +82,28 @@ class User:
 
     @property
     def scope(self) -> Scope:
-        """The data this user may see."""
-        if self.role == "township":
-            return Scope(self.township_code, mask_plates=True)
-        return Scope(None, mask_plates=self.role != "commander")
+        """The data this user may see; fails closed.
+
+        Only the exact roles ``commander`` and ``analyst`` see the whole region; any other
+        role (``township``, or a misspelt one) sees its own township, and a user without a
+        township code sees none (:data:`NO_TOWNSHIP`).
+        """
+        if self.role == "commander":
+            return Scope(None, mask_plates=False)
+        if self.role == "analyst":
+            return Scope(None, mask_plates=True)
+        return Scope(self.township_code or NO_TOWNSHIP, mask_plates=True)
+
+    def problem(self) -> str | None:
+        """Why this account cannot be used, or ``None``.
+
+        A role that does not exist, or a township user without a township.
+        """
+        if self.role not in ROLES:
+            return f"the account's role {self.role!r} is not one of {', '.join(ROLES)}"
+        if self.role == "township" and not self.township_code:
+            return "the township account has no township code"
+        return None
 
     def can(self, action: str) -> bool:
         """Whether the role allows ``action``: import, undo, review, audit, key_areas."""
@@ -133,21 +157,21 @@ def add_user(
                 role=role,
                 township_code=township_code,
                 display_name=display_name,
-                created_at=_now(),
+                created_at=utc_now(),
                 active=True,
             )
         )
-        store.log(
-            by, "user_add", scope=township_code or "", detail=f"{username} ({role})", conn=conn
-        )
+        detail = {"user": username, "role": role}
+        store.log(by, "user_add", scope=township_code or "", detail=detail, conn=conn)
 
 
 def remove_user(store: Store, username: str, *, by: str = "system") -> None:
-    """Delete a user (the audit log keeps its history)."""
+    """Delete a user and end their sessions (the audit log keeps its history)."""
     with store.write() as conn:
         if conn.execute(users.delete().where(users.c.username == username)).rowcount == 0:
             raise AuthError(f"no user {username!r}")
-        store.log(by, "user_remove", detail=username, conn=conn)
+        store.log(by, "user_remove", detail={"user": username}, conn=conn)
+    sessions.end_all(store, username, "removed")
 
 
 def set_password(store: Store, username: str, password: str, *, by: str = "system") -> None:
@@ -161,7 +185,8 @@ def set_password(store: Store, username: str, password: str, *, by: str = "syste
         )
         if done.rowcount == 0:
             raise AuthError(f"no user {username!r}")
-        store.log(by, "user_passwd", detail=username, conn=conn)
+        store.log(by, "user_passwd", detail={"user": username}, conn=conn)
+    sessions.end_all(store, username, "password")
 
 
 def get_user(store: Store, username: str) -> User | None:
@@ -188,35 +213,69 @@ def n_users(store: Store) -> int:
         return int(conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one())
 
 
-def _recent_failures(store: Store, username: str) -> int:
-    since = _now() - dt.timedelta(minutes=LOCK_MINUTES)
-    query = (
-        sa.select(audit.c.action)
-        .where(audit.c.username == username, audit.c.at >= since)
-        .where(audit.c.action.in_(["login", "login_failed"]))
-        .order_by(audit.c.id.desc())
+def _reserve_attempt(store: Store, username: str) -> None:
+    """Count one login attempt before its password is checked, or refuse it (locked).
+
+    Counting first, in one transaction per user name, means parallel attempts cannot run
+    more than :data:`MAX_FAILURES` password checks: the next one finds the count full and
+    locks the name for :data:`LOCK_MINUTES` from then. A success resets the count.
+    """
+    with store.exclusive(f"login:{username}") as conn:
+        left = _count_attempt(store, conn, username, utc_now())
+    if left is not None:  # raised after the commit, so the lock and its log line stay
+        raise _locked(left)
+
+
+def _count_attempt(
+    store: Store, conn: Connection, username: str, now: dt.datetime
+) -> dt.timedelta | None:
+    """Count the attempt in ``conn``; the time the name stays locked, or ``None``."""
+    window = dt.timedelta(minutes=LOCK_MINUTES)
+    row = conn.execute(
+        sa.select(login_attempts).where(login_attempts.c.username == username)
+    ).one_or_none()
+    if row is not None and row.locked_until is not None and row.locked_until > now:
+        store.log(username, "login_locked", conn=conn)  # refused: the lock stays as it is
+        return row.locked_until - now
+    fresh = row is None or row.window_start < now - window or row.locked_until is not None
+    failures = 0 if fresh or row is None else int(row.failures)
+    where = login_attempts.c.username == username
+    if failures >= MAX_FAILURES:
+        conn.execute(login_attempts.update().where(where).values(locked_until=now + window))
+        store.log(username, "login_locked", conn=conn)
+        return window
+    values: dict[str, object] = {"failures": failures + 1, "locked_until": None}
+    if fresh:
+        values["window_start"] = now
+    if row is None:
+        conn.execute(login_attempts.insert().values(username=username, **values))
+    else:
+        conn.execute(login_attempts.update().where(where).values(**values))
+    return None
+
+
+def _locked(left: dt.timedelta) -> AuthError:
+    minutes = max(1, math.ceil(left.total_seconds() / 60))
+    return AuthError(
+        f"too many failed logins; try again in {minutes} minutes",
+        zh=f"登录失败次数过多,账号已暂时锁定;请 {minutes} 分钟后再试",
     )
-    with store.read() as conn:
-        actions = list(conn.execute(query).scalars())
-    count = 0
-    for action in actions:  # failures since the last success
-        if action == "login":
-            break
-        count += 1
-    return count
+
+
+def _forget_attempts(store: Store, username: str) -> None:
+    with store.exclusive(f"login:{username}") as conn:
+        conn.execute(login_attempts.delete().where(login_attempts.c.username == username))
 
 
 def authenticate(store: Store, username: str, password: str) -> User:
     """Check a password; returns the user or raises :class:`AuthError` (logged either way).
 
-    After :data:`MAX_FAILURES` failures in :data:`LOCK_MINUTES` minutes the name is locked
-    for that long, whatever the password.
+    At most :data:`MAX_FAILURES` failed tries of one user name within :data:`LOCK_MINUTES`
+    minutes, even in parallel; the next locks the name for :data:`LOCK_MINUTES` minutes.
+    An account whose role or township is wrong in the store is refused (fail closed).
     """
-    username = username.strip()
-    if _recent_failures(store, username) >= MAX_FAILURES:
-        # logged apart from failures: refused tries must not keep the lock going for ever
-        store.log(username, "login_locked")
-        raise AuthError(f"too many failed logins; try again in {LOCK_MINUTES} minutes")
+    username = username.strip()[:64]
+    _reserve_attempt(store, username)
     with store.read() as conn:
         row = conn.execute(
             sa.select(users).where(users.c.username == username, users.c.active.is_(True))
@@ -228,8 +287,16 @@ def authenticate(store: Store, username: str, password: str) -> User:
         _HASHER.verify(row.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         store.log(username or "?", "login_failed")
-        raise AuthError("wrong user name or password") from None
+        raise AuthError("wrong user name or password", zh="用户名或密码错误") from None
     user = User(row.username, row.role, row.township_code, row.display_name)
+    problem = user.problem()
+    if problem:
+        store.log(user.username, "login_refused", detail=problem)
+        raise AuthError(
+            f"this account cannot log in: {problem}; ask the administrator to fix it",
+            zh="该账号配置有误(角色或所属乡镇),无法登录;请联系管理员",
+        )
+    _forget_attempts(store, user.username)
     store.log(user.username, "login", scope=user.scope.label())
     return user
 

@@ -31,8 +31,8 @@ import pandas as pd
 from pyproj import Geod
 
 from geo.errors import ConfigError
-from geo.ingest import TZ
-from geo.privacy import mask_plate
+from geo.privacy import mask_name, mask_plate, normalize_party, present_value
+from geo.schema import PLATE_PLACEHOLDERS, TZ
 
 #: Columns of :func:`vehicle_blacklist`.
 VEHICLE_COLUMNS: Final = (
@@ -70,12 +70,8 @@ _PLATE_SEPARATORS: Final = re.compile(r"[\s·・•‧∙.\-_—–]+")
 _PLATE_CHAR: Final = re.compile(r"[A-Z0-9]")
 #: Fewer Latin letters and digits than this is no usable plate (a city letter + 5 serial).
 _PLATE_MIN_CHARS: Final = 4
-_NO_PLATE: Final = frozenset({"NA", "N/A", "NAN", "NAT", "<NA>", "NONE", "NULL", "UNKNOWN"})
-_PARTY_SPLIT: Final = re.compile(r"[、,,;;]+")
-_CJK_GAP: Final = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
-_NO_PARTY: Final = frozenset(
-    {"无", "不详", "未知", "暂无", "待查", "不明", "NA", "N/A", "NAN", "NONE", "NULL", "<NA>"}
-)
+#: placeholders of the schema, upper case, plus what pandas writes for a missing value
+_NO_PLATE: Final = frozenset(p.upper() for p in PLATE_PLACEHOLDERS) | {"NAN", "NAT", "<NA>"}
 _GEOD: Final = Geod(ellps="WGS84")
 #: Metres per degree of latitude (its minimum, at the equator) and of longitude at the equator.
 _M_PER_DEG_LAT: Final = 110_574.0
@@ -146,9 +142,7 @@ class BlacklistRules:
 
 
 def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
+    return not present_value(value)
 
 
 def normalize_plate(text: object) -> str:
@@ -165,34 +159,6 @@ def normalize_plate(text: object) -> str:
     if plate in _NO_PLATE or len(_PLATE_CHAR.findall(plate)) < _PLATE_MIN_CHARS:
         return ""
     return plate
-
-
-def normalize_party(text: object) -> list[str]:
-    """The persons named in a ``party`` cell, normalised; ``[]`` for none.
-
-    Full-width characters are folded, runs of spaces collapsed and spaces between Chinese
-    characters removed (``张 三`` is ``张三``). A cell naming several people (``张三、李四``,
-    also ``,`` and ``;``) yields each; placeholders (无, 不详, 未知, N/A …) are dropped.
-    """
-    if _missing(text):
-        return []
-    folded = unicodedata.normalize("NFKC", str(text))
-    out = []
-    for part in _PARTY_SPLIT.split(folded):
-        name = _CJK_GAP.sub("", " ".join(part.split()))
-        if name and name.upper() not in _NO_PARTY:
-            out.append(name)
-    return out
-
-
-def mask_name(name: object) -> str:
-    """``张三丰`` → ``张**``: the first character kept, the rest starred (at least one star)."""
-    if _missing(name):
-        return ""
-    text = str(name).strip()
-    if not text:
-        return ""
-    return text[0] + "*" * max(len(text) - 1, 1)
 
 
 # ---------------------------------------------------------------- windows

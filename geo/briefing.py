@@ -25,10 +25,10 @@ import pandas as pd
 from geo.dataset import Dataset
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES, key_area_risk
 from geo.i18n import t
-from geo.ingest import TZ
 from geo.periods import PeriodSettings
 from geo.planning import PlanRequest, make_plan, track_record_text
 from geo.privacy import mask_plate
+from geo.schema import TZ
 from geo.views import hotspot_view
 
 BREAKDOWN: Final = ("night", "weekend", "holiday", "market_day", "school_commute")

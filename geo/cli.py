@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from geo.auth import AuthError, Scope
 from geo.config import PROJECT_DIR, load_settings
 from geo.errors import ConfigError, LedgerReadError
+from geo.schema import TZ
 from geo.store import Store, StoreError, open_store
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         f"{args.file}: {result.n_rows} rows, {result.n_accepted} accepted, "
         f"{result.n_rejected} rejected"
     )
+    _print_notes(result.notes, result.kind_guess)
     if result.n_rejected:
         by_reason = result.rejects.groupby("reason_code")["row"].nunique()
         for code, n in by_reason.sort_values(ascending=False).items():
@@ -74,6 +76,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
         Path(args.rejects).write_bytes(to_safe_csv(result.rejects_with_rows()))
         print(f"reject table written to {args.rejects}")
     return 0
+
+
+def _print_notes(notes: list[tuple[str, str]], kind_guess: str | None) -> None:
+    """What the user should know beyond the counts (sheets skipped, townships corrected)."""
+    if kind_guess:
+        print(f"  record type read from the headers: {kind_guess}")
+    for en, _zh in notes:
+        print(f"  note: {en}")
 
 
 def _cmd_hotspots(args: argparse.Namespace) -> int:
@@ -266,7 +276,7 @@ def _write_plan_pages(args: argparse.Namespace, region: str, result: PlanResult)
 
     posts, f = result.plan.posts, result.figures
     title = f"{region}巡逻建议({t(f'period_{args.period}', 'zh')} {result.time_window})"
-    notes = [f"生成时间 {pd.Timestamp.now(tz='Asia/Shanghai'):%Y-%m-%d %H:%M}"]
+    notes = [f"生成时间 {pd.Timestamp.now(tz=TZ):%Y-%m-%d %H:%M}"]
     if result.outlook is not None:
         notes += [f"风险:{result.outlook.month}综合预测。", track_record_text(f, "zh")]
     schedule = result.schedule.days if result.schedule is not None else None
@@ -348,7 +358,7 @@ def _evaluation_events(args: argparse.Namespace) -> pd.DataFrame | int:
     if periods:
         if events["occurred_at"].dt.tz is None:
             events = events.assign(
-                occurred_at=events["occurred_at"].dt.tz_localize("Asia/Shanghai")
+                occurred_at=events["occurred_at"].dt.tz_localize(TZ)
             )
         events = events[select_period(label_events(events).labels, periods)]
     print(f"{args.input}: {len(events)} events used, {dropped} rows left out")
@@ -542,6 +552,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 f"{c['unchanged']} duplicate (already stored), {c['rejected']} rejected, "
                 f"{c['flagged']} flagged as likely duplicates"
             )
+            _print_notes(preview.result.notes, preview.result.kind_guess)
             if c["rejected"] and args.rejects:
                 out = Path(args.rejects)
                 if len(args.files) > 1:
@@ -549,6 +560,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 out.write_bytes(rejects_to_xlsx(preview.result.rejects_with_rows()))
                 print(f"  reject table written to {out}")
             if args.dry_run:
+                continue
+            if c["rows"] == 0:
+                print("  nothing to import: the ledger has no rows")
                 continue
 
             def progress(done: int, total: int) -> None:

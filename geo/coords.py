@@ -180,3 +180,18 @@ def to_wgs84(
         if sel.any():
             out_lon[sel], out_lat[sel] = convert(lon_a[sel], lat_a[sel])
     return out_lon, out_lat
+
+
+#: Mean earth radius (IUGG), metres: the one used for every distance in hexpatrol.
+EARTH_M: Final = 6_371_008.8
+
+
+def haversine_m(
+    lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
+) -> FloatArray:
+    """Great-circle distance in metres between points given in degrees (element-wise)."""
+    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
+    dp = p2 - p1
+    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * EARTH_M * np.arcsin(np.sqrt(np.clip(h, 0, 1))), dtype=np.float64)

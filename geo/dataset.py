@@ -16,10 +16,11 @@ from geo.cells import with_cells
 from geo.config import Settings
 from geo.errors import ConfigError
 from geo.imports import seed
-from geo.ingest import REJECT_COLUMNS, TZ, read_ledgers
+from geo.ingest import read_ledgers
 from geo.periods import label_events
 from geo.privacy import mask_events
 from geo.regions import load_key_areas, load_routes, load_townships, township_of
+from geo.schema import REJECT_COLUMNS, TZ
 from geo.store import Store
 
 
@@ -153,3 +154,23 @@ def filter_events(
         if "time_precision" in events.columns:
             mask &= events["time_precision"] != "day"
     return events[mask]
+
+
+def date_span(events: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """First and last local date of the events; today twice when there are none.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Canonical events (``occurred_at`` tz-aware).
+
+    Returns
+    -------
+    (date, date)
+        Bounds for date pickers, also for a scope without any event yet.
+    """
+    times = events["occurred_at"].dropna() if "occurred_at" in events else pd.Series([])
+    if times.empty:
+        today = pd.Timestamp.now(tz=TZ).date()
+        return today, today
+    return times.min().tz_convert(TZ).date(), times.max().tz_convert(TZ).date()

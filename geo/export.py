@@ -13,11 +13,20 @@ import pandas as pd
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+#: characters a spreadsheet file cannot hold (XML 1.0 forbids them; openpyxl raises)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralize(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS) and not _NUMBER.match(value):
+    """One sanitiser for every spreadsheet cell: safe to write, and never run as a formula.
+
+    Control characters (NUL, U+0001 …) are removed, and a text cell that a spreadsheet
+    would run as a formula gets an apostrophe in front.
+    """
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value)
+    if value.startswith(_DANGEROUS) and not _NUMBER.match(value):
         return "'" + value
     return value
 
@@ -165,6 +174,7 @@ def rejects_to_xlsx(table: pd.DataFrame, *, lang: str = "zh") -> bytes:
     frame = frame.drop(columns=[c for c in drop if c in frame.columns])
     if lang == "zh":
         frame = frame.rename(columns=REJECT_COLUMNS_ZH)
+    frame.columns = [str(neutralize(c)) for c in frame.columns]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         name = "退回行" if lang == "zh" else "rejected rows"

@@ -31,6 +31,7 @@ import shapely
 from scipy import sparse, stats
 
 from geo.cells import points_to_cells
+from geo.i18n import label, risk_reasons
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -472,18 +473,67 @@ RISING: Final = {"new_hot", "consecutive_hot", "intensifying_hot"}
 FALLING: Final = {"diminishing_hot", "historical_hot"}
 
 
+def _risk_row(ka_id: str, present: pd.DataFrame, cell_trends: set[str]) -> dict[str, object]:
+    """Level and evidence (codes and counts) of one key area from its cells' statistics."""
+    classes = present["gi_class"].fillna("ns")
+    n99 = int((classes == "hot_99").sum())
+    n95 = int((classes == "hot_95").sum())
+    n90 = int((classes == "hot_90").sum())
+    events = int(present["n"].fillna(0).sum())
+    rising = bool(cell_trends & RISING)
+    falling = bool(cell_trends & FALLING) and not rising
+    if not events:  # hot only through its neighbours: watched, not rated on its own
+        level = "low"
+    elif n99 or n95 >= 2 or (n95 and rising):
+        level = "high"
+    elif n95 or n90 or rising:
+        level = "medium"
+    else:
+        level = "low"
+    return {
+        "id": ka_id,
+        "level": level,
+        "n_hot_99": n99,
+        "n_hot_95": n95,
+        "n_hot_90": n90,
+        "events": events,
+        "rising": rising,
+        "falling": falling,
+    }
+
+
 def key_area_risk(
     key_areas: gpd.GeoDataFrame,
     hot: pd.DataFrame,
     trends: pd.DataFrame | None = None,
     *,
-    lang: str = "zh",
+    lang: str | None = "zh",
 ) -> pd.DataFrame:
-    """Risk level 高/中/低 of each key area from the hotspot evidence of its cells.
+    """Risk level (``high``/``medium``/``low``) of each key area from its cells' evidence.
 
-    Rules, applied in order: **high** with any 99% hot cell, or two or more 95% hot cells, or
-    a 95% hot cell whose trend is rising; **medium** with any other hot cell at 90-95%, or a
-    rising trend among its cells; **low** otherwise. ``reasons`` lists the evidence.
+    Rules, applied in order: **low** without any event in the area's own cells (a hot cell
+    there is hot through its neighbours only); **high** with any 99% hot cell, or two or more
+    95% hot cells, or a 95% hot cell whose trend is rising; **medium** with any other hot cell
+    at 90-95%, or a rising trend; **low** otherwise.
+
+    Parameters
+    ----------
+    key_areas : GeoDataFrame
+        ``id``, ``name``, ``category``, ``radius_m`` and a point geometry.
+    hot : DataFrame
+        :func:`hotspots` output (``h3_cell``, ``n``, ``gi_class`` …).
+    trends : DataFrame, optional
+        ``h3_cell`` and ``trend`` (:func:`emerging_hotspots`).
+    lang : {"zh", "en"} or None
+        Also add ``level_label`` and ``reasons`` in that language (see
+        :func:`geo.i18n.risk_reasons`); ``None`` leaves the wording to the caller (the pages,
+        whose cached results must not depend on the language).
+
+    Returns
+    -------
+    DataFrame
+        One row per key area, riskiest first: ``id, name, category, level, n_hot_99,
+        n_hot_95, n_hot_90, events, rising, falling``.
     """
     if "h3_cell" not in hot.columns or hot.empty:
         raise ValueError("hot must be the output of hotspots() (h3_cell, gi_class, …)")
@@ -492,54 +542,18 @@ def key_area_risk(
     trend_of = (
         trends.set_index("h3_cell")["trend"] if trends is not None else pd.Series(dtype=object)
     )
-    rows = []
-    zh = lang == "zh"
-    for ka_id, cells in key_area_cells(key_areas, res).items():
-        present = by_cell.reindex(cells)
-        classes = present["gi_class"].fillna("ns")
-        n99 = int((classes == "hot_99").sum())
-        n95 = int((classes == "hot_95").sum())
-        n90 = int((classes == "hot_90").sum())
-        events = int(present["n"].fillna(0).sum())
-        cell_trends = set(trend_of.reindex(cells).dropna())
-        rising = bool(cell_trends & RISING)
-        falling = bool(cell_trends & FALLING) and not rising
-        if n99 or n95 >= 2 or (n95 and rising):
-            level = "high"
-        elif n95 or n90 or (rising and events):
-            level = "medium"
-        else:
-            level = "low"
-        parts = []
-        for n, conf in ((n99, 99), (n95, 95), (n90, 90)):
-            if n:
-                parts.append(
-                    f"{n}个{conf}%热点格" if zh else f"{n} hot cell{'s' * (n > 1)} at {conf}%"
-                )
-        if rising:
-            parts.append("趋势上升" if zh else "rising")
-        elif falling:
-            parts.append("趋势减弱" if zh else "easing")
-        if not parts:
-            parts.append("无显著热点" if zh else "no significant hot cell")
-        parts.append(f"事件{events}起" if zh else f"{events} events")
-        rows.append(
-            {
-                "id": ka_id,
-                "level": level,
-                "n_hot_99": n99,
-                "n_hot_95": n95,
-                "n_hot_90": n90,
-                "events": events,
-                "rising": rising,
-                "reasons": ("," if zh else ", ").join(parts),
-            }
-        )
+    rows = [
+        _risk_row(ka_id, by_cell.reindex(cells), set(trend_of.reindex(cells).dropna()))
+        for ka_id, cells in key_area_cells(key_areas, res).items()
+    ]
     risk = pd.DataFrame(rows)
     out = key_areas[["id", "name", "category"]].merge(risk, on="id", how="left")
     order = {"high": 0, "medium": 1, "low": 2}
-    out["level_label"] = out["level"].map(lambda v: RISK_LEVELS[v][0 if zh else 1])
-    return out.sort_values(
+    out = out.sort_values(
         ["level", "n_hot_99", "n_hot_95", "events"],
         key=lambda s: s.map(order) if s.name == "level" else -s,
     ).reset_index(drop=True)
+    if lang is not None:
+        out["level_label"] = out["level"].map(lambda v: label("risk_", v, lang))
+        out["reasons"] = [risk_reasons(r, lang) for r in out.to_dict("records")]
+    return out

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import TZ
 
 LANGS: Final = ("zh", "en")
 
 STRINGS: Final[dict[str, tuple[str, str]]] = {
     # app frame
     "app_title": ("非法营运热点巡防图", "Illegal-transport hotspot patrol map"),
-    "language": ("语言 / Language", "Language / 语言"),
+    "language": ("语言", "Language"),
     "page_map": ("态势地图", "Situation map"),
     "page_check": ("台账检查", "Ledger check"),
     "synthetic_banner": (
@@ -288,9 +294,25 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "login_password": ("密码", "Password"),
     "login_submit": ("登录", "Log in"),
     "login_failed": ("登录失败:{msg}", "Login failed: {msg}"),
-    "login_expired": (
+    "session_expired": (
         "超过 {minutes} 分钟未操作,已自动退出,请重新登录。",
         "You were logged out after {minutes} minutes without activity; please log in again.",
+    ),
+    "session_logout": (
+        "您已在本浏览器的其他页面退出登录,请重新登录。",
+        "You logged out in another tab of this browser; please log in again.",
+    ),
+    "session_removed": (
+        "该账号已被删除或停用,会话已结束。如有疑问请联系管理员。",
+        "This account was removed or deactivated; the session ended. Ask the administrator.",
+    ),
+    "session_changed": (
+        "该账号的角色或所属乡镇已变更,请重新登录。",
+        "This account's role or township changed; please log in again.",
+    ),
+    "session_password": (
+        "该账号的密码已修改,请用新密码重新登录。",
+        "This account's password was changed; please log in with the new one.",
     ),
     "login_no_users": (
         "尚未创建任何用户。请在服务器上运行:hexpatrol users add 用户名 --role commander",
@@ -461,6 +483,165 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "bl_col_growth": ("倍数", "Growth"),
     "bl_col_flagged": ("重点监控", "Under watch"),
     "bl_col_reason": ("原因", "Reason"),
+    # ---- words for codes (issue 14: no raw codes on any page)
+    "scope_county": ("全县", "whole county"),
+    "status_committed": ("已导入", "imported"),
+    "status_undone": ("已撤销", "undone"),
+    "rule_same_plate_near": ("同一车牌,时间地点相近", "same plate, near in time and place"),
+    "rule_tip_same_vehicle": ("同一车辆的多条举报", "several tips about one vehicle"),
+    "decision_duplicate": ("确认为重复", "duplicate"),
+    "decision_distinct": ("不是重复", "not a duplicate"),
+    "crs_wgs84": ("WGS-84(GPS、天地图)", "WGS-84 (GPS, Tianditu)"),
+    "crs_gcj02": ("GCJ-02(高德、腾讯)", "GCJ-02 (Amap, Tencent)"),
+    "crs_bd09": ("BD-09(百度)", "BD-09 (Baidu)"),
+    "kind_guess": ("从表头判断(表头中有“类型”列时按该列)", "From the headers (or the kind column)"),
+    "kind_guessed": (
+        "表中没有“类型”列,按表头判断为:{kind}。",
+        "No kind column: read from the headers as {kind}.",
+    ),
+    "bool_true": ("是", "yes"),
+    "bool_false": ("否", "no"),
+    "reason_count": ("事件数达到阈值", "events at the threshold"),
+    "reason_growth": ("事件数快速上升", "events rising sharply"),
+    "field_event_id": ("编号", "Id"),
+    "field_kind": ("记录类型", "Record type"),
+    "field_occurred_at": ("发生时间", "Time"),
+    "field_date": ("日期", "Date"),
+    "field_clock": ("时刻", "Clock time"),
+    "field_lon": ("经度", "Longitude"),
+    "field_lat": ("纬度", "Latitude"),
+    "field_lonlat": ("经纬度", "Position"),
+    "field_crs": ("坐标系", "Coordinate system"),
+    "field_township": ("乡镇", "Township"),
+    "field_plate": ("车牌", "Plate"),
+    "field_vehicle_type": ("车辆类型", "Vehicle type"),
+    "field_seats": ("核定座位", "Seats"),
+    "field_offence": ("违法行为", "Offence"),
+    "field_address": ("地点", "Address"),
+    "field_status": ("核实情况", "Status"),
+    "field_source": ("线索来源", "Source"),
+    "field_unit": ("办案单位", "Unit"),
+    "field_party": ("当事人", "Person"),
+    "field_time_precision": ("时间精度", "Time precision"),
+    "field_crs_in": ("原坐标系", "Source coordinate system"),
+    "field_township_code": ("乡镇", "Township"),
+    "field_tipster_name": ("举报人(保密,单独保存)", "Tipster (confidential, kept apart)"),
+    "field_tipster_phone": ("举报人电话(保密,单独保存)", "Tipster phone (confidential)"),
+    "hm_header": ("文件中的列", "Column in the file"),
+    "hm_field": ("识别为", "Read as"),
+    "rj_row": ("行号", "Row"),
+    "rj_file": ("文件/工作表", "File / sheet"),
+    "rj_column": ("列", "Column"),
+    "rj_value": ("原值", "Value"),
+    "rj_reason": ("原因及改法", "Reason and fix"),
+    "import_committed_already": (
+        "该文件已导入(批次号 {batch})。如需再次导入,请重新选择文件。",
+        "This file was imported (batch {batch}). Choose the file again to import it again.",
+    ),
+    "import_again": ("导入另一个文件", "Import another file"),
+    "import_rows_none": (
+        "台账中没有数据行,无需导入。",
+        "The ledger has no data rows: nothing to import.",
+    ),
+    "import_scope_name": (
+        "乡镇账号只能导入本乡镇({name})范围内的记录;坐标不在本乡镇的行将被退回。",
+        "A township account imports rows inside its own township ({name}) only; rows whose "
+        "position lies elsewhere are rejected.",
+    ),
+    "batch_option": (
+        "{batch} · {file} · {when} · {status}",
+        "{batch} · {file} · {when} · {status}",
+    ),
+    "undo_title": ("撤销导入批次", "Undo an import batch"),
+    "undo_what": (
+        "将撤销批次 **{batch}**(文件 {file},{when} 由 {user} 导入):删除该批次新增的 {new} 条"
+        "记录,被该批次更新的 {changed} 条记录恢复为更新前的内容,其问题行和疑似重复标记一并移除。"
+        "此操作会记入审计日志。",
+        "Undo batch **{batch}** (file {file}, imported {when} by {user}): the {new} records it "
+        "added are deleted, the {changed} records it changed get their previous content back, "
+        "and its rejects and duplicate flags go. The undo is written to the audit log.",
+    ),
+    "undo_type": (
+        "该批次涉及 {n} 条记录。请输入批次号以确认:",
+        "This batch touches {n} records. Type the batch id to confirm:",
+    ),
+    "undo_confirm": ("确认撤销", "Undo"),
+    "undo_cancel": ("取消", "Cancel"),
+    "undo_mismatch": ("输入的批次号不一致。", "The batch id does not match."),
+    "undo_initial": (
+        "这是系统首次载入数据的批次,撤销后库中将没有这些记录。",
+        "This is the initial load; after undoing it none of these records remain.",
+    ),
+    "ka_saved_nothing": ("没有改动,无需保存。", "Nothing changed; nothing saved."),
+    "ka_changes": ("已保存。{parts}", "Saved. {parts}"),
+    "ka_added": ("新增:{names}", "added: {names}"),
+    "ka_removed": ("删除:{names}", "removed: {names}"),
+    "ka_changed": ("修改:{names}", "changed: {names}"),
+    "ka_col_township": ("所属乡镇", "Township"),
+    "loading_data": ("正在加载数据 …", "Loading data…"),
+    "risk_high": ("高", "High"),
+    "risk_medium": ("中", "Medium"),
+    "risk_low": ("低", "Low"),
+    "rr_hot": ("{n}个{conf}%热点格", "{n} hot cell(s) at {conf}%"),
+    "rr_rising": ("趋势上升", "rising"),
+    "rr_falling": ("趋势减弱", "easing"),
+    "rr_none": ("无显著热点", "no significant hot cell"),
+    "rr_events": ("事件{n}起", "{n} events"),
+    "rr_neighbours": (
+        "热点来自周边,本区域无事件",
+        "hot through its neighbours, no event of its own",
+    ),
+    "computing": ("正在计算热点和趋势 …", "Computing hotspots and trends…"),
+    "backtesting": ("正在回测各预测方法 …", "Backtesting the forecasts…"),
+    "ka_id": ("编号", "Id"),
+    "ka_market_days_help": (
+        "农村集市的逢场日:1,4,7 表示每月逢 1、4、7 结尾的日期;lunar:1,4,7 表示农历",
+        "Market days of a rural market: 1,4,7 = dates ending 1, 4, 7; lunar:1,4,7 for lunar dates",
+    ),
+    # ---- the audit log, worded for its reader
+    "action_login": ("登录", "log in"),
+    "action_login_failed": ("登录失败", "failed login"),
+    "action_login_locked": ("登录被锁定", "login locked"),
+    "action_login_refused": ("账号配置有误,拒绝登录", "login refused (account misconfigured)"),
+    "action_logout": ("退出登录", "log out"),
+    "action_import": ("导入", "import"),
+    "action_undo": ("撤销导入", "undo import"),
+    "action_review": ("复核疑似重复", "review duplicate"),
+    "action_export": ("下载", "download"),
+    "action_plan": ("生成巡逻方案", "patrol plan"),
+    "action_briefing": ("生成通报", "briefing"),
+    "action_option": ("修改设置", "setting changed"),
+    "action_key_areas": ("修改重点区域", "key areas edited"),
+    "action_user_add": ("新增用户", "user added"),
+    "action_user_remove": ("删除用户", "user removed"),
+    "action_user_passwd": ("修改密码", "password changed"),
+    "audit_fmt_import": (
+        "批次 {batch}(文件 {file}):新增 {new},更新 {changed},已在库中 {unchanged},"
+        "问题行 {rejected},疑似重复 {flagged}",
+        "batch {batch} ({file}): {new} new, {changed} changed, {unchanged} already stored, "
+        "{rejected} rejected, {flagged} flagged",
+    ),
+    "audit_fmt_undo": (
+        "撤销批次 {batch}:删除 {removed} 条,恢复 {restored} 条原记录",
+        "batch {batch} undone: {removed} removed, {restored} restored",
+    ),
+    "audit_fmt_review": ("{event} 与 {other}:{decision}", "{event} and {other}: {decision}"),
+    "audit_fmt_option": ("{name} = {value}", "{name} = {value}"),
+    "audit_fmt_user_add": ("{user}({role})", "{user} ({role})"),
+    "audit_fmt_user_remove": ("{user}", "{user}"),
+    "audit_fmt_user_passwd": ("{user}", "{user}"),
+    "audit_fmt_export": ("{file}", "{file}"),
+    "audit_fmt_plan": ("{period} {window}:{posts} 个岗位", "{period} {window}: {posts} posts"),
+    "audit_fmt_briefing": ("{month} {scope}", "{month} {scope}"),
+    "audit_fmt_logout": ("{reason}", "{reason}"),
+    "audit_fmt_key_areas": ("{parts}", "{parts}"),
+    "audit_fmt_login_refused": ("账号配置有误", "account misconfigured"),
+    "end_expired": ("超时自动退出", "idle timeout"),
+    "end_logout": ("主动退出", "logged out"),
+    "end_removed": ("账号已删除", "account removed"),
+    "end_changed": ("账号权限变更", "account changed"),
+    "end_password": ("密码已修改", "password changed"),
+    "option_blacklist_rules": ("黑名单阈值", "blacklist thresholds"),
     # forecasts (issue 20): method names, the combined forecast, plans' track record,
     # the patrol backtest and the map's next-month risk
     "method_default": ("综合预测(默认)", "Combined forecast (default)"),
@@ -546,9 +727,202 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+#: Streamlit's own English words (file uploader, multiselect, status …) and their Chinese, as
+#: exact texts and as patterns ($1 … are the groups); a script on the page swaps them.
+STREAMLIT_WORDS: Final[dict[str, str]] = {
+    "Drag and drop file here": "将文件拖放到此处",
+    "Drag and drop files here": "将文件拖放到此处",
+    "Drag and drop a file here": "将文件拖放到此处",
+    "Browse files": "选择文件",
+    "Upload": "选择文件",
+    "Add files": "添加文件",
+    "Select all": "全选",
+    "Clear all": "全部清除",
+    "No results": "无匹配项",
+    "No options to select": "没有可选项",
+    "Choose an option": "请选择",
+    "Choose options": "请选择",
+    "Running...": "正在计算…",
+    "Stop": "停止",
+    "Press Enter to apply": "按回车键确认",
+    "Press Enter to submit form": "按回车键提交",
+    "Delete": "删除",
+    "Close": "关闭",
+    "Remove file": "移除文件",
+    "Fullscreen": "全屏",
+    "Close fullscreen": "退出全屏",
+    "Search": "搜索",
+    "Add row": "添加一行",
+    "Delete rows": "删除所选行",
+    "Skip to main content": "跳到主要内容",
+    "Page not found": "页面不存在",
+}
+STREAMLIT_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
+    (r"^(?:Limit )?(\d+)\s*MB per file(?: • )?(.*)$", "单个文件不超过 $1MB;格式:$2"),
+    (
+        r"^You have requested page (\S+), but no corresponding file was found.*$",
+        "当前账号没有页面 $1(或页面不存在),已打开首页。",
+    ),
+    (
+        r"^The page that you have requested does not seem to exist.*$",
+        "页面不存在,已打开首页。",
+    ),
+    (r"^(\d+(?:\.\d+)?)\s*(KB|MB|GB|B)$", "$1 $2"),
+)
+
+
 def t(key: str, lang: str = "zh", **values: object) -> str:
     """The text of ``key`` in ``lang`` (``zh`` or ``en``), with ``{name}`` fields filled in."""
     if lang not in LANGS:
         raise ValueError(f"lang was {lang!r} but is expected to be in {LANGS}")
     text = STRINGS[key][LANGS.index(lang)]
     return text.format(**values) if values else text
+
+
+def label(prefix: str, code: object, lang: str = "zh") -> str:
+    """The word for a code (``label("status_", "committed")`` → 已导入); the code if unknown."""
+    if code is None or (isinstance(code, float) and pd.isna(code)):
+        return ""
+    if isinstance(code, bool | np.bool_):
+        code = str(bool(code)).lower()
+    key = f"{prefix}{code}"
+    return t(key, lang) if key in STRINGS else str(code)
+
+
+def when(value: object) -> str:
+    """A time as people read it: ``2025-10-01 20:30`` in local time, no offset, no seconds."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(TZ)
+    return stamp.strftime("%Y-%m-%d %H:%M")
+
+
+def present(
+    frame: pd.DataFrame,
+    lang: str,
+    columns: Mapping[str, str],
+    *,
+    codes: Mapping[str, str] | None = None,
+    names: Mapping[str, Mapping[str, str]] | None = None,
+    times: Iterable[str] = (),
+    percent: Iterable[str] = (),
+) -> pd.DataFrame:
+    """A table for people: chosen columns under their labels, codes as words.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Codes and numbers, as :mod:`geo` returns them.
+    lang : {"zh", "en"}
+        The user's language.
+    columns : mapping
+        Column -> i18n key of its header, in the order shown; other columns are left out.
+    codes : mapping, optional
+        Column -> i18n key prefix of its values (``{"status": "status_"}``).
+    names : mapping, optional
+        Column -> code-to-name mapping (township codes to names); comma-separated cells
+        are mapped item by item.
+    times, percent : iterable of str
+        Columns shown as local times (``2025-10-01 20:30``) or as percentages (``97%``).
+
+    Returns
+    -------
+    DataFrame
+        Text and numbers only, ready for ``st.dataframe``.
+    """
+    out = frame[[c for c in columns if c in frame.columns]].copy()
+    for col, prefix in (codes or {}).items():
+        if col in out:
+            out[col] = out[col].map(lambda v, p=prefix: label(p, v, lang))
+    for col, mapping in (names or {}).items():
+        if col in out:
+            out[col] = out[col].map(lambda v, m=mapping: _names(v, m, lang))
+    for col in times:
+        if col in out:
+            out[col] = out[col].map(when)
+    for col in percent:
+        if col in out:
+            out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{float(v):.0%}")
+    return out.rename(columns={c: t(columns[c], lang) for c in out.columns})
+
+
+def _names(value: object, mapping: Mapping[str, str], lang: str) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    parts = [p.strip() for p in str(value).split(",")]
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(mapping.get(p, p) for p in parts if p)
+
+
+def change_summary(changes: Mapping[str, Iterable[str]], lang: str) -> str:
+    """``{"added": [...], "removed": [...], "changed": [...]}`` as one sentence."""
+    sep = "、" if lang == "zh" else ", "
+    parts = [
+        t(f"ka_{kind}", lang, names=sep.join(names))
+        for kind in ("added", "removed", "changed")
+        if (names := list(changes.get(kind, [])))
+    ]
+    return (";" if lang == "zh" else "; ").join(parts)
+
+
+def audit_text(
+    action: str, detail: str, lang: str, names: Mapping[str, str] | None = None
+) -> str:
+    """An audit line's detail in the reader's language (JSON details are worded by action)."""
+    import json
+
+    try:
+        values = json.loads(detail) if detail.startswith("{") else None
+    except ValueError:
+        values = None
+    key = f"audit_fmt_{action}"
+    if not isinstance(values, dict):
+        return label("end_", detail, lang) if action == "logout" and detail else detail
+    values = dict(values)
+    if action == "review":
+        values["decision"] = label("decision_", values.get("decision"), lang)
+    if action == "option":
+        values["name"] = label("option_", values.get("name"), lang)
+    if action == "user_add":
+        values["role"] = label("role_", values.get("role"), lang)
+    if action == "plan":
+        values["period"] = label("period_", values.get("period"), lang)
+    if action == "briefing":
+        scope = values.get("scope") or ""
+        values["scope"] = (names or {}).get(scope, scope) or t("scope_county", lang)
+    if action == "logout":
+        values["reason"] = label("end_", values.get("reason"), lang)
+    if action == "key_areas":
+        values["parts"] = change_summary(values, lang)
+    try:
+        return t(key, lang, **values) if key in STRINGS else detail
+    except (KeyError, IndexError, ValueError):
+        return detail
+
+
+def diff_text(diffs: Iterable[tuple[str, str, str]], lang: str) -> str:
+    """``[(column, old, new), …]`` as ``核实情况:核实中 → 属实;…``."""
+    sep, colon = (";", ":") if lang == "zh" else ("; ", ": ")
+    return sep.join(f"{label('field_', c, lang)}{colon}{a} → {b}" for c, a, b in diffs)
+
+
+def risk_reasons(row: Mapping[str, object], lang: str) -> str:
+    """The evidence of a key area's risk level as a phrase (``1个99%热点格,趋势上升,事件12起``)."""
+    parts = [
+        t("rr_hot", lang, n=row[f"n_hot_{conf}"], conf=conf)
+        for conf in (99, 95, 90)
+        if row.get(f"n_hot_{conf}")
+    ]
+    if row.get("rising"):
+        parts.append(t("rr_rising", lang))
+    elif row.get("falling"):
+        parts.append(t("rr_falling", lang))
+    if not parts:
+        parts.append(t("rr_none", lang))
+    if parts[0] != t("rr_none", lang) and not row.get("events"):
+        parts.append(t("rr_neighbours", lang))
+    else:
+        parts.append(t("rr_events", lang, n=row.get("events", 0)))
+    return ("," if lang == "zh" else ", ").join(parts)

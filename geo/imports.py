@@ -35,18 +35,14 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.ingest import (
-    EVENT_COLUMNS,
-    IngestResult,
-    map_headers,
-    read_ledger,
-    read_ledgers,
-)
+from geo.coords import haversine_m
+from geo.ingest import REASONS, IngestResult, read_ledger, read_ledgers
 from geo.privacy import mask_plate
+from geo.schema import EVENT_COLUMNS, PLATE_PLACEHOLDERS, TZ, utc_now
+from geo.sheets import map_headers
 from geo.store import (
     Store,
     StoreError,
-    _now,
     batches,
     event_history,
     events,
@@ -59,6 +55,8 @@ from geo.store import (
 
 #: rows per INSERT round trip (progress is reported per chunk)
 CHUNK: Final = int(os.environ.get("HEXPATROL_IMPORT_CHUNK", "500"))
+#: most values in one SQL ``IN (…)`` list (SQLite allows 999 parameters)
+SQL_CHUNK: Final = 900
 #: stored columns compared to tell an unchanged row from a changed one
 _CONTENT: Final = tuple(c for c in EVENT_COLUMNS if c not in ("event_id", "row"))
 _STORED: Final = (*EVENT_COLUMNS, "source_file")
@@ -119,14 +117,7 @@ class ImportPreview:
     @property
     def counts(self) -> dict[str, int]:
         """Rows read, new, changed, unchanged, rejected and flagged."""
-        return {
-            "rows": self.result.n_rows,
-            "new": len(self.new),
-            "changed": len(self.changed),
-            "unchanged": len(self.unchanged),
-            "rejected": self.result.n_rejected,
-            "flagged": int(self.flags["event_id"].nunique()) if len(self.flags) else 0,
-        }
+        return _Split(self.result, self.new, self.changed, self.unchanged, self.flags).counts()
 
 
 def content_hash(frame: pd.DataFrame) -> pd.Series:
@@ -181,14 +172,15 @@ def _move_to_rejects(
 def _scope_rejects(result: IngestResult, scope: str) -> IngestResult:
     """Move accepted rows outside ``scope`` (a township code) to the rejects."""
     outside = result.events["township_code"].astype("string").fillna("") != scope
+    en, zh = REASONS["outside_scope"]
+    where = f"{scope}"
     return _move_to_rejects(
         result,
         outside,
         "township_code",
         "outside_scope",
-        f"the row lies outside your jurisdiction ({scope}); send it to the county or to the "
-        "township it belongs to",
-        f"该行不在本辖区({scope})内;请报送县级或所属乡镇",
+        en.format(extra=where),
+        zh.format(extra=where),
     )
 
 
@@ -222,9 +214,17 @@ def preview_import(
     """
     data = _file_bytes(source)
     file_name = name or Path(str(source)).name
-    result = read_ledger(data, name=file_name, crs=crs, kind=kind, townships=townships, now=now)
-    result.events["source_file"] = file_name
-    if scope:
+    result = read_ledger(
+        data,
+        name=file_name,
+        crs=crs,
+        kind=kind,
+        townships=townships,
+        now=now,
+        scope=scope if townships is not None else None,  # the point decides the township
+    )
+    result.events["source_file"] = result.events.get("source_file", file_name)
+    if scope:  # without polygons, the township the rows name
         result = _scope_rejects(result, scope)
     return compare(store, result, file_name, hashlib.sha256(data).hexdigest(), scope, rules)
 
@@ -260,8 +260,8 @@ def _stored(conn: Connection, ids: Sequence[str]) -> pd.DataFrame:
     """Hash, township and duplicate mark of the stored events among ``ids``."""
     cols = [events.c.event_id, events.c.content_hash, events.c.township_code, events.c.dup_of]
     parts = [
-        pd.read_sql(sa.select(*cols).where(events.c.event_id.in_(list(ids[i : i + 900]))), conn)
-        for i in range(0, len(ids), 900)
+        pd.read_sql(sa.select(*cols).where(events.c.event_id.in_(list(part))), conn)
+        for part in (ids[i : i + SQL_CHUNK] for i in range(0, len(ids), SQL_CHUNK))
     ]
     found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if found.empty:
@@ -311,47 +311,33 @@ def _undecided(new: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
 
 
 def plate_key(plates: pd.Series) -> pd.Series:
-    """Plates compared loosely: upper case, no spaces, dots or dashes ("" when missing)."""
-    text = plates.astype("string").str.upper().str.replace(r"[\s·.\-]", "", regex=True)
-    return text.fillna("")
+    """Plates compared loosely: upper case, no spaces, dots or dashes.
 
-
-def _metres(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> Any:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6_371_008.8 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    ``""`` when missing or a placeholder (无牌, 不详 …): such records are not one vehicle.
+    """
+    text = plates.astype("string").str.strip()
+    text = text.mask(text.str.lower().isin(PLATE_PLACEHOLDERS))
+    return text.str.upper().str.replace(r"[\s·.\-]", "", regex=True).fillna("")
 
 
 _FLAG_COLUMNS: Final = ("event_id", "other_id", "rule", "minutes", "metres")
+#: candidates looked at on each side of an event (nearest in time first): bounds the work
+#: and memory of the search when one plate has thousands of records
+NEIGHBOURS: Final = 32
+#: incoming events compared per step (each against at most 2 * NEIGHBOURS others)
+_STEP: Final = 20_000
 
 
-def _find_duplicates(
-    conn: Connection, frame: pd.DataFrame, rules: DuplicateRules | None, scope: str | None
-) -> pd.DataFrame:
-    """Pairs (incoming event, other event) that are probably the same incident.
-
-    A township import is compared with its own township's records only (the flags are
-    shown to the importer, and must not reveal a neighbour's).
-    """
-    rules = rules or DuplicateRules()
-    empty = pd.DataFrame(columns=list(_FLAG_COLUMNS))
-    if frame.empty:
-        return empty
-    inc = frame[["event_id", "kind", "occurred_at", "lat", "lon"]].assign(
-        key=plate_key(frame["plate"])
-    )
-    inc = inc[inc["key"] != ""]
-    if inc.empty:
-        return empty
+def _known(conn: Connection, inc: pd.DataFrame, scope: str | None) -> pd.DataFrame:
+    """Stored events with one of the incoming plates (a township's own only)."""
     keys = sorted(set(inc["key"]))
     stored = []
     cols = [events.c.event_id, events.c.kind, events.c.occurred_at, events.c.lat, events.c.lon]
-    for i in range(0, len(keys), 900):
+    for i in range(0, len(keys), SQL_CHUNK):
         stored.append(
             pd.read_sql(
                 sa.select(*cols, events.c.plate_key.label("key")).where(
-                    events.c.plate_key.in_(keys[i : i + 900]),
+                    events.c.plate_key.in_(keys[i : i + SQL_CHUNK]),
                     events.c.dup_of.is_(None),
                     events.c.township_code == scope if scope else sa.true(),
                 ),
@@ -359,63 +345,109 @@ def _find_duplicates(
             )
         )
     known = pd.concat(stored, ignore_index=True)
-    known = known[~known["event_id"].isin(set(inc["event_id"]))]
-    # seconds since 1970 (UTC) of each event, incoming first: one vectorised conversion each
+    return known[~known["event_id"].isin(set(inc["event_id"]))]
+
+
+@dataclass(frozen=True)
+class _Points:
+    """Incoming events first, then stored ones, as plain arrays sorted by plate and time."""
+
+    ids: np.ndarray
+    tip: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    secs: np.ndarray
+    value: np.ndarray  # plate code * 2**36 + minute: sorts by plate, then time
+    order: np.ndarray
+    n_inc: int
+
+
+def _points(inc: pd.DataFrame, known: pd.DataFrame) -> _Points:
     secs = np.concatenate(
-        [
-            _seconds(utc_naive(inc["occurred_at"])),
-            _seconds(pd.to_datetime(known["occurred_at"])),
-        ]
+        [_seconds(utc_naive(inc["occurred_at"])), _seconds(pd.to_datetime(known["occurred_at"]))]
     )
-    others = pd.concat(
-        [inc.drop(columns="occurred_at"), known.drop(columns="occurred_at")], ignore_index=True
+    both = pd.concat([inc.drop(columns="occurred_at"), known.drop(columns="occurred_at")])
+    codes = pd.factorize(both["key"])[0].astype(np.int64)
+    value = codes * (1 << 36) + (secs - secs.min()) // 60
+    return _Points(
+        ids=both["event_id"].to_numpy(object),
+        tip=(both["kind"] == "tip").to_numpy(bool),
+        lat=both["lat"].to_numpy(float),
+        lon=both["lon"].to_numpy(float),
+        secs=secs,
+        value=value,
+        order=np.argsort(value, kind="stable"),
+        n_inc=len(inc),
     )
-    n_inc = len(inc)
-    minute = (secs - secs.min()) // 60
-    codes = pd.factorize(others["key"])[0].astype(np.int64)
-    value = codes * (1 << 36) + minute  # sort by plate, then time
-    order = np.argsort(value, kind="stable")
-    ranked = value[order]
-    window = int(max(rules.minutes, rules.tip_days * 1440)) + 1
-    lo = np.searchsorted(ranked, value[:n_inc] - window, side="left")
-    hi = np.searchsorted(ranked, value[:n_inc] + window, side="right")
-    left = np.repeat(np.arange(n_inc), hi - lo)
-    right = order[np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])]
+
+
+def _candidates(pts: _Points, left: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """(incoming, other) index pairs within ``window`` minutes, at most NEIGHBOURS a side."""
+    ranked = pts.value[pts.order]
+    rank = np.empty(len(pts.order), dtype=np.int64)
+    rank[pts.order] = np.arange(len(pts.order))
+    lo = np.searchsorted(ranked, pts.value[left] - window, side="left")
+    hi = np.searchsorted(ranked, pts.value[left] + window, side="right")
+    lo = np.maximum(lo, rank[left] - NEIGHBOURS)
+    hi = np.minimum(hi, rank[left] + NEIGHBOURS + 1)
+    counts = hi - lo
+    starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+    right = pts.order[starts + np.arange(int(counts.sum()))]
+    left = np.repeat(left, counts)
     # not itself; within the batch each pair once (the later-listed event points back)
-    keep = (right != left) & ((right >= n_inc) | (right < left))
-    left, right = left[keep], right[keep]
-    if len(left) == 0:
-        return empty
-    a = others.iloc[left].reset_index(drop=True)
-    b = others.iloc[right].reset_index(drop=True).add_suffix("_o")
-    pairs = pd.concat([a, b], axis=1)
-    minutes = pd.Series(np.abs(secs[left] - secs[right]) / 60.0)
-    metres = _metres(
-        pairs["lat"].to_numpy(float),
-        pairs["lon"].to_numpy(float),
-        pairs["lat_o"].to_numpy(float),
-        pairs["lon_o"].to_numpy(float),
-    )
+    keep = (right != left) & ((right >= pts.n_inc) | (right < left))
+    return left[keep], right[keep]
+
+
+def _best(pts: _Points, left: np.ndarray, right: np.ndarray, rules: DuplicateRules) -> Any:
+    """The closest match of each incoming event: a same-place one before a tip one."""
+    minutes = np.abs(pts.secs[left] - pts.secs[right]) / 60.0
+    metres = haversine_m(pts.lat[left], pts.lon[left], pts.lat[right], pts.lon[right])
     near = (minutes <= rules.minutes) & (metres <= rules.metres)
-    tips = (
-        (pairs["kind"] == "tip")
-        & (pairs["kind_o"] == "tip")
-        & (minutes <= rules.tip_days * 1440)
-        & ~near
-    )
-    out = pd.DataFrame(
+    tips = pts.tip[left] & pts.tip[right] & (minutes <= rules.tip_days * 1440) & ~near
+    sel = near | tips
+    left, right, minutes, metres, near = left[sel], right[sel], minutes[sel], metres[sel], near[sel]
+    order = np.lexsort((metres, minutes, ~near, left))
+    first = order[np.unique(left[order], return_index=True)[1]]
+    return pd.DataFrame(
         {
-            "event_id": pairs["event_id"],
-            "other_id": pairs["event_id_o"],
-            "rule": np.where(near, "same_plate_near", "tip_same_vehicle"),
-            "minutes": minutes.round(1),
-            "metres": np.round(metres, 0),
+            "event_id": pts.ids[left[first]],
+            "other_id": pts.ids[right[first]],
+            "rule": np.where(near[first], "same_plate_near", "tip_same_vehicle"),
+            "minutes": np.round(minutes[first], 1),
+            "metres": np.round(metres[first], 0),
         }
-    )[near | tips]
-    # one flag per incoming event: its closest match, a same-place match before a tip match
-    out = out.assign(_near=out["rule"] != "same_plate_near")
-    out = out.sort_values(["event_id", "_near", "minutes", "metres"]).drop_duplicates("event_id")
-    return out.drop(columns="_near").reset_index(drop=True)
+    )
+
+
+def _find_duplicates(
+    conn: Connection, frame: pd.DataFrame, rules: DuplicateRules | None, scope: str | None
+) -> pd.DataFrame:
+    """Pairs (incoming event, other event) that are probably the same incident.
+
+    One flag per incoming event, its closest match. Memory stays bounded whatever the data:
+    the search runs :data:`_STEP` events at a time, each against at most
+    :data:`NEIGHBOURS` records of the same plate on either side in time. Records without a
+    plate (or with a placeholder such as 无牌) are never matched. A township import is
+    compared with its own township's records only (the flags are shown to the importer, and
+    must not reveal a neighbour's).
+    """
+    rules = rules or DuplicateRules()
+    empty = pd.DataFrame(columns=list(_FLAG_COLUMNS))
+    inc = frame[["event_id", "kind", "occurred_at", "lat", "lon"]].assign(
+        key=plate_key(frame["plate"])
+    )
+    inc = inc[inc["key"] != ""]
+    if inc.empty:
+        return empty
+    pts = _points(inc, _known(conn, inc, scope))
+    window = int(max(rules.minutes, rules.tip_days * 1440)) + 1
+    found = [
+        _best(pts, *_candidates(pts, np.arange(a, min(a + _STEP, pts.n_inc)), window), rules)
+        for a in range(0, pts.n_inc, _STEP)
+    ]
+    out = pd.concat(found, ignore_index=True)
+    return out.sort_values("event_id").reset_index(drop=True) if len(out) else empty
 
 
 def _seconds(naive_utc: pd.Series) -> Any:
@@ -445,6 +477,82 @@ def _new_batch_id(now: dt.datetime) -> str:
     return f"B{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
+@dataclass(frozen=True)
+class _Split:
+    """What a commit writes: the ledger as read, split against the store, and the flags."""
+
+    result: IngestResult
+    new: pd.DataFrame
+    changed: pd.DataFrame
+    unchanged: pd.DataFrame
+    flags: pd.DataFrame
+
+    def counts(self) -> dict[str, int]:
+        """Rows read, new, changed, unchanged, rejected and flagged (one flag per event)."""
+        return {
+            "rows": self.result.n_rows,
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "unchanged": len(self.unchanged),
+            "rejected": self.result.n_rejected,
+            "flagged": int(self.flags["event_id"].nunique()) if len(self.flags) else 0,
+        }
+
+
+def _current_split(
+    conn: Connection, preview: ImportPreview, rules: DuplicateRules | None
+) -> _Split:
+    """The preview's comparison when the store has not changed since, else a fresh one."""
+    if preview.revision and read_revision(conn) == preview.revision and rules == preview.rules:
+        return _Split(
+            preview.result, preview.new, preview.changed, preview.unchanged, preview.flags
+        )
+    result, new, changed, unchanged = _split(conn, preview.result, preview.scope)
+    flags = _find_duplicates(conn, _undecided(new, changed), rules, preview.scope)
+    return _Split(result, new, changed, unchanged, flags)
+
+
+def _keep_previous_versions(conn: Connection, changed: pd.DataFrame, batch_id: str) -> None:
+    """Move the stored versions of changed events to event_history (for an exact undo)."""
+    ids = changed["event_id"].tolist()
+    cols = list(events.columns)
+    for part in (ids[i : i + SQL_CHUNK] for i in range(0, len(ids), SQL_CHUNK)):
+        conn.execute(
+            event_history.insert().from_select(
+                ["replaced_by", *[c.name for c in cols]],
+                sa.select(sa.literal(batch_id), *cols).where(events.c.event_id.in_(part)),
+            )
+        )
+        conn.execute(events.delete().where(events.c.event_id.in_(part)))
+
+
+def _write_events(
+    conn: Connection, split: _Split, batch_id: str, progress: Progress | None
+) -> int:
+    """Insert the new and changed events in chunks (with progress); returns how many."""
+    rows = _records(pd.concat([split.new, split.changed], ignore_index=True), batch_id=batch_id)
+    for i in range(0, len(rows), CHUNK):
+        conn.execute(events.insert(), rows[i : i + CHUNK])
+        if progress is not None:
+            progress(min(i + CHUNK, len(rows)), len(rows))
+    return len(rows)
+
+
+def _write_extras(conn: Connection, split: _Split, batch_id: str) -> None:
+    """The batch's tipsters (of written events only), rejects and review flags."""
+    written = set(split.new["event_id"]) | set(split.changed["event_id"])
+    tips = split.result.tipsters[split.result.tipsters["event_id"].isin(written)]
+    if len(tips):
+        recs = tips.astype(object).where(tips.notna(), None).to_dict("records")
+        conn.execute(tipsters.insert(), [{**r, "batch_id": batch_id} for r in recs])
+    bad = _reject_records(split.result, batch_id)
+    if bad:
+        conn.execute(rejects.insert(), bad)
+    if len(split.flags):
+        recs = split.flags.astype(object).to_dict("records")
+        conn.execute(review.insert(), [{**r, "batch_id": batch_id} for r in recs])
+
+
 def commit_import(
     store: Store,
     preview: ImportPreview,
@@ -455,92 +563,59 @@ def commit_import(
     progress: Progress | None = None,
     only_if_empty: bool = False,
 ) -> str | None:
-    """Write a previewed ledger as one batch, in one transaction; returns the batch id.
+    """Write a previewed ledger as one batch, in one transaction.
 
-    If the store changed since the preview (another import, an undo, a review), the
-    comparison is made again under the writers' lock, so that change is taken into
-    account; otherwise the preview's is used as it is. With ``only_if_empty``
-    nothing is written (and ``None`` returned) when the store already has a batch.
+    Parameters
+    ----------
+    store : Store
+        Where to write.
+    preview : ImportPreview
+        From :func:`preview_import` (or :func:`compare`). If the store changed since (another
+        import, an undo, a review), the comparison is made again under the writers' lock,
+        so that change is taken into account; otherwise the preview's is used as it is.
+    username : str
+        Who imports (batch record and audit log).
+    note : str
+        Kept with the batch.
+    rules : DuplicateRules, optional
+        When to flag likely duplicates.
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk of events written.
+    only_if_empty : bool
+        Write nothing (and return ``None``) when the store already has a batch.
+
+    Returns
+    -------
+    str or None
+        The batch id.
     """
-    result = preview.result
-    now = _now()
-    batch_id = _new_batch_id(now)
-    total = 0
+    batch_id = _new_batch_id(utc_now())
     with store.write() as conn:
-        if (
-            only_if_empty
-            and conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar_one()
-        ):
+        has_batches = conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar_one()
+        if only_if_empty and has_batches:
             return None
-        if preview.revision and read_revision(conn) == preview.revision and rules == preview.rules:
-            new, changed, unchanged, flags = (
-                preview.new,
-                preview.changed,
-                preview.unchanged,
-                preview.flags,
-            )
-        else:
-            result, new, changed, unchanged = _split(conn, result, preview.scope)
-            flags = _find_duplicates(conn, _undecided(new, changed), rules, preview.scope)
+        split = _current_split(conn, preview, rules)
+        counts = split.counts()
         conn.execute(
             batches.insert().values(
                 batch_id=batch_id,
-                created_at=now,
+                created_at=utc_now(),
                 username=username,
                 file_name=preview.file_name[:255],
                 file_sha256=preview.file_sha256,
-                n_rows=result.n_rows,
-                n_new=len(new),
-                n_changed=len(changed),
-                n_unchanged=len(unchanged),
-                n_rejected=result.n_rejected,
-                n_flagged=int(flags["event_id"].nunique()) if len(flags) else 0,
                 scope=preview.scope,
                 status="committed",
                 note=note,
+                **{f"n_{k}": v for k, v in counts.items()},
             )
         )
-        if len(changed):
-            ids = changed["event_id"].tolist()
-            for i in range(0, len(ids), 900):
-                part = ids[i : i + 900]
-                cols = [c for c in events.columns]
-                conn.execute(
-                    event_history.insert().from_select(
-                        ["replaced_by", *[c.name for c in cols]],
-                        sa.select(sa.literal(batch_id), *cols).where(events.c.event_id.in_(part)),
-                    )
-                )
-                conn.execute(events.delete().where(events.c.event_id.in_(part)))
-        rows = _records(pd.concat([new, changed], ignore_index=True), batch_id=batch_id)
-        total = len(rows)
-        for i in range(0, total, CHUNK):
-            conn.execute(events.insert(), rows[i : i + CHUNK])
-            if progress is not None:
-                progress(min(i + CHUNK, total), total)
-        written = set(new["event_id"]) | set(changed["event_id"])
-        tips = result.tipsters[result.tipsters["event_id"].isin(written)]
-        if len(tips):
-            recs = tips.astype(object).where(tips.notna(), None).to_dict("records")
-            conn.execute(tipsters.insert(), [{**r, "batch_id": batch_id} for r in recs])
-        bad = _reject_records(result, batch_id)
-        if bad:
-            conn.execute(rejects.insert(), bad)
-        if len(flags):
-            recs = flags.astype(object).to_dict("records")
-            conn.execute(review.insert(), [{**r, "batch_id": batch_id} for r in recs])
+        if len(split.changed):
+            _keep_previous_versions(conn, split.changed, batch_id)
+        total = _write_events(conn, split, batch_id, progress)
+        _write_extras(conn, split, batch_id)
         store.bump(conn)
-        store.log(
-            username,
-            "import",
-            scope=preview.scope,
-            detail=(
-                f"{batch_id} {preview.file_name}: {len(new)} new, {len(changed)} changed, "
-                f"{len(unchanged)} unchanged, {result.n_rejected} rejected, "
-                f"{len(flags)} flagged"
-            ),
-            conn=conn,
-        )
+        detail = {"batch": batch_id, "file": preview.file_name, **counts}
+        store.log(username, "import", scope=preview.scope, detail=detail, conn=conn)
     if progress is not None and total == 0:
         progress(0, 0)
     return batch_id
@@ -551,16 +626,17 @@ def _reject_records(result: IngestResult, batch_id: str) -> list[dict[str, Any]]
         return []
     raw = result.raw
     by_file = "file" in raw.columns and "file" in result.rejects.columns
+    keys = list(zip(raw["file"], raw.index, strict=True)) if by_file else list(raw.index)
+    values = raw.drop(columns=["file"], errors="ignore")
+    position = {key: i for i, key in enumerate(keys)}
     out = []
     for rec in result.rejects.to_dict("records"):
         row = int(rec["row"])
-        match = raw[raw.index == row]
-        if by_file:
-            match = match[match["file"] == rec["file"]]
+        at = position.get((rec["file"], row) if by_file else row)
         original: dict[str, str] = {}
-        if len(match):
-            values = match.iloc[0].drop(labels=["file"], errors="ignore")
-            original = {str(k): str(v) for k, v in values.items() if str(v) != ""}
+        if at is not None:
+            cells = values.iloc[at]
+            original = {str(k): str(v) for k, v in cells.items() if str(v) != ""}
         value = rec["value"]
         out.append(
             {
@@ -572,6 +648,7 @@ def _reject_records(result: IngestResult, batch_id: str) -> list[dict[str, Any]]
                 "reason": str(rec["reason"]),
                 "reason_zh": str(rec["reason_zh"]),
                 "original": original,
+                "file": rec["file"] if by_file else None,
             }
         )
     return out
@@ -591,9 +668,14 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
             sa.select(batches.c.status).where(batches.c.batch_id == batch_id)
         ).scalar()
         if found is None:
-            raise StoreError(f"no import batch {batch_id!r}; `hexpatrol batches` lists them")
+            raise StoreError(
+                f"no import batch {batch_id!r}; `hexpatrol batches` lists them",
+                zh=f"没有导入批次 {batch_id}",
+            )
         if found != "committed":
-            raise StoreError(f"batch {batch_id} was already undone")
+            raise StoreError(
+                f"batch {batch_id} was already undone", zh=f"批次 {batch_id} 已经撤销过了"
+            )
         later = conn.execute(
             sa.select(event_history.c.replaced_by)
             .where(event_history.c.batch_id == batch_id)
@@ -603,7 +685,9 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
         if blocking:
             raise StoreError(
                 f"batch {batch_id} cannot be undone before {', '.join(blocking)}, which "
-                "changed some of its events again; undo those first"
+                "changed some of its events again; undo those first",
+                zh=f"批次 {batch_id} 的部分记录又被后来的批次 {'、'.join(blocking)} 更新过;"
+                "请先撤销那些批次",
             )
         # the records this batch added (not those it changed: they stay, in their old version)
         replaced = sa.select(event_history.c.event_id).where(
@@ -640,13 +724,13 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
         conn.execute(
             batches.update()
             .where(batches.c.batch_id == batch_id)
-            .values(status="undone", undone_at=_now(), undone_by=username)
+            .values(status="undone", undone_at=utc_now(), undone_by=username)
         )
         store.bump(conn)
         store.log(
             username,
             "undo",
-            detail=f"{batch_id}: {removed} removed, {restored} restored",
+            detail={"batch": batch_id, "removed": int(removed), "restored": int(restored)},
             conn=conn,
         )
     return {"removed": int(removed), "restored": int(restored)}
@@ -665,7 +749,8 @@ def batch_changes(
     """What a batch wrote: each record it added or changed, and for a change, what changed.
 
     Columns ``change`` (``added``/``changed``), ``event_id``, ``kind``, ``occurred_at``
-    (local), ``township_code`` and ``fields`` (``status: 核实中 → 属实; …``). Records a later
+    (local), ``township_code``, ``fields`` (``status: 核实中 → 属实; …``) and ``diffs`` (the
+    same as ``(column, old, new)`` triples, for wording at the page). Records a later
     batch changed again are listed in the version this batch wrote. ``township_codes``
     limits the rows (a township's view); ``mask`` masks plates and persons in ``fields``.
     """
@@ -689,18 +774,21 @@ def batch_changes(
             return str(value)[:1] + "**"
         return str(value)
 
-    fields = []
+    fields: list[str] = []
+    diffs: list[list[tuple[str, str, str]]] = []
     for rec in written.to_dict("records"):
         if rec["event_id"] not in old.index:
             fields.append("")
+            diffs.append([])
             continue
         prev = old.loc[rec["event_id"]]
-        diffs = [
-            f"{c}: {shown(c, prev[c])} → {shown(c, rec[c])}"
+        found = [
+            (c, shown(c, prev[c]), shown(c, rec[c]))
             for c in _DIFF_COLUMNS
             if shown(c, prev[c]) != shown(c, rec[c])
         ]
-        fields.append("; ".join(diffs))
+        diffs.append(found)
+        fields.append("; ".join(f"{c}: {a} → {b}" for c, a, b in found))
     out = pd.DataFrame(
         {
             "change": ["changed" if e in old.index else "added" for e in written["event_id"]],
@@ -708,9 +796,10 @@ def batch_changes(
             "kind": written["kind"],
             "occurred_at": pd.to_datetime(written["occurred_at"])
             .dt.tz_localize("UTC")
-            .dt.tz_convert("Asia/Shanghai"),
+            .dt.tz_convert(TZ),
             "township_code": written["township_code"],
             "fields": fields,
+            "diffs": diffs,
         }
     )
     return out.sort_values(["change", "occurred_at"], ascending=[False, True]).reset_index(
@@ -762,7 +851,7 @@ def decide(store: Store, flag_id: int, decision: str, *, username: str) -> None:
         conn.execute(
             review.update()
             .where(review.c.id == flag_id)
-            .values(decision=decision, decided_by=username, decided_at=_now())
+            .values(decision=decision, decided_by=username, decided_at=utc_now())
         )
         if decision == "duplicate":
             conn.execute(
@@ -777,9 +866,8 @@ def decide(store: Store, flag_id: int, decision: str, *, username: str) -> None:
                 .values(dup_of=None)
             )
         store.bump(conn)
-        store.log(
-            username, "review", detail=f"{flag.event_id}~{flag.other_id}: {decision}", conn=conn
-        )
+        detail = {"event": flag.event_id, "other": flag.other_id, "decision": decision}
+        store.log(username, "review", detail=detail, conn=conn)
 
 
 def seed(
@@ -819,5 +907,5 @@ def batch_table(store: Store, *, scopes: Collection[str] | None = None) -> pd.Da
     if scopes is not None:
         frame = frame[frame["scope"].isin(list(scopes))]
     for col in ("created_at", "undone_at"):
-        frame[col] = pd.to_datetime(frame[col]).dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai")
+        frame[col] = pd.to_datetime(frame[col]).dt.tz_localize("UTC").dt.tz_convert(TZ)
     return frame.reset_index(drop=True)

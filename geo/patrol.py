@@ -33,7 +33,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-EARTH_M: Final = 6_371_008.8
+from geo.coords import EARTH_M
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
@@ -522,7 +523,9 @@ def rotation(
             picks = systematic_sample(probs, rng) if teams else np.zeros(0, dtype=int)
         staffed[picks] += 1
         chosen = [*fixed, *[mobile[i] for i in picks]]
-        expected.append(base + float((probs * value_a).sum()))
+        # a pinned day covers what its posts cover, not what the random strategy would
+        fixed_day = day in overrides
+        expected.append(objective(problem, chosen) if fixed_day else base + float(probs @ value_a))
         for j in chosen:
             cell = cell_of[j]
             lat, lon = h3.cell_to_latlng(cell)

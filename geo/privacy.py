@@ -1,15 +1,37 @@
-"""Personal data: plates are masked outside the commander role."""
+"""Personal data: plates and persons' names are masked outside the commander role."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
+import unicodedata
+from typing import Final
 
+import numpy as np
 import pandas as pd
 
 _PLATE = re.compile(r"^([\u4e00-\u9fff])([A-Z])[·\.\s-]?([A-Z0-9])([A-Z0-9]+)$")
+_PARTY_SPLIT: Final = re.compile(r"[、,,;;]+")
+_CJK_GAP: Final = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
+_NO_PARTY: Final = frozenset(
+    {"无", "不详", "未知", "暂无", "待查", "不明", "NA", "N/A", "NAN", "NONE", "NULL", "<NA>"}
+)
+
+
+def present_value(value: object) -> bool:
+    """Whether a cell holds a value (not None, NA, NaT or NaN)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return False
+    return not (isinstance(value, float | np.floating) and math.isnan(value))
+
+
+def _missing(value: object) -> bool:
+    return not present_value(value)
+
+
 
 
 def mask_plate(plate: object) -> str:
@@ -45,6 +67,34 @@ def _keyed(prefix: str, text: str) -> str:
     return prefix + hmac.new(_PLATE_KEY, text.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
 
 
+def normalize_party(text: object) -> list[str]:
+    """The persons named in a ``party`` cell, normalised; ``[]`` for none.
+
+    Full-width characters are folded, runs of spaces collapsed and spaces between Chinese
+    characters removed (``张 三`` is ``张三``). A cell naming several people (``张三、李四``,
+    also ``,`` and ``;``) yields each; placeholders (无, 不详, 未知, N/A …) are dropped.
+    """
+    if _missing(text):
+        return []
+    folded = unicodedata.normalize("NFKC", str(text))
+    out = []
+    for part in _PARTY_SPLIT.split(folded):
+        name = _CJK_GAP.sub("", " ".join(part.split()))
+        if name and name.upper() not in _NO_PARTY:
+            out.append(name)
+    return out
+
+
+def mask_name(name: object) -> str:
+    """``张三丰`` → ``张**``: the first character kept, the rest starred (at least one star)."""
+    if _missing(name):
+        return ""
+    text = str(name).strip()
+    if not text:
+        return ""
+    return text[0] + "*" * max(len(text) - 1, 1)
+
+
 def mask_events(events: pd.DataFrame) -> pd.DataFrame:
     """Events with masked plates and persons, plus ``plate_id``/``party_id`` to count by.
 
@@ -60,8 +110,6 @@ def mask_events(events: pd.DataFrame) -> pd.DataFrame:
         out["plate"] = pd.array([masked[c] if c >= 0 else None for c in codes], dtype="string")
         out["plate_id"] = pd.array([ids[c] if c >= 0 else None for c in codes], dtype="string")
     if "party" in out.columns:  # each person of a cell masked, with an id to count by
-        from geo.blacklist import mask_name, normalize_party  # (blacklist imports this module)
-
         codes, uniques = pd.factorize(out["party"], use_na_sentinel=True)
         people = [normalize_party(u) for u in uniques]
         names: list[str | None] = ["、".join(mask_name(n) for n in p) or None for p in people]

@@ -17,9 +17,9 @@ process killed mid-import leaves nothing behind.
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -30,12 +30,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from geo.errors import HexpatrolError
-from geo.ingest import EVENT_COLUMNS, TZ
+from geo.schema import EVENT_COLUMNS, EVENT_FIELDS, TZ, utc_now
 
 #: the options row counting changes of the data (see :meth:`Store.revision`)
 _VERSION: Final = "data_version"
 #: PostgreSQL advisory-lock key that serialises writers (any constant unique to hexpatrol).
 _PG_LOCK: Final = 0x4E58_5041
+#: first half of the two-part advisory-lock keys of :meth:`Store.exclusive`
+_PG_KEYED: Final = 0x4C4F_4749
 
 metadata = sa.MetaData()
 
@@ -67,32 +69,25 @@ batches = sa.Table(
 )
 
 
+_SQL_TYPES: Final = {"text": sa.Text, "int": sa.Integer, "float": sa.Float, "time": sa.DateTime}
+
+
 def _event_columns() -> list[sa.Column[Any]]:
-    return [
-        sa.Column("event_id", sa.String(128), nullable=False),
-        sa.Column("batch_id", sa.String(40), nullable=False, index=True),
-        sa.Column("kind", sa.String(8), nullable=False),
-        sa.Column("occurred_at", sa.DateTime, nullable=False),  # UTC, naive
-        sa.Column("time_precision", sa.String(8), nullable=False),
-        sa.Column("lat", sa.Float, nullable=False),
-        sa.Column("lon", sa.Float, nullable=False),
-        sa.Column("crs_in", sa.String(8), nullable=False),
-        sa.Column("township_code", sa.String(32)),
-        sa.Column("vehicle_type", sa.Text),
-        sa.Column("seats", sa.Integer),
-        sa.Column("plate", sa.String(32)),
-        sa.Column("plate_key", sa.String(32)),  # plate without spaces or dots, upper case
-        sa.Column("offence", sa.Text),
-        sa.Column("address", sa.Text),
-        sa.Column("status", sa.Text),
-        sa.Column("source", sa.Text),
-        sa.Column("unit", sa.Text),
-        sa.Column("party", sa.Text),
-        sa.Column("row", sa.Integer),
+    """The events table's columns: :data:`geo.schema.EVENT_FIELDS` plus provenance."""
+    cols: list[sa.Column[Any]] = []
+    for f in EVENT_FIELDS:
+        kind = sa.String(f.length) if f.type == "str" else _SQL_TYPES[f.type]
+        cols.append(sa.Column(f.name, kind, nullable=not f.required))
+        if f.name == "event_id":
+            cols.append(sa.Column("batch_id", sa.String(40), nullable=False, index=True))
+        if f.name == "plate":  # plate without spaces or dots, upper case
+            cols.append(sa.Column("plate_key", sa.String(32)))
+    cols += [
         sa.Column("source_file", sa.Text),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("dup_of", sa.String(128)),  # set when a reviewer confirms a duplicate
     ]
+    return cols
 
 
 events = sa.Table(
@@ -134,6 +129,7 @@ rejects = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("reason_zh", sa.Text, nullable=False),
     sa.Column("original", sa.JSON),
+    sa.Column("file", sa.Text),  # file (and sheet) of the row, when a batch read several
 )
 
 review = sa.Table(
@@ -193,6 +189,29 @@ key_areas = sa.Table(
     sa.Column("updated_by", sa.String(64), nullable=False),
 )
 
+#: Failed logins per user name, counted before the password is checked (see geo.auth).
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_start", sa.DateTime, nullable=False),
+    sa.Column("locked_until", sa.DateTime),
+)
+
+#: Logins that survive a reload: a random token in the browser's cookie, its hash here.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen", sa.DateTime, nullable=False),
+    sa.Column("ended_at", sa.DateTime),
+    sa.Column("end_reason", sa.String(16)),  # logout | expired | removed | changed | password
+    sa.Column("ui_state", sa.JSON),  # the pages' choices (filters, month …) for a reload
+)
+
 options = sa.Table(
     "options",
     metadata,
@@ -208,11 +227,33 @@ def _create(*tables: sa.Table) -> Callable[[Connection], None]:
     return step
 
 
+def _add_column(table: sa.Table, name: str) -> Callable[[Connection], None]:
+    """A step adding ``table.c[name]`` to a store made before it existed."""
+
+    def step(conn: Connection) -> None:
+        if name in {c["name"] for c in sa.inspect(conn).get_columns(table.name)}:
+            return  # created by an earlier step from today's table definition
+        column = table.c[name]
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{name}" {kind}'))
+
+    return step
+
+
+def _steps(*steps: Callable[[Connection], None]) -> Callable[[Connection], None]:
+    def step(conn: Connection) -> None:
+        for one in steps:
+            one(conn)
+
+    return step
+
+
 #: Schema steps; step ``i`` brings the store from version ``i`` to ``i + 1``. Append only:
 #: never edit a step that has shipped, add a new one (e.g. ``ALTER TABLE … ADD COLUMN``).
 MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
     _create(batches, events, event_history, tipsters, rejects, review, users, audit, options),
     _create(key_areas),
+    _steps(_create(login_attempts, sessions), _add_column(rejects, "file")),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
@@ -246,10 +287,6 @@ def resolve_url(
 def utc_naive(ts: pd.Series) -> pd.Series:
     """Tz-aware timestamps as naive UTC (how the store keeps them)."""
     return ts.dt.tz_convert("UTC").dt.tz_localize(None)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Store:
@@ -316,6 +353,24 @@ class Store:
             with conn.begin():
                 if self.dialect == "postgresql":
                     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK)))
+                yield conn
+
+    @contextmanager
+    def exclusive(self, key: str) -> Iterator[Connection]:
+        """A short write transaction serialised with others of the same ``key`` only.
+
+        For counters that must not race (failed logins): on PostgreSQL an advisory lock per
+        key, so it never waits behind an import; SQLite has one writer at a time anyway.
+        """
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(hexpatrol_write=True)
+            with conn.begin():
+                if self.dialect == "postgresql":
+                    conn.execute(
+                        sa.select(
+                            sa.func.pg_advisory_xact_lock(_PG_KEYED, sa.func.hashtext(key))
+                        )
+                    )
                 yield conn
 
     @contextmanager
@@ -429,16 +484,21 @@ class Store:
         action: str,
         *,
         scope: str = "",
-        detail: str = "",
+        detail: str | Mapping[str, Any] = "",
         conn: Connection | None = None,
     ) -> None:
-        """Append one line to the audit log (in ``conn``'s transaction when given)."""
+        """Append one line to the audit log (in ``conn``'s transaction when given).
+
+        ``detail`` is text, or a mapping of values kept as JSON so that the audit page can
+        word it in the reader's language (:func:`geo.i18n.audit_text`).
+        """
+        text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
         row = {
-            "at": _now(),
+            "at": utc_now(),
             "username": username,
             "action": action,
             "scope": scope,
-            "detail": detail[:2000],
+            "detail": text[:2000],
         }
         if conn is not None:
             conn.execute(audit.insert().values(**row))
@@ -468,7 +528,7 @@ class Store:
         with self.write() as conn:
             conn.execute(options.delete().where(options.c.name == name))
             conn.execute(options.insert().values(name=name, value=value))
-            self.log(username, "option", detail=f"{name}={value}", conn=conn)
+            self.log(username, "option", detail={"name": name, "value": value}, conn=conn)
 
 
 def read_revision(conn: Connection) -> str:

@@ -103,6 +103,9 @@ def base_map(
         zoom_snap=0.25,
         zoom_delta=0.5,
     )
+    # folium hands min/max zoom to its own tile layer only; a tile-less map needs them on the
+    # map itself, or the marker cluster fails ("Map has no maxZoom specified")
+    m.options.update(min_zoom=5, max_zoom=18)
     if tiles == "osm":
         folium.TileLayer(OSM_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap").add_to(m)
     elif tiles == "tianditu":

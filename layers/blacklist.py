@@ -7,7 +7,6 @@ holds them, so pass a masked table (the default of
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Final
 
@@ -17,6 +16,7 @@ import pandas as pd
 
 from geo.blacklist import key_area_ids
 from geo.i18n import STRINGS, t
+from layers.safe import Tooltip, text
 
 #: Outline of blacklisted vehicles and flagged key areas (dark red).
 WATCH_COLOR: Final = "#7f0000"
@@ -45,7 +45,7 @@ def vehicle_layer(table: pd.DataFrame, lang: str = "zh") -> folium.FeatureGroup:
         counts = t("bl_counts", lang, n=row.n_events, cases=row.n_cases, tips=row.n_tips)
         seen = t("bl_seen", lang, first=_day(row.first_seen), last=_day(row.last_seen))
         tip = (
-            f"<b>{html.escape(str(row.plate))}</b><br>{html.escape(counts)}<br>{html.escape(seen)}"
+            f"<b>{text(row.plate)}</b><br>{text(counts)}<br>{text(seen)}"
         )
         folium.CircleMarker(
             location=[round(lat, _DECIMALS), round(lon, _DECIMALS)],
@@ -55,7 +55,7 @@ def vehicle_layer(table: pd.DataFrame, lang: str = "zh") -> folium.FeatureGroup:
             fill=True,
             fill_color=_FILL,
             fill_opacity=0.8,
-            tooltip=folium.Tooltip(tip),
+            tooltip=Tooltip(tip),
         ).add_to(group)
     return group
 
@@ -89,15 +89,15 @@ def watchlist_layer(
             name = str(area["name_en"])
         category_key = f"cat_{row.category}"
         lines = [
-            f"<b>{html.escape(name)}</b>",
-            html.escape(t(category_key, lang) if category_key in STRINGS else ""),
-            html.escape(t("bl_area_counts", lang, n=row.n_window, prev=row.n_previous)),
+            f"<b>{text(name)}</b>",
+            text(t(category_key, lang) if category_key in STRINGS else ""),
+            text(t("bl_area_counts", lang, n=row.n_window, prev=row.n_previous)),
         ]
         growth = float(row.growth)
         if math.isfinite(growth):
-            lines.append(html.escape(t("bl_growth", lang, x=growth)))
+            lines.append(text(t("bl_growth", lang, x=growth)))
         why = [reasons[r] for r in str(row.reason).split("+") if r in reasons]
-        lines.append(html.escape(";".join(why) if lang == "zh" else "; ".join(why)))
+        lines.append(text(";".join(why) if lang == "zh" else "; ".join(why)))
         folium.Circle(
             location=[round(point.y, _DECIMALS), round(point.x, _DECIMALS)],
             radius=float(row.radius_m),
@@ -106,6 +106,6 @@ def watchlist_layer(
             fill=True,
             fill_color=_FILL,
             fill_opacity=0.08,
-            tooltip=folium.Tooltip("<br>".join(line for line in lines if line)),
+            tooltip=Tooltip("<br>".join(line for line in lines if line)),
         ).add_to(group)
     return group

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 import folium
 import geopandas as gpd
 
 from geo.i18n import t
+from layers.safe import escape_columns, text
 from layers.style import lean
 
 
@@ -15,7 +14,7 @@ def township_layer(townships: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.F
     """Township polygons with a light fill, their names as labels and tooltips."""
     group = folium.FeatureGroup(name=t("layer_townships", lang), show=True)
     folium.GeoJson(
-        lean(townships[["code", "name", "geometry"]]),
+        escape_columns(lean(townships[["code", "name", "geometry"]])),
         style_function=lambda f: {
             "fillColor": "#fbfbf7",
             "fillOpacity": 0.9,
@@ -34,7 +33,7 @@ def township_layer(townships: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.F
             [p.y, p.x],
             icon=folium.DivIcon(
                 html=f'<div style="font:11px sans-serif;color:#56606a;white-space:nowrap;'
-                f'transform:translate(-50%,-50%)">{html.escape(str(row["name"]))}</div>',
+                f'transform:translate(-50%,-50%)">{text(row["name"])}</div>',
                 icon_size=(0, 0),
                 class_name="hexpatrol-township-label",
             ),
@@ -47,7 +46,7 @@ def route_layer(routes: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.Feature
     """Key routes as dashed purple lines with their names."""
     group = folium.FeatureGroup(name=t("layer_routes", lang), show=True)
     folium.GeoJson(
-        routes[["name", "geometry"]],
+        escape_columns(routes[["name", "geometry"]]),
         style_function=lambda f: {"color": "#6a3d9a", "weight": 3, "dashArray": "8 6"},
         tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[t("layer_routes", lang)]),
         embed=True,

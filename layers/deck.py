@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from layers.safe import escape_columns
 from layers.style import GI_COLORS, class_colors, classify, lean, score_breaks
 
 
@@ -54,6 +55,7 @@ def deck_map(
     :func:`geo.views.forecast_view`).
     """
     frame = _hex_frame(cells, mode)
+    frame = escape_columns(frame)  # the tooltip writes names into innerHTML
     hexes = pdk.Layer(
         "H3HexagonLayer",
         frame,
@@ -65,7 +67,7 @@ def deck_map(
     )
     outline = pdk.Layer(
         "GeoJsonLayer",
-        lean(townships[["name", "geometry"]]).__geo_interface__,
+        escape_columns(lean(townships[["name", "geometry"]])).__geo_interface__,
         stroked=True,
         filled=False,
         get_line_color=[91, 103, 112, 255],
@@ -75,6 +77,7 @@ def deck_map(
     if key_areas is not None and len(key_areas):
         pts = key_areas.geometry.representative_point()
         dots = pd.DataFrame({"lon": pts.x, "lat": pts.y, "name": key_areas["name"]})
+        dots = escape_columns(dots)
         layers.append(
             pdk.Layer(
                 "ScatterplotLayer",

@@ -10,6 +10,7 @@ import numpy.typing as npt
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES
 from geo.i18n import t
 from layers.legend import score_legend_rows
+from layers.safe import escape_columns
 from layers.style import GI_COLORS, TREND_COLORS, class_colors, classify, lean, score_breaks
 
 TOOLTIP_FIELDS = ("n", "n_case", "n_tip", "score", "township", "nearest_key_area", "key_area_m")
@@ -19,7 +20,8 @@ MODES = ("score", "gi", "forecast")
 
 
 def _tooltip_frame(cells: gpd.GeoDataFrame, fields: tuple[str, ...]) -> gpd.GeoDataFrame:
-    frame = lean(cells[["h3_cell", *fields, "geometry"]])
+    # names (townships, key areas) are user data: escaped before the tooltip's innerHTML
+    frame = escape_columns(lean(cells[["h3_cell", *fields, "geometry"]]))
     for col, digits in (("score", 1), ("key_area_m", 0), ("gi_z", 2), ("forecast", 2)):
         if col in frame:
             frame[col] = frame[col].round(digits)

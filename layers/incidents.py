@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import folium
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
 from geo.i18n import t
+from layers.safe import script_json, text
 from layers.style import KIND_COLORS
 
 _CALLBACK = """
@@ -36,12 +35,12 @@ def incident_layer(
     labels = {"case": t("kind_case", lang), "tip": t("kind_tip", lang)}
     when = shown["occurred_at"].dt.strftime("%Y-%m-%d %H:%M")
     data = [
-        [round(lat, 6), round(lon, 6), kind, f"{labels.get(kind, kind)} {w}"]
+        [round(lat, 6), round(lon, 6), kind, text(f"{labels.get(kind, kind)} {w}")]
         for lat, lon, kind, w in zip(shown["lat"], shown["lon"], shown["kind"], when, strict=True)
     ]
     FastMarkerCluster(
         data,
-        callback=_CALLBACK % json.dumps(KIND_COLORS),
+        callback=_CALLBACK % script_json(KIND_COLORS),
         options={"disableClusteringAtZoom": 16, "chunkedLoading": True},
     ).add_to(group)
     return group

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 import folium
 import geopandas as gpd
 
 from geo.i18n import t
+from layers.safe import Tooltip, text
 from layers.style import CATEGORY_BADGES
 
 
@@ -17,9 +16,9 @@ def _badge(char: str, color: str, label: str) -> str:
         f'<span class="hexpatrol-ka-badge" style="display:inline-block;width:20px;height:20px;'
         f"border-radius:10px;"
         f"background:{color};color:#fff;font:bold 12px/20px sans-serif;text-align:center;"
-        f'border:1.5px solid #fff;box-shadow:0 0 2px #000">{html.escape(char)}</span>'
+        f'border:1.5px solid #fff;box-shadow:0 0 2px #000">{text(char)}</span>'
         f'<span class="hexpatrol-ka-label" style="font:12px sans-serif;color:#222;'
-        f'text-shadow:0 0 3px #fff,0 0 3px #fff">{html.escape(label)}</span></div>'
+        f'text-shadow:0 0 3px #fff,0 0 3px #fff">{text(label)}</span></div>'
     )
 
 
@@ -31,10 +30,10 @@ def key_area_layer(key_areas: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.F
         char, color = CATEGORY_BADGES.get(row["category"], ("?", "#555"))
         name = row["name"] if lang == "zh" or not row.get("name_en") else row["name_en"]
         category = t(f"cat_{row['category']}", lang)
-        tip = f"<b>{html.escape(str(name))}</b><br>{html.escape(category)}"
+        tip = f"<b>{text(name)}</b><br>{text(category)}"
         days = row.get("market_days")
         if isinstance(days, str) and days:
-            tip += f"<br>{html.escape(t('col_market_days', lang))}: {html.escape(days)}"
+            tip += f"<br>{text(t('col_market_days', lang))}: {text(days)}"
         folium.Circle(
             location=[point.y, point.x],
             radius=float(row["radius_m"]),
@@ -51,6 +50,6 @@ def key_area_layer(key_areas: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.F
                 icon_anchor=(10, 11),
                 class_name="hexpatrol-ka",
             ),
-            tooltip=folium.Tooltip(tip),
+            tooltip=Tooltip(tip),
         ).add_to(group)
     return group

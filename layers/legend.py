@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import html
-import json
-
 from branca.element import MacroElement
 from jinja2 import Template
+
+from layers.safe import script_json, text
 
 
 class Legend(MacroElement):
@@ -34,14 +33,14 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.position = position
-        parts = [f"<b>{html.escape(title)}</b>"]
+        parts = [f"<b>{text(title)}</b>"]
         for color, label in rows:
             parts.append(
                 f'<div><span style="display:inline-block;width:14px;height:12px;'
-                f"background:{html.escape(color)};border:1px solid #888;margin-right:6px;"
-                f'vertical-align:middle"></span>{html.escape(label)}</div>'
+                f"background:{text(color)};border:1px solid #888;margin-right:6px;"
+                f'vertical-align:middle"></span>{text(label)}</div>'
             )
-        self.html_json = json.dumps("".join(parts), ensure_ascii=False)
+        self.html_json = script_json("".join(parts))
 
 
 def score_legend_rows(breaks: list[float], colors: list[str]) -> list[tuple[str, str]]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 import folium
 import pandas as pd
 
 from geo.i18n import t
+from layers.safe import Tooltip, text
 
 POST_COLORS = {"fixed": "#08306b", "mobile": "#d94801"}
 
@@ -25,10 +24,10 @@ def posts_layer(posts: pd.DataFrame, *, radius_m: float, lang: str = "zh") -> fo
             fill=True,
             fill_opacity=0.08,
         ).add_to(group)
-        label = html.escape(str(row.post))
+        label = text(row.post)
         tip = (
-            f"<b>{html.escape(str(row.name))}</b><br>{html.escape(t(f'kind_{row.kind}', lang))}"
-            f"<br>{html.escape(t('col_risk_covered', lang))}: {float(row.risk_covered):.1f}"
+            f"<b>{text(row.name)}</b><br>{text(t(f'kind_{row.kind}', lang))}"
+            f"<br>{text(t('col_risk_covered', lang))}: {float(row.risk_covered):.1f}"
         )
         folium.Marker(
             location=[row.lat, row.lon],
@@ -42,6 +41,6 @@ def posts_layer(posts: pd.DataFrame, *, radius_m: float, lang: str = "zh") -> fo
                 icon_size=(24, 24),
                 icon_anchor=(12, 12),
             ),
-            tooltip=folium.Tooltip(tip),
+            tooltip=Tooltip(tip),
         ).add_to(group)
     return group

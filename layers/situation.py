@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.coords import wgs84_to_gcj02
+from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.i18n import t
 from layers.assets import BASE_URL, localize
 from layers.basemap import base_map
@@ -36,6 +36,19 @@ def shift_points(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out["lon"], out["lat"] = wgs84_to_gcj02(out["lon"].to_numpy(), out["lat"].to_numpy())
     return out
+
+
+def clicked_wgs84(point: dict[str, float], tiles: str) -> tuple[float, float]:
+    """(lat, lon) in WGS-84 of a click on a map drawn for ``tiles``.
+
+    With Amap tiles every layer is drawn in GCJ-02 (:func:`situation_map`), so a click comes
+    back in GCJ-02 and is moved back before it is looked up or saved.
+    """
+    lat, lon = float(point["lat"]), float(point["lng"])
+    if tiles == "amap":
+        x, y = gcj02_to_wgs84(lon, lat)
+        return float(np.asarray(y)), float(np.asarray(x))
+    return lat, lon
 
 
 def situation_map(

@@ -45,3 +45,30 @@ def test_the_checker_sees_imports(tmp_path: Path) -> None:
         "import streamlit as st\nfrom folium.plugins import X\ndef f():\n    import branca\n"
     )
     assert imported_modules(sample) == {"streamlit", "folium", "branca"}
+
+
+def _declared() -> set[str]:
+    """Distribution names in pyproject.toml's dependencies (and test extras)."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    specs = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    return {re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0].lower() for spec in specs}
+
+
+@pytest.mark.parametrize("package", ["geo", "layers", "app_pages", "data", "bench"])
+def test_every_imported_package_is_declared(package: str) -> None:
+    """Found in review: pydeck was imported but not declared (a fresh install lacked it)."""
+    import sys
+    from importlib.metadata import packages_distributions
+
+    dists = packages_distributions()
+    local = {"geo", "layers", "app_pages", "data", "bench", "tests"}
+    missing = {}
+    for path in files(package):
+        for module in imported_modules(path) - local - set(sys.stdlib_module_names):
+            names = {d.lower() for d in dists.get(module, [module])}
+            if not names & _declared():
+                missing.setdefault(module, []).append(str(path.relative_to(ROOT)))
+    assert not missing, f"imported but not declared in pyproject.toml: {missing}"

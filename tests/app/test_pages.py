@@ -106,8 +106,24 @@ def test_import_pages_render(app: AppTest) -> None:
     app.switch_page("app_pages/batches.py").run()
     assert not app.exception
     batches = app.dataframe[0].value
-    assert batches["状态"].tolist()[-1] == "committed"  # the demo's initial load
+    assert batches["状态"].tolist()[-1] == "已导入"  # the demo's initial load: a word, not a code
     assert any(b.label == "撤销该批次" for b in app.button)
+
+
+def test_undo_asks_first_and_wants_the_id_of_a_large_batch(app: AppTest) -> None:
+    app.switch_page("app_pages/batches.py").run()
+    initial = app.selectbox[0].value  # the demo's initial load: 13,661 records
+    next(b for b in app.button if b.label == "撤销该批次").click().run()
+    assert not app.exception
+    text = " ".join(m.value for m in app.markdown)
+    assert initial in text and "删除该批次新增的" in text  # the dialog names what happens
+    typed = next(i for i in app.text_input if "请输入批次号" in i.label)
+    typed.set_value("wrong").run()
+    next(b for b in app.button if b.label == "确认撤销").click().run()
+    assert any("批次号不一致" in e.value for e in app.error)
+    assert app.dataframe[0].value["状态"].tolist()[-1] == "已导入"  # nothing was undone
+    next(b for b in app.button if b.label == "取消").click().run()
+    assert not any(b.label == "确认撤销" for b in app.button)  # the dialog is gone
 
 
 def test_blacklist_page(app: AppTest, demo) -> None:
@@ -189,3 +205,28 @@ def test_many_hexagons_switch_to_deck(app: AppTest) -> None:
     assert not app.exception
     assert any("deck.gl" in c.value for c in app.caption)
     assert app.get("deck_gl_json_chart")
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch):
+    """The app on the demo region with a store that holds no event (a new deployment)."""
+    import streamlit as st
+
+    config = tmp_path / "hexpatrol.toml"
+    config.write_text("events = []\n", encoding="utf-8")
+    monkeypatch.setenv("HEXPATROL_CONFIG", str(config))
+    monkeypatch.setenv("HEXPATROL_DB_URL", f"sqlite:///{tmp_path}/empty.sqlite")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("name", ["commander", "t500235105"])
+def test_every_page_works_without_any_event(empty_store, name: str) -> None:
+    """Found in review: the map page crashed on an empty scope (date picker of NaT)."""
+    at = login(name)
+    for page in ["map", "patrol", "brief", "blacklist", "evaluate"]:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)

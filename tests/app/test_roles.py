@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 import pandas as pd
@@ -80,7 +82,7 @@ def test_commander_sees_the_audit_log() -> None:
     at.switch_page("app_pages/audit.py").run()
     assert not at.exception
     log = at.dataframe[0].value
-    assert {"login"} <= set(log["操作"]) and "commander" in set(log["用户"])
+    assert {"登录"} <= set(log["操作"]) and "commander" in set(log["用户"])  # words, not codes
 
 
 def test_query_parameters_do_not_widen_a_scope(demo) -> None:
@@ -124,6 +126,7 @@ def test_township_account_sees_only_its_own(code: str, demo, tipsters) -> None:
 def test_static_files_hold_no_data(demo) -> None:
     """What Streamlit serves without a login (static/) is library code, never records."""
     root = Path(APP).parent / "static"
+    assert any(root.rglob("*.js")), "static/ has no map assets: run `make assets`"
     sample = set(demo.events["event_id"].head(50)) | set(demo.events["plate"].dropna().head(50))
     for path in root.rglob("*"):
         if path.is_file() and path.suffix in {".js", ".css", ".html", ".json", ".txt", ".csv"}:
@@ -182,11 +185,39 @@ def test_an_expired_session_leaves_nothing_to_the_next_user() -> None:
     at = login("commander")
     visit(at, "patrol")  # the commander's county-wide plan is now in the session
     assert "plan_result" in at.session_state
-    at.session_state["last_seen"] = -1e12  # idle for ever
+    idle_since(at, dt.datetime(2000, 1, 1))  # idle for ever
     at.run()
     assert [e.label for e in at.text_input] == ["用户名", "密码"]
     assert "plan_result" not in at.session_state
     assert "自动退出" in at.info[0].value
+
+
+def idle_since(at: AppTest, when: dt.datetime) -> None:
+    """Make the session of ``at`` look idle since ``when`` in the store."""
+    import os
+
+    from geo.sessions import _digest
+    from geo.store import Store, sessions
+
+    with Store(os.environ["HEXPATROL_DB_URL"]) as store, store.write() as conn:
+        conn.execute(
+            sessions.update()
+            .where(sessions.c.token_hash == _digest(at.session_state["token"]))
+            .values(last_seen=when)
+        )
+
+
+def test_a_second_tab_shares_the_login_and_its_logout() -> None:
+    """A new tab (or a reload) brings the session token; a logout ends it in both."""
+    first = login("analyst")
+    second = AppTest.from_file(APP, default_timeout=180)
+    second.session_state["token"] = first.session_state["token"]  # what the cookie brings
+    second.run()
+    assert not second.exception and second.metric  # logged in, the map page
+    next(b for b in first.button if b.label == "退出登录").click().run()
+    second.run()
+    assert [e.label for e in second.text_input] == ["用户名", "密码"]
+    assert "其他页面退出登录" in second.info[0].value
 
 
 def test_a_removed_user_is_logged_out_at_the_next_click(tmp_path) -> None:

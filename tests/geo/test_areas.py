@@ -76,8 +76,8 @@ def test_save_audit_and_use(store: Store) -> None:
         [table, pd.DataFrame([{**ROW, "lat": point.y + 0.001, "lon": point.x}])], ignore_index=True
     )
     summary = save_key_areas(store, table, townships=towns, previous=original, username="boss")
-    assert "added: 新集市" in summary and f"removed: {first}" in summary
-    assert "changed: " in summary
+    assert summary["added"] == ["新集市"] and summary["removed"] == [first]
+    assert summary["changed"]
     saved = stored_key_areas(store)
     assert saved is not None and len(saved) == len(original)
     assert "新集市" in set(saved["name"]) and first not in set(saved["name"])

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
 import pytest
 
 from geo.auth import (
@@ -108,18 +112,71 @@ def test_demo_accounts_once(store: Store) -> None:
     assert users.loc["commander", "role"] == "commander"
 
 
-def test_refused_tries_do_not_extend_the_lock(store: Store) -> None:
-    from geo.auth import _recent_failures
+def test_refused_tries_do_not_extend_the_lock(store: Store, monkeypatch) -> None:
+    import geo.auth
 
+    clock = [dt.datetime(2025, 10, 1, 8, 0)]
+    monkeypatch.setattr(geo.auth, "utc_now", lambda: clock[0])
     add_user(store, "qian", "right pass", role="analyst")
     for _ in range(MAX_FAILURES):
         with pytest.raises(AuthError):
             authenticate(store, "qian", "bad pass")
-    for _ in range(3):  # someone keeps trying during the lock
+    clock[0] += dt.timedelta(minutes=9)  # the sixth try, 9 minutes after the first, locks
+    with pytest.raises(AuthError, match="too many"):
+        authenticate(store, "qian", "right pass")
+    for minutes in (1, 5, 9):  # someone keeps trying during the lock
+        clock[0] += dt.timedelta(minutes=minutes) if minutes == 1 else dt.timedelta(minutes=4)
         with pytest.raises(AuthError, match="too many"):
             authenticate(store, "qian", "bad pass")
-    assert _recent_failures(store, "qian") == MAX_FAILURES
-    assert store.audit_log()["action"].tolist().count("login_locked") == 3
+    locked = store.table("login_attempts").set_index("username").loc["qian", "locked_until"]
+    assert pd.Timestamp(locked) == pd.Timestamp("2025-10-01 08:19")  # 10 min after the lock
+    clock[0] = dt.datetime(2025, 10, 1, 8, 19, 1)  # the lock ends 10 minutes after it began
+    assert authenticate(store, "qian", "right pass").username == "qian"
+    assert store.audit_log()["action"].tolist().count("login_locked") == 4
+
+
+def test_parallel_logins_run_at_most_the_allowed_checks(db_url: str) -> None:
+    """40 tries at once: at most MAX_FAILURES password checks, then the name is locked."""
+    store = Store(db_url)
+    add_user(store, "zhou", "right pass", role="analyst")
+    guesses = ["bad pass"] * 39 + ["right pass"]
+
+    def attempt(password: str) -> str:
+        try:
+            authenticate(store, "zhou", password)
+        except AuthError as exc:
+            return "locked" if "too many" in str(exc) else "wrong"
+        return "in"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(attempt, guesses))
+    actions = store.audit_log()["action"].tolist()
+    store.close()
+    checks = actions.count("login_failed") + actions.count("login")
+    assert checks <= MAX_FAILURES
+    assert outcomes.count("wrong") + outcomes.count("in") == checks
+    assert outcomes.count("locked") == len(guesses) - checks
+
+
+@pytest.mark.parametrize(
+    ("role", "code"), [("Township", "500235105"), ("township", None), ("chief", None)]
+)
+def test_accounts_with_a_bad_role_or_township_fail_closed(store: Store, role, code) -> None:
+    import sqlalchemy as sa
+
+    from geo.auth import NO_TOWNSHIP
+    from geo.store import users
+
+    add_user(store, "odd", "password1", role="analyst")
+    with store.write() as conn:  # edited by hand in the database
+        conn.execute(
+            users.update().where(users.c.username == "odd").values(role=role, township_code=code)
+        )
+    with pytest.raises(AuthError, match="cannot log in") as err:
+        authenticate(store, "odd", "password1")
+    assert "联系管理员" in err.value.text("zh")
+    scope = User("odd", role, code).scope
+    assert scope.township_code == (code or NO_TOWNSHIP) and scope.mask_plates
 
 
 def test_get_user_sees_changes(store: Store) -> None:

@@ -16,6 +16,7 @@ from geo.hotspots import (
     gi_classes,
     gi_star,
     hotspots,
+    key_area_cells,
     key_area_risk,
     mann_kendall,
     neighbour_matrix,
@@ -246,3 +247,25 @@ def test_key_area_risk_levels_and_reasons(two_townships) -> None:
     assert "99%热点格" in risk.loc["a", "reasons"]
     assert risk.loc["b", "level"] == "low" and "无显著热点" in risk.loc["b", "reasons"]
     assert key_area_risk(key_areas, hot, lang="en").iloc[0]["level_label"] == "High"
+
+
+def test_a_key_area_without_events_of_its_own_is_never_high(two_townships) -> None:
+    """Found by a user: a school rated 高 with 事件0起 (hot through its neighbours only)."""
+    import h3
+
+    busy = h3.latlng_to_cell(30.95, 108.65, 9)
+    lat, lon = h3.cell_to_latlng(sorted(h3.grid_ring(busy, 1))[0])
+    key_areas = gpd.GeoDataFrame(
+        {"id": ["near"], "name": ["校"], "category": ["school"], "radius_m": [10.0]},
+        geometry=[shapely.Point(lon, lat)],
+        crs=4326,
+    )
+    rng = np.random.default_rng(5)
+    rows = [("case", 30.95, 108.65)] * 60
+    rows += [("tip", 30.91 + rng.random() * 0.08, 108.61 + rng.random() * 0.18) for _ in range(40)]
+    hot = hotspots(make_events(rows), StudyArea.from_townships(two_townships, 9, 1))
+    present = hot.set_index("h3_cell").reindex(key_area_cells(key_areas, 9)["near"])
+    assert present["n"].fillna(0).sum() == 0 and present["gi_class"].str.startswith("hot").any()
+    risk = key_area_risk(key_areas, hot).iloc[0]
+    assert risk["level"] == "low" and "本区域无事件" in risk["reasons"]
+    assert "level_label" not in key_area_risk(key_areas, hot, lang=None).columns

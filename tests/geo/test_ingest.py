@@ -618,6 +618,28 @@ REJECT_CASES = [
     ("unknown_township", [*HEADER, "乡镇"], {"乡镇": "丙镇"}, "乡镇", "丙镇", 0),
     ("duplicate_id", HEADER, {"编号": "A1"}, "编号", "A1", 0),
     ("bad_geometry", None, {}, "geometry", "MultiPoint", 0),  # GeoJSON only
+    ("two_digit_year", HEADER, {"发生时间": "25-10-01 20:15"}, "发生时间", "25-10-01 20:15", 0),
+    (
+        "ambiguous_date",
+        HEADER,
+        {"发生时间": "01/10/2025 20:15"},
+        "发生时间",
+        "01/10/2025 20:15",
+        0,
+    ),
+    ("no_date", HEADER, {"发生时间": "20:30"}, "发生时间", "20:30", 0),
+    ("incomplete_date", HEADER, {"发生时间": "2025-10"}, "发生时间", "2025-10", 0),
+    (
+        "several_plates",
+        [*HEADER, "车牌号"],
+        {"车牌号": "渝F12345、渝F23456"},
+        "车牌号",
+        "渝F12345、渝F23456",
+        0,
+    ),
+    ("bad_plate", [*HEADER, "车牌号"], {"车牌号": "渝F<123>"}, "车牌号", "渝F<123>", 0),
+    ("too_long", [*HEADER, "车牌号"], {"车牌号": "渝F" + "1" * 40}, "车牌号", "渝F" + "1" * 40, 0),
+    ("outside_scope", HEADER, {"经度": "108.75"}, "经度", "108.75", 0),  # scope 甲镇
 ]
 EN_HEADER = {"编号": "id", "类型": "kind", "发生时间": "time", "经度": "lng", "纬度": "lat"}
 REJECT_PARAMS = [
@@ -661,7 +683,8 @@ def test_every_reject_reason(
         if lang == "en":
             rows[titles] = [EN_HEADER.get(h, h) for h in header]
             column = EN_HEADER.get(column, column)
-        res = ledger(rows, townships=townships)
+        scope = CODES[0] if code == "outside_scope" else None
+        res = ledger(rows, townships=townships, scope=scope)
         good_row = 2 + titles  # the header is row 1, after any title lines
         bad_row = good_row + 1
     assert_invariants(res)
@@ -802,12 +825,10 @@ def test_kind_values(value: str, expected: str) -> None:
 def test_kind_parameter_fills_blank_kinds_only() -> None:
     res = ledger(table([{"类型": ""}, {"编号": "A2", "类型": "查处"}]), kind="tip")
     assert res.events["kind"].tolist() == ["tip", "case"]
-    no_column = ledger(
-        [["编号", "时间", "经度", "纬度"], ["A1", "2025-10-01 20:15", "108.65", "30.95"]]
-    )
-    assert no_column.rejects[["column", "reason_code"]].values.tolist() == [
-        ["kind", "missing_kind"]
-    ]
+    # no 类型 column and headers that do not tell: one message, not a reject per row
+    with pytest.raises(LedgerReadError, match="record type is unknown") as err:
+        ledger([["编号", "时间", "经度", "纬度"], ["A1", "2025-10-01 20:15", "108.65", "30.95"]])
+    assert "无法判断记录类型" in err.value.text("zh")
 
 
 @pytest.mark.parametrize(
@@ -969,13 +990,15 @@ def test_township_by_point_in_polygon(townships: gpd.GeoDataFrame) -> None:
         "padded",
     ],
 )
-def test_township_named_in_ledger_wins(
+def test_the_point_decides_the_township(
     townships: gpd.GeoDataFrame, value: str, expected: str
 ) -> None:
-    # the point lies in 甲镇; the ledger's own township is kept
+    # the point lies in 甲镇: a row naming 乙乡 takes 甲镇 (the township whose polygon holds
+    # it sees it), and the user is told how many rows named another township
     res = ledger(table([{"乡镇": value}], header=[*HEADER, "乡镇"]), townships=townships)
     assert res.n_rejected == 0
-    assert res.events["township_code"].tolist() == [expected]
+    assert res.events["township_code"].tolist() == ["500235001"]
+    assert len(res.notes) == (0 if expected == "500235001" else 1)
 
 
 def test_unknown_township_rejected(townships: gpd.GeoDataFrame) -> None:
@@ -1338,3 +1361,17 @@ def test_a_lone_apostrophe_never_merges_rows() -> None:
     ]
     result = read_ledger(csv_bytes([LEDGER_HEADER, *rows]), name="x.csv", now=NOW)
     assert result.n_rows == 3 and result.n_accepted + result.n_rejected == 3
+
+
+def test_content_hash_ids_are_those_stores_already_hold() -> None:
+    """Ids of id-less rows must not change between versions: re-imports find their records."""
+    rows = [
+        ["类型", "发生时间", "经度", "纬度", "车牌号"],
+        ["查处", "2025-10-01 20:15", "108.65", "30.95", "渝F12345"],
+        ["举报", "2025/10/02", "108.7", "30.9", ""],
+        ["举报", "2025年10月3日 晚上8点", "108.71", "30.91", "渝a 123"],
+    ]
+    res = read_ledger(csv_bytes(rows), name="x.csv", now=NOW)
+    assert res.events["event_id"].tolist() == ["h-1c8b0e110563", "h-5927f64e038f", "h-978b0a4f6305"]
+    alone = read_ledger(csv_bytes([rows[0], rows[2]]), name="y.csv", now=NOW)
+    assert alone.events["event_id"].tolist() == ["h-d5449bd1207f"]

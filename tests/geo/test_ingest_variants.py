@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.ingest import _number, parse_time, read_ledger, split_pair
+from geo.fields import number as _number
+from geo.ingest import parse_time, read_ledger, split_pair
 
 TZ = "Asia/Shanghai"
 

@@ -162,6 +162,20 @@ class TestRotation:
         assert any("same posts every day" in w for w in schedule.warnings)
         assert set(schedule.days["h3_cell"]) == {best}
 
+    def test_pinned_days_report_what_their_posts_cover(self) -> None:
+        """Found in review: the figure was the random strategy's, not the pinned posts'."""
+        problem = build_problem(demand_frame(9, rings=8), radius_m=600)
+        days = [dt.date(2025, 10, 1) + dt.timedelta(days=i) for i in range(3)]
+        best = solve_greedy(problem, 1).chosen[0]
+        schedule = rotation(
+            problem,
+            days,
+            dict.fromkeys(days, 4),
+            overrides={d: [problem.candidates[best]] for d in days},
+        )
+        one_post = objective(problem, [best]) / problem.total_risk
+        assert schedule.expected_coverage == pytest.approx(one_post)
+
 
 def test_objective_helper() -> None:
     problem = build_problem(demand_frame(10), radius_m=700)

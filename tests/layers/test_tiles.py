@@ -60,3 +60,17 @@ def test_chinese_tile_sources(tiles: str, needle: str) -> None:
 def test_tianditu_needs_a_key() -> None:
     with pytest.raises(ConfigError, match="tianditu_key"):
         Settings(tiles="tianditu")
+
+
+@pytest.mark.parametrize("tiles", ["amap", "none", "osm"])
+def test_a_click_is_read_back_in_wgs84(tiles: str) -> None:
+    """Found in review: under Amap tiles a click (GCJ-02) was looked up as WGS-84 (~500 m)."""
+    import pandas as pd
+
+    from geo.coords import haversine_m
+    from layers.situation import clicked_wgs84
+
+    truth = pd.DataFrame({"lat": [30.95], "lon": [108.70]})
+    shown = shift_points(truth) if tiles == "amap" else truth  # where the map draws it
+    lat, lon = clicked_wgs84({"lat": shown["lat"][0], "lng": shown["lon"][0]}, tiles)
+    assert float(haversine_m(lat, lon, 30.95, 108.70)) < 1.0

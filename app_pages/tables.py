@@ -1,0 +1,67 @@
+"""Tables as people read them: headers, codes and times in the user's language (UI edge)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.i18n import present, t
+from geo.imports import ImportPreview
+from geo.privacy import mask_events
+
+
+def reject_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rejected rows: file/sheet, row, column, value, reason in ``lang``, then the original."""
+    reason = "reason_zh" if lang == "zh" else "reason"
+    columns = {"file": "rj_file", "row": "rj_row", "column": "rj_column", "value": "rj_value"}
+    shown = present(table, lang, {**columns, reason: "rj_reason"})
+    original = table[[c for c in table.columns if c.startswith("原始_")]]
+    return pd.concat([shown, original], axis=1)
+
+
+def flag_table(flags: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Likely duplicates: which record, like which, by which rule, how far apart."""
+    return present(
+        flags,
+        lang,
+        {
+            "event_id": "col_event_id",
+            "other_id": "col_other_id",
+            "rule": "col_rule",
+            "minutes": "col_minutes",
+            "metres": "col_metres",
+        },
+        codes={"rule": "rule_"},
+    )
+
+
+def event_table(events: pd.DataFrame, lang: str, towns: dict[str, str]) -> pd.DataFrame:
+    """Records (plates masked): id, type, time, township, plate, place, offence."""
+    columns = {
+        "event_id": "field_event_id",
+        "kind": "field_kind",
+        "occurred_at": "field_occurred_at",
+        "township_code": "field_township",
+        "plate": "field_plate",
+        "vehicle_type": "field_vehicle_type",
+        "address": "field_address",
+        "offence": "field_offence",
+        "status": "field_status",
+    }
+    return present(
+        mask_events(events),
+        lang,
+        columns,
+        codes={"kind": "kind_"},
+        names={"township_code": towns},
+        times=["occurred_at"],
+    )
+
+
+def header_table(preview: ImportPreview, lang: str) -> pd.DataFrame:
+    """Each recognised column of the file and what it was read as."""
+    pairs = preview.result.header_map.items()
+    return pd.DataFrame(
+        {t("hm_header", lang): [h for h, _ in pairs], t("hm_field", lang): [
+            t(f"field_{c}", lang) for _, c in pairs
+        ]}
+    )
