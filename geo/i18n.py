@@ -704,7 +704,6 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "With this method, over the past {months} months the area covered ({area} of the "
         "whole) caught on average {hit} of events, PAI {pai}.",
     ),
-    "plan_backtest_metric": ("回测命中率", "Backtest hit rate"),
     "plan_forecast_note": (
         "风险为{month}的综合预测,只用所选时段的事件;“覆盖风险”为预计事件数(案件与线索加权)。",
         "The risk is the combined forecast for {month} from the chosen period's events only; "
