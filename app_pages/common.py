@@ -17,15 +17,23 @@ from geo.briefing import compose
 from geo.briefmap import render_map, render_trend
 from geo.config import Settings
 from geo.dataset import Dataset, load_dataset, settings_townships
-from geo.evaluate import backtest, summarize
+from geo.evaluate import backtest, patrol_backtest, summarize
 from geo.export import plan_table
 from geo.fonts import missing_for_print
+from geo.forecast import METHODS
 from geo.hotspots import StudyArea
 from geo.i18n import t
 from geo.planning import PlanRequest, PlanResult
 from geo.planprint import PrintedPlan, plan_map_png, printed_plan
 from geo.tiles import tileset
-from geo.views import HotspotView, hotspot_view, study_area
+from geo.views import (
+    ForecastView,
+    HotspotView,
+    forecast_view,
+    hotspot_view,
+    period_events,
+    study_area,
+)
 from layers.assets import missing_files
 
 __all__ = ["is_demo", "lang", "settings", "store"]
@@ -95,6 +103,41 @@ def map_view(key: str, f: MapFilters, lang: str) -> HotspotView:
     )
 
 
+@st.cache_data(max_entries=16, show_spinner="预测下月风险 / forecasting next month…")
+def next_month_view(key: str, f: MapFilters) -> ForecastView:
+    """Next month's default forecast for the sidebar choices (cached per choice)."""
+    return forecast_view(
+        current_dataset(),
+        res=f.res,
+        start=f.start,
+        end=f.end,
+        kinds=f.kinds,
+        township_codes=f.towns,
+        periods=f.periods,
+        weights=f.weights,
+        area=_area(key, f.res, settings().gi_k, f.towns),
+    )
+
+
+def forecast_cells(f: MapFilters, lang: str) -> gpd.GeoDataFrame:
+    """Next month's risk hexagons for the map, with a caption that says what they are."""
+    view = next_month_view(data_key(), f)
+    if view.outlook is None:
+        st.info(t("forecast_none", lang))
+        return view.cells
+    hit = view.record["hit_rate"]
+    st.caption(
+        t(
+            "forecast_caption",
+            lang,
+            month=view.outlook.month,
+            months=int(view.record["months"]),
+            hit=f"{hit:.1%}" if hit == hit else "—",
+        )
+    )
+    return view.cells
+
+
 @st.cache_resource
 def all_townships(_settings: Settings, key: str) -> gpd.GeoDataFrame:
     """Every township polygon (reference data, not records), for checking imported rows.
@@ -147,6 +190,49 @@ def backtest_summary(key: str, res: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling monthly backtest of every method on the loaded events (cached per settings)."""
     metrics = backtest(current_dataset().events, res=res)
     return metrics, summarize(metrics)
+
+
+def method_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Mean hit rate, PAI and PEI per method (rows) and area share, in the user's words."""
+    table = summary.pivot(index="method", columns="area_share", values=["hit_rate", "pai", "pei"])
+    table = table.reindex([m for m in METHODS if m in table.index]).round(3)
+    table.columns = [f"{t(f'metric_{m}', lang)} @{a:.0%}" for m, a in table.columns]
+    labels = [t(f"method_{m}", lang) for m in table.index]
+    table.index = pd.Index(labels, name=t("eval_method", lang))
+    return table
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def patrol_backtest_table(
+    key: str, res: int, period: str, teams: int, radius_m: float
+) -> pd.DataFrame:
+    """Plans on the forecast vs on last month's counts, month by month (cached per choice)."""
+    s = settings()
+    return patrol_backtest(
+        period_events(current_dataset(), periods=[period]),
+        res=res,
+        teams=teams,
+        radius_m=radius_m,
+        area=_area(key, res, s.gi_k, ()),
+        weights={"case": s.case_weight, "tip": s.tip_weight},
+    )
+
+
+def patrol_month_table(result: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One row per test month: events, and each plan's share caught and area, labelled."""
+    wide = result.pivot(index="month", columns="plan", values=["hit_rate", "area_share"])
+    events = result.groupby("month")["events"].first().astype(int)
+    out = pd.DataFrame(
+        {
+            "events": events,
+            "default_hit": wide[("hit_rate", "default")].map("{:.1%}".format),
+            "last_hit": wide[("hit_rate", "last")].map("{:.1%}".format),
+            "default_area": wide[("area_share", "default")].map("{:.2%}".format),
+            "last_area": wide[("area_share", "last")].map("{:.2%}".format),
+        }
+    )
+    out.index.name = t("col_month", lang)
+    return out.rename(columns=lambda c: t(f"col_{c}", lang))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

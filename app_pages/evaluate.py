@@ -1,5 +1,6 @@
-"""效果评估 — rolling monthly backtest of the forecasts on the loaded data."""
+"""效果评估 — rolling monthly backtest of the forecasts and of the patrol plans."""
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
@@ -8,9 +9,14 @@ from app_pages.common import (
     data_key,
     demo_banner,
     lang,
+    method_table,
+    patrol_backtest_table,
+    patrol_month_table,
     settings,
 )
+from geo.evaluate import WEIGHT_COLUMNS
 from geo.i18n import t
+from geo.planning import PLAN_PERIODS
 
 L = lang()
 s = settings()
@@ -25,16 +31,45 @@ if summary.empty:
     st.info(t("eval_none", L))
     st.stop()
 at5 = summary[summary["area_share"] == 0.05].set_index("method")
+best = at5.drop("default")["pai"].idxmax()
 cols = st.columns(4)
-cols[0].metric(t("eval_pai5_default", L), f"{at5.loc['default', 'pai']:.2f}")
-cols[1].metric(t("eval_pai5_last", L), f"{at5.loc['last', 'pai']:.2f}")
-cols[2].metric(t("eval_hit5_default", L), f"{at5.loc['default', 'hit_rate']:.1%}")
+cols[0].metric(t("eval_pai5_blend", L), f"{at5.loc['default', 'pai']:.2f}")
+cols[1].metric(t("eval_pai5_best", L), f"{at5.loc[best, 'pai']:.2f}", help=t(f"method_{best}", L))
+cols[2].metric(t("eval_hit5_blend", L), f"{at5.loc['default', 'hit_rate']:.1%}")
 cols[3].metric(t("eval_months", L), int(at5.loc["default", "months"]))
-chosen = metrics[metrics["method"] == "default"].groupby("month")["chosen"].first()
-st.info(t("eval_uses", L, chosen=", ".join(f"{m} ×{n}" for m, n in chosen.value_counts().items())))
+latest = metrics[metrics["method"] == "default"].iloc[-1]
+weights = ", ".join(f"{t(f'method_{c[2:]}', L)} {latest[c]:.1%}" for c in WEIGHT_COLUMNS)
+st.info(t("eval_blend", L, weights=weights))
+table = method_table(summary, L)
 st.subheader(t("eval_chart", L))
-st.line_chart(summary.pivot(index="area_share", columns="method", values="pai"), height=260)
+pai = table[[c for c in table.columns if c.startswith("PAI")]].T  # x: area share in percent
+pai.index = pd.Index([int(c.split("@")[1][:-1]) for c in pai.index], name="%")
+st.line_chart(pai, height=260, x_label=f"{t('eval_area_share', L)} (%)")
 st.subheader(t("eval_table", L))
-table = summary.pivot(index="method", columns="area_share", values=["hit_rate", "pai", "pei"])
-table.columns = [f"{m} @{a:.0%}" for m, a in table.columns]
-st.dataframe(table.round(3), width="stretch")
+st.dataframe(table, width="stretch")
+
+st.subheader(t("eval_patrol", L))
+st.caption(t("eval_patrol_intro", L))
+with st.form("patrol_backtest"):
+    c1, c2, c3 = st.columns(3)
+    period = c1.selectbox(
+        t("plan_period", L),
+        [p for p in PLAN_PERIODS if p != "custom"],
+        format_func=lambda p: t(f"period_{p}", L),
+    )
+    teams = c2.number_input(t("plan_teams", L), 1, 60, 6)
+    radius = c3.slider(t("plan_radius", L), 200, 3000, 1000, 100)
+    if st.form_submit_button(t("eval_patrol_go", L), type="primary"):
+        st.session_state["patrol_backtest_choice"] = (res, period, int(teams), float(radius))
+if "patrol_backtest_choice" in st.session_state:
+    with st.spinner(t("eval_patrol_running", L)):
+        result = patrol_backtest_table(data_key(), *st.session_state["patrol_backtest_choice"])
+    if result.empty:
+        st.info(t("eval_patrol_none", L))
+        st.stop()
+    mean = result.groupby("plan")[["hit_rate", "area_share"]].mean()
+    cols = st.columns(3)
+    cols[0].metric(t("eval_patrol_default", L), f"{mean.loc['default', 'hit_rate']:.1%}")
+    cols[1].metric(t("eval_patrol_last", L), f"{mean.loc['last', 'hit_rate']:.1%}")
+    cols[2].metric(t("eval_patrol_area", L), f"{mean.loc['default', 'area_share']:.2%}")
+    st.dataframe(patrol_month_table(result, L), width="stretch")

@@ -8,6 +8,7 @@ from app_pages.common import (
     current_dataset,
     data_key,
     demo_banner,
+    forecast_cells,
     lang,
     map_view,
     settings,
@@ -44,6 +45,7 @@ for col, label, value in zip(
 if view.events.empty:
     st.info(t("no_events", L))
 
+hexes = forecast_cells(f, L) if f.mode == "forecast" else view.cells  # 下月风险
 shown = ds.townships[ds.townships["code"].isin(f.towns)] if f.towns else ds.townships
 areas = ds.key_areas[ds.key_areas["township_code"].isin(f.towns)] if f.towns else ds.key_areas
 clicked = None
@@ -51,23 +53,23 @@ map_col, list_col = st.columns([4, 1])
 with list_col:
     focus = hotspot_list(view.cells, ds, L, res=f.res) or home_view(shown)
 with map_col:
-    if len(view.cells) > s.deck_threshold:  # city scale: deck.gl draws many hexagons lightly
-        st.caption(t("deck_note", L, n=len(view.cells)))
+    if len(hexes) > s.deck_threshold:  # city scale: deck.gl draws many hexagons lightly
+        st.caption(t("deck_note", L, n=len(hexes)))
         st.pydeck_chart(
-            deck_map(view.cells, shown, mode=f.mode, key_areas=areas, lang=L, focus=focus),
+            deck_map(hexes, shown, mode=f.mode, key_areas=areas, lang=L, focus=focus),
             height=620,
         )
-        st.html(legend_html(deck_legend(view.cells, mode=f.mode, key_areas=areas, lang=L)))
+        st.html(legend_html(deck_legend(hexes, mode=f.mode, key_areas=areas, lang=L)))
     else:
         m = situation_map(
             townships=shown,
-            cells=view.cells,
+            cells=hexes,
             key_areas=areas,
             routes=ds.routes,
             events=view.events if f.show_points else None,
             lang=L,
             mode=f.mode,
-            show_trends=f.show_trends,
+            show_trends=f.show_trends and f.mode != "forecast",
             weights=f.weights,
             **tile_options(s),
         )

@@ -16,7 +16,7 @@ from app_pages.plan_form import plan_form
 from app_pages.session import audit, download
 from geo.export import plan_table, plan_to_html, plan_to_xlsx
 from geo.i18n import t
-from geo.planning import make_plan
+from geo.planning import make_plan, track_record_text
 from geo.planprint import plan_extent
 from layers.situation import situation_map
 
@@ -25,7 +25,7 @@ s = settings()
 ds = current_dataset()
 st.title(t("page_patrol", L))
 demo_banner()
-st.caption(t("plan_intro", L))
+st.caption(t("plan_intro_forecast", L))
 if ds.events.empty:  # e.g. a township with no records yet, or every batch undone
     st.info(t("no_events", L))
     st.stop()
@@ -55,6 +55,9 @@ cols[2].metric(t("plan_posts", L), int(f["posts"]))
 cols[3].metric(t("plan_person_shifts", L), f"{int(f['person_shifts']):,}")
 if result.schedule is not None:
     cols[4].metric(t("plan_expected", L), f"{result.schedule.expected_coverage:.1%}")
+if result.outlook is not None:  # the risk is a forecast: say which, and how good it was
+    st.info(track_record_text(f, L) or t("plan_forecast_note", L, month=result.outlook.month))
+    st.caption(t("plan_forecast_note", L, month=result.outlook.month))
 for warning in result.warnings:
     st.warning(warning)
 
@@ -79,6 +82,8 @@ gen = st.session_state.get("plan_gen", 0)
 st_folium(m, key=f"plan_map_{gen}", returned_objects=[], height=560, use_container_width=True)
 
 notes = [t("synthetic_banner", "zh")] if is_demo(s) else []
+if result.outlook is not None:
+    notes += [t("plan_forecast_note", "zh", month=result.outlook.month), track_record_text(f)]
 d1, d2 = st.columns(2)
 with d1:
     download(

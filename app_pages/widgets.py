@@ -16,7 +16,7 @@ from geo.i18n import t
 from geo.periods import PERIOD_KEYS
 
 #: how the hexagons are coloured
-MAP_MODES: Final = ("gi", "score")
+MAP_MODES: Final = ("gi", "score", "forecast")
 
 
 @dataclass(frozen=True)

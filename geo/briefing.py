@@ -21,7 +21,7 @@ from geo.hotspots import GI_CLASSES, TREND_CATEGORIES, key_area_risk
 from geo.i18n import t
 from geo.periods import PeriodSettings
 from geo.places import hotspot_ranking
-from geo.planning import PlanRequest, make_plan
+from geo.planning import PlanRequest, make_plan, track_record_text
 from geo.privacy import mask_plate, plate_id
 from geo.schema import TZ
 from geo.views import hotspot_view
@@ -255,7 +255,8 @@ def compose(
     # repeat vehicles, plates masked, each with a code that tells it apart
     vehicles, plates = _repeat_vehicles(month_events)
     figures["repeat_vehicles"] = int((plates.value_counts() >= 2).sum())
-    # next month's suggested plan from the data up to this month's end
+    # next month's suggested plan: the default forecast of next month's night risk, from the
+    # data up to this month's end
     upto = scoped.events["occurred_at"] < end
     history = dataclasses.replace(
         scoped, events=scoped.events[upto], labels=scoped.labels.loc[upto[upto].index]
@@ -276,6 +277,7 @@ def compose(
                 fixed_posts=fixed,
                 res=res,
                 township_codes=(township,) if township else (),
+                forecast_month=str(pd.Period(month, freq="M") + 1),
             ),
             periods=periods,
         )
@@ -346,8 +348,9 @@ def write_text(b: Briefing) -> dict[str, list[str]]:
         fixed_text = f"在{'、'.join(fixed)}设固定岗,并" if fixed else ""
         plan_lines.append(
             f"建议下月夜间{fixed_text}部署机动巡逻队{mobile}支,"
-            f"预计可覆盖夜间风险的{b.plan_figures['coverage_share']:.1%},覆盖热点格"
+            f"预计可覆盖下月夜间预测风险的{b.plan_figures['coverage_share']:.1%},覆盖热点格"
             f"{int(b.plan_figures['hot_cells_covered'])}个(共{int(b.plan_figures['hot_cells'])}个)。"
+            + track_record_text(b.plan_figures, "zh")
         )
         plan_lines.append("节假日、春运期间机动警力按倍数增加,逢场日加强场镇早间巡查。")
     return {"situation": situation, "hotspots": hotspots, "risk": risk_lines, "plan": plan_lines}

@@ -9,13 +9,19 @@ import runpy
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo.auth import AuthError, Scope
 from geo.config import PROJECT_DIR, load_settings
 from geo.errors import ConfigError, LedgerReadError
 from geo.schema import TZ
 from geo.store import Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from geo.dataset import Dataset
+    from geo.planning import PlanRequest, PlanResult
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -146,6 +152,13 @@ def _parse_hours(text: str) -> tuple[dt.time, dt.time]:
     return a, b
 
 
+def _parse_where(text: str) -> tuple[str, str]:
+    column, sep, value = text.partition("=")
+    if not sep or not column.strip():
+        raise argparse.ArgumentTypeError(f"filter {text!r} is not COLUMN=VALUE")
+    return column.strip(), value.strip()
+
+
 def _parse_latlon(text: str) -> tuple[float, float]:
     try:
         lat, lon = (float(x) for x in text.split(","))
@@ -170,23 +183,11 @@ def _holiday_days(text: str, settings: Any) -> tuple[dt.date, ...]:
     return ()
 
 
-def _cmd_plan(args: argparse.Namespace) -> int:
-
-    from geo.dataset import load_dataset
-    from geo.export import to_safe_csv
+def _plan_request(args: argparse.Namespace, ds: Dataset, settings: Any) -> PlanRequest | int:
+    """The plan request of ``hexpatrol plan``'s options (or an exit code after an error)."""
     from geo.patrol import ring_radius_m
-    from geo.planning import PlanRequest, make_plan
+    from geo.planning import PlanRequest
 
-    try:
-        settings = load_settings(args.config)
-        ds = load_dataset(settings, ledgers=[args.input])
-    except (ConfigError, LedgerReadError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(
-        f"{args.input}: {len(ds.events)} events accepted, "
-        f"{ds.rejects['row'].nunique() if len(ds.rejects) else 0} rows rejected"
-    )
     ka = ds.key_areas
     fixed = []
     for item in [x.strip() for x in (args.fixed or "").split(",") if x.strip()]:
@@ -233,6 +234,27 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    return request
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from geo.dataset import load_dataset
+    from geo.export import to_safe_csv
+    from geo.planning import make_plan, track_record_text
+
+    try:
+        settings = load_settings(args.config)
+        ds = load_dataset(settings, ledgers=[args.input])
+    except (ConfigError, LedgerReadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{args.input}: {len(ds.events)} events accepted, "
+        f"{ds.rejects['row'].nunique() if len(ds.rejects) else 0} rows rejected"
+    )
+    request = _plan_request(args, ds, settings)
+    if isinstance(request, int):
+        return request
     result = make_plan(ds, request, periods=settings.periods)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -253,22 +275,26 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     )
     if result.schedule is not None:
         print(
-            f"rotation over {len(days)} days: expected coverage "
+            f"rotation over {len(request.days)} days: expected coverage "
             f"{result.schedule.expected_coverage:.1%}"
         )
+    if result.outlook is not None:
+        print(f"risk: the default forecast of {result.outlook.month} for this period")
+        print(track_record_text(f, "en"))
     print(f"plan written to {args.out}")
     _plan_files(args, ds, request, result, settings)
     return 0
 
 
 def _plan_files(
-    args: argparse.Namespace, ds: Any, request: Any, result: Any, settings: Any
+    args: argparse.Namespace, ds: Dataset, request: PlanRequest, result: PlanResult, settings: Any
 ) -> None:
     """The plan's Excel workbook and printable page (with the posts' map), when asked for."""
     import pandas as pd
 
     from geo.export import plan_to_html, plan_to_xlsx
     from geo.i18n import t
+    from geo.planning import track_record_text
     from geo.planprint import plan_map_png, printed_plan
 
     if not (args.xlsx or args.html):
@@ -279,6 +305,8 @@ def _plan_files(
     font = str(settings.cjk_font) if settings.cjk_font else None
     picture = plan_map_png(ds, plan, result.cells, font_file=font)
     notes = [f"生成时间 {pd.Timestamp.now(tz=TZ):%Y-%m-%d %H:%M}"]
+    if result.outlook is not None:
+        notes += [f"风险:{result.outlook.month}综合预测。", track_record_text(result.figures, "zh")]
     if args.xlsx:
         Path(args.xlsx).write_bytes(plan_to_xlsx(plan, map_png=picture, notes=notes))
         print(f"workbook written to {args.xlsx}")
@@ -289,23 +317,11 @@ def _plan_files(
         print(f"printable page written to {args.html}")
 
 
-def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from geo.evaluate import backtest, read_points, summarize
-    from geo.forecast import METHODS
+def _read_evaluation_input(args: argparse.Namespace) -> tuple[pd.DataFrame, int] | int:
+    """Events of a point file (``--*-col``) or a ledger, and the rows left out."""
+    from geo.evaluate import read_points
     from geo.ingest import read_ledger
-    from geo.periods import PERIOD_KEYS, label_events, select_period
 
-    periods = [p.strip() for p in (args.period or "").split(",") if p.strip()]
-    bad = [p for p in periods if p.lstrip("!") not in PERIOD_KEYS]
-    methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
-    bad_methods = [m for m in methods if m not in METHODS]
-    if bad or bad_methods:
-        print(
-            f"error: unknown period {bad} or method {bad_methods}; periods: "
-            f"{', '.join(PERIOD_KEYS)}; methods: {', '.join(METHODS)}, all",
-            file=sys.stderr,
-        )
-        return 2
     try:
         if args.lat_col or args.lon_col or args.time_col:
             if not (args.lat_col and args.lon_col and args.time_col):
@@ -317,19 +333,55 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                 lon_col=args.lon_col,
                 time_col=args.time_col,
                 crs=args.crs,
+                where=dict(args.where),
             )
-            dropped = events.attrs.get("dropped", 0)
-        else:
-            result = read_ledger(args.input, crs=args.crs if args.crs else None)
-            events, dropped = result.events, result.n_rejected
+            return events, int(events.attrs.get("dropped", 0))
+        result = read_ledger(args.input, crs=args.crs if args.crs else None)
+        return result.events, result.n_rejected
     except (LedgerReadError, ValueError, KeyError, OSError) as exc:
         print(f"error: {args.input}: {exc}", file=sys.stderr)
         return 2
+
+
+def _narrow(events: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """Events inside ``--bbox``, between ``--since`` and ``--until``, ``--sample`` of them."""
+    import pandas as pd
+
+    keep = pd.Series(True, index=events.index)
     if args.bbox:
         minx, miny, maxx, maxy = args.bbox
-        inside = events["lon"].between(minx, maxx) & events["lat"].between(miny, maxy)
-        dropped += int((~inside).sum())
-        events = events[inside].reset_index(drop=True)
+        keep &= events["lon"].between(minx, maxx) & events["lat"].between(miny, maxy)
+    times = events["occurred_at"]
+    local = times.dt.tz_localize(None) if times.dt.tz is not None else times
+    if args.since:
+        keep &= local >= pd.Timestamp(args.since)
+    if args.until:
+        keep &= local < pd.Timestamp(args.until) + pd.Timedelta(days=1)
+    events = events[keep].reset_index(drop=True)
+    if args.sample is not None:
+        events = events.sample(frac=args.sample, random_state=0).sort_index()
+    return events.reset_index(drop=True)
+
+
+def _evaluation_events(args: argparse.Namespace) -> pd.DataFrame | int:
+    """The events ``hexpatrol evaluate`` scores (or an exit code after an error message)."""
+    from geo.periods import PERIOD_KEYS, label_events, select_period
+
+    periods = [p.strip() for p in (args.period or "").split(",") if p.strip()]
+    bad = [p for p in periods if p.lstrip("!") not in PERIOD_KEYS]
+    if bad:
+        print(f"error: unknown period {bad}; periods: {', '.join(PERIOD_KEYS)}", file=sys.stderr)
+        return 2
+    if args.sample is not None and not 0 < args.sample <= 1:
+        print(f"error: --sample was {args.sample} but must be in (0, 1]", file=sys.stderr)
+        return 2
+    read = _read_evaluation_input(args)
+    if isinstance(read, int):
+        return read
+    events, dropped = read
+    narrowed = _narrow(events, args)
+    dropped += len(events) - len(narrowed)
+    events = narrowed
     if periods:
         if events["occurred_at"].dt.tz is None:
             events = events.assign(
@@ -337,6 +389,62 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             )
         events = events[select_period(label_events(events).labels, periods)]
     print(f"{args.input}: {len(events)} events used, {dropped} rows left out")
+    return events
+
+
+def _cmd_patrol_backtest(args: argparse.Namespace, events: pd.DataFrame) -> int:
+    from geo.evaluate import patrol_backtest
+
+    try:
+        result = patrol_backtest(
+            events,
+            res=args.res,
+            teams=args.teams,
+            radius_m=args.radius,
+            months=args.months,
+            min_train_months=args.min_train,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if result.empty:
+        print("error: not enough months for a patrol backtest", file=sys.stderr)
+        return 1
+    result.to_csv(args.out, index=False, float_format="%.6g")
+    table = result.pivot(index="month", columns="plan", values=["hit_rate", "area_share"])
+    table.columns = [f"{plan} {what}" for what, plan in table.columns]
+    print(
+        f"{result['month'].nunique()} test months, res {args.res}, {args.teams} posts of "
+        f"{args.radius:g} m; share of each month's events within the plan's reach:"
+    )
+    print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    mean = result.groupby("plan")[["hit_rate", "area_share", "pai"]].mean()
+    for plan, row in mean.iterrows():
+        print(
+            f"mean {plan}: {row['hit_rate']:.1%} of events in {row['area_share']:.2%} "
+            f"of the area (PAI {row['pai']:.1f})"
+        )
+    print(f"patrol backtest written to {args.out}")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from geo.evaluate import backtest, summarize
+    from geo.forecast import METHODS
+
+    methods = list(METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
+    bad_methods = [m for m in methods if m not in METHODS]
+    if bad_methods:
+        print(
+            f"error: unknown method {bad_methods}; methods: {', '.join(METHODS)}, all",
+            file=sys.stderr,
+        )
+        return 2
+    events = _evaluation_events(args)
+    if isinstance(events, int):
+        return events
+    if args.patrol:
+        return _cmd_patrol_backtest(args, events)
     metrics = backtest(events, res=args.res, methods=methods, min_train_months=args.min_train)
     if metrics.empty:
         print("error: not enough months for a backtest", file=sys.stderr)
@@ -799,7 +907,33 @@ def build_parser() -> argparse.ArgumentParser:
         "gistar, near_repeat, comma-separated, or all (default)",
     )
     ev.add_argument("--period", help="only events in these periods, e.g. night or weekend")
+    ev.add_argument(
+        "--where",
+        action="append",
+        type=_parse_where,
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="with --*-col: only rows whose COLUMN is VALUE (repeatable), e.g. offense=theft",
+    )
+    ev.add_argument("--since", type=dt.date.fromisoformat, help="only events from this date")
+    ev.add_argument("--until", type=dt.date.fromisoformat, help="only events up to this date")
+    ev.add_argument(
+        "--sample", type=float, help="a random share of the events (0-1, seed 0), to test"
+    )
     ev.add_argument("--min-train", type=int, default=3, help="months before the first test")
+    ev.add_argument(
+        "--patrol",
+        action="store_true",
+        help="backtest patrol plans instead: each month, a plan on the default forecast vs "
+        "a plan on last month's counts, both from the data before the month",
+    )
+    ev.add_argument("--teams", type=int, default=6, help="--patrol: posts per plan (default 6)")
+    ev.add_argument(
+        "--radius", type=float, default=1000.0, help="--patrol: reach of a post, m (default 1000)"
+    )
+    ev.add_argument(
+        "--months", type=int, default=12, help="--patrol: test months, the last ones (default 12)"
+    )
     ev.set_defaults(func=_cmd_evaluate)
 
     brief = sub.add_parser("brief", help="monthly hotspot briefing (DOCX, PDF, PNG map)")

@@ -15,28 +15,26 @@ geography, so every method is judged on the same denominator.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from geo.cells import points_to_cells
-from geo.forecast import (
-    BASE_METHODS,
-    METHODS,
-    History,
-    choose_method,
-    flag_top,
-    forecast,
-    month_index,
-    monthly_counts,
-    rings,
-)
+from geo.ensemble import origins, outlooks
+from geo.forecast import BASE_METHODS, METHODS, MonthlySeries, flag_top
 from geo.hotspots import StudyArea
+from geo.patrol import (
+    build_problem,
+    candidate_cells,
+    cell_centres,
+    covered_cells,
+    solve_greedy,
+)
 
 AREA_SHARES: Final = (0.01, 0.02, 0.05, 0.10)
+WEIGHT_COLUMNS: Final = tuple(f"w_{m}" for m in BASE_METHODS)
 METRIC_COLUMNS: Final = (
     "method",
     "month",
@@ -47,7 +45,17 @@ METRIC_COLUMNS: Final = (
     "hit_rate",
     "pai",
     "pei",
-    "chosen",
+    *WEIGHT_COLUMNS,
+)
+PATROL_COLUMNS: Final = (
+    "month",
+    "plan",
+    "events",
+    "posts",
+    "area_share",
+    "hits",
+    "hit_rate",
+    "pai",
 )
 
 
@@ -80,6 +88,17 @@ def hit_metrics(
     return out
 
 
+def _series(
+    events: pd.DataFrame,
+    res: int,
+    area: StudyArea | None,
+    weights: Mapping[str, float] | None,
+) -> MonthlySeries:
+    if area is None:
+        area = StudyArea.from_points(events["lat"], events["lon"], res, 1)
+    return MonthlySeries.from_events(events, area, weights=weights)
+
+
 def backtest(
     events: pd.DataFrame,
     *,
@@ -88,57 +107,158 @@ def backtest(
     shares: Sequence[float] = AREA_SHARES,
     min_train_months: int = 3,
     area: StudyArea | None = None,
+    weights: Mapping[str, float] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin monthly backtest; one row per method, test month and area share.
 
-    ``events`` needs ``lat``, ``lon`` and ``occurred_at`` (a ``cell_<res>`` column is
-    reused). Returns :data:`METRIC_COLUMNS`.
+    Parameters
+    ----------
+    events : DataFrame
+        ``lat``, ``lon`` and ``occurred_at`` (a ``cell_<res>`` column is reused; ``kind``
+        with ``weights``).
+    res : int
+        H3 resolution.
+    methods : sequence of str
+        Methods to score (:data:`~geo.forecast.METHODS`).
+    shares : sequence of float
+        Shares of the area flagged.
+    min_train_months : int
+        Months of history before the first test month.
+    area : StudyArea, optional
+        Default: the cells of the events' convex hull widened by one ring.
+    weights : mapping, optional
+        Weight of each record kind in what the forecasts learn from; hits count events.
+    progress : callable, optional
+        Called with the share of test months done.
+
+    Returns
+    -------
+    DataFrame
+        :data:`METRIC_COLUMNS`; the ``w_*`` columns hold the default's blend weights.
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ValueError(f"methods {unknown} unknown; choose from {METHODS}")
     if events.empty:
         return pd.DataFrame(columns=list(METRIC_COLUMNS))
-    key = f"cell_{res}"
-    cells = (
-        events[key].to_numpy(dtype=object)
-        if key in events.columns
-        else points_to_cells(events["lat"], events["lon"], res)
-    )
-    if area is None:
-        area = StudyArea.from_points(events["lat"], events["lon"], res, 1)
-    area = area.including(cells)
-    pos = area.index.get_indexer(cells).astype(np.int64)
-    mon, months = month_index(events["occurred_at"])
-    n_cells, n_months = len(area.cells), len(months)
-    counts = monthly_counts(pos, mon, n_cells, n_months)
-    ring1, ring2 = rings(area)
-    times = events["occurred_at"]
-    local = times.dt.tz_localize(None) if times.dt.tz is not None else times
-    t_ns = local.to_numpy(dtype="datetime64[ns]")
+    series = _series(events, res, area, weights)
+    n_months = len(series.months)
     rows: list[dict[str, object]] = []
-    base = [m for m in BASE_METHODS if m in methods or "default" in methods]
-    empty = pd.DataFrame(columns=["method", "month", "area_share", "pai"])
-    tests = list(range(min_train_months, n_months))
-    for step, t in enumerate(tests):
-        origin = np.datetime64(months[t].start_time, "ns")
-        recent = (t_ns < origin) & (t_ns >= origin - np.timedelta64(28, "D"))
-        age = (origin - t_ns[recent]) / np.timedelta64(1, "D")
-        history = History(counts[:, :t], ring1, ring2, pos[recent], age.astype(float))
-        actual = counts[:, t]
-        if "default" in methods:  # chosen from months already scored, all before t
-            past = pd.DataFrame([r for r in rows if r["method"] != "default"]) if rows else empty
-            chosen = choose_method(past)
-            for m in hit_metrics(forecast(history, chosen), actual, shares):
-                rows.append({"method": "default", "month": str(months[t]), **m, "chosen": chosen})
-        for method in base:
-            for m in hit_metrics(forecast(history, method), actual, shares):
-                rows.append({"method": method, "month": str(months[t]), **m, "chosen": method})
+    tests = max(n_months - min_train_months, 1)
+    for origin in origins(series, first=min_train_months, last=n_months - 1):
+        actual = series.events[:, origin.t]
+        month = str(series.months[origin.t])
+        for method in methods:
+            if method == "default":
+                scores, extra = origin.score, dict(zip(WEIGHT_COLUMNS, origin.weights, strict=True))
+            else:
+                scores, extra = origin.surfaces[BASE_METHODS.index(method)], {}
+            for m in hit_metrics(scores, actual, shares):
+                rows.append({"method": method, "month": month, **m, **extra})
         if progress:
-            progress((step + 1) / len(tests))
-    frame = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
-    return frame[frame["method"].isin(list(methods))].reset_index(drop=True)
+            progress((origin.t - min_train_months + 1) / tests)
+    return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+
+
+def _plan_posts(
+    cells: npt.NDArray[np.object_],
+    risk: npt.ArrayLike,
+    teams: int,
+    radius_m: float,
+    centres: pd.DataFrame,
+) -> npt.NDArray[np.object_]:
+    """Cells of ``teams`` posts that cover the most ``risk`` (lazy greedy)."""
+    demand = pd.DataFrame({"h3_cell": cells, "risk": np.asarray(risk, dtype=float)})
+    candidates = candidate_cells(cells, demand["risk"])
+    if not len(candidates):
+        return np.zeros(0, dtype=object)
+    problem = build_problem(demand, radius_m=radius_m, candidates=list(candidates), centres=centres)
+    return np.asarray(problem.candidates[solve_greedy(problem, teams).chosen], dtype=object)
+
+
+def patrol_backtest(
+    events: pd.DataFrame,
+    *,
+    res: int = 9,
+    teams: int = 6,
+    radius_m: float = 1000.0,
+    months: int = 12,
+    min_train_months: int = 3,
+    area: StudyArea | None = None,
+    weights: Mapping[str, float] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> pd.DataFrame:
+    """Backtest of the patrol plans themselves, month by month.
+
+    For each of the last ``months`` months (after ``min_train_months`` of history) two plans
+    of ``teams`` posts are made with the data before the month only: one on the default
+    forecast (:mod:`geo.ensemble`), one on last month's counts (what a commander would do
+    by hand). Each is scored on the month's events inside its reach: every cell whose centre
+    lies within ``radius_m`` of a post. Posts are chosen by lazy greedy (within a few percent
+    of the optimum) among the riskiest tenth of the area.
+
+    Parameters
+    ----------
+    events : DataFrame
+        ``lat``, ``lon``, ``occurred_at`` (``kind`` with ``weights``), of one period if the
+        plans are for one (e.g. night events for night plans).
+    res : int
+        H3 resolution of the risk and the posts.
+    teams : int
+        Posts per plan.
+    radius_m : float
+        Reach of a post, metres.
+    months : int
+        Test months (the last ones).
+    min_train_months : int
+        Months of history before the first test month.
+    area : StudyArea, optional
+        Default: the cells of the events' convex hull widened by one ring.
+    weights : mapping, optional
+        Weight of each record kind in the risk; hits count events.
+    progress : callable, optional
+        Called with the share of test months done.
+
+    Returns
+    -------
+    DataFrame
+        :data:`PATROL_COLUMNS`, two rows (``plan`` = ``default``, ``last``) per test month;
+        ``area_share`` is the share of the area's cells within reach, ``hit_rate`` the share
+        of the month's events there and ``pai`` their ratio.
+    """
+    if teams < 1 or radius_m <= 0:
+        raise ValueError(f"teams was {teams} and radius_m {radius_m}: need >= 1 and > 0")
+    if events.empty:
+        return pd.DataFrame(columns=list(PATROL_COLUMNS))
+    series = _series(events, res, area, weights)
+    n = len(series.months)
+    first = max(min_train_months, n - months)
+    centres = cell_centres(series.cells)
+    rows: list[dict[str, object]] = []
+    for t, outlook in outlooks(series, first=first, last=n - 1):
+        actual = series.events[:, t]
+        for plan, risk in (("default", outlook.risk), ("last", series.counts[:, t - 1])):
+            posts = _plan_posts(series.cells, risk, teams, radius_m, centres)
+            reach = covered_cells(series.cells, posts, radius_m, centres=centres)
+            share = float(reach.mean())
+            hits, total = float(actual[reach].sum()), float(actual.sum())
+            rate = hits / total if total else float("nan")
+            rows.append(
+                {
+                    "month": str(series.months[t]),
+                    "plan": plan,
+                    "events": total,
+                    "posts": len(posts),
+                    "area_share": share,
+                    "hits": hits,
+                    "hit_rate": rate,
+                    "pai": rate / share if share and total else float("nan"),
+                }
+            )
+        if progress:
+            progress((t - first + 1) / max(n - first, 1))
+    return pd.DataFrame(rows, columns=list(PATROL_COLUMNS))
 
 
 def summarize(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -165,16 +285,22 @@ def read_points(
     lon_col: str,
     time_col: str,
     crs: str | None = None,
+    where: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Any timestamped point file (CSV, optionally gzipped) as ``lat, lon, occurred_at``.
 
     ``time_col`` may name several columns joined by commas (``YEAR,MONTH,DAY,HOUR,MINUTE``);
     ``crs`` (e.g. ``EPSG:32610``) converts projected x/y in ``lon_col``/``lat_col`` to
-    WGS-84. Rows without a usable time or position are dropped and counted in
-    ``frame.attrs["dropped"]``.
+    WGS-84; ``where`` keeps only rows whose columns hold these values (``{"offense":
+    "theft"}``). Rows without a usable time or position, or not matching ``where``, are
+    dropped and counted in ``frame.attrs["dropped"]``.
     """
     parts = [c.strip() for c in time_col.split(",") if c.strip()]
-    frame = pd.read_csv(path, usecols=[lat_col, lon_col, *parts])
+    where = dict(where or {})
+    frame = pd.read_csv(path, usecols=list(dict.fromkeys([lat_col, lon_col, *parts, *where])))
+    matched = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        matched &= frame[column].astype(str).str.strip() == str(value)
     if len(parts) == 1:
         times = pd.to_datetime(frame[parts[0]], errors="coerce", format="mixed")
     else:
@@ -191,7 +317,7 @@ def read_points(
         x, y = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
     out = pd.DataFrame({"lat": y, "lon": x, "occurred_at": times})
     ok = out["occurred_at"].notna() & np.isfinite(out["lat"]) & np.isfinite(out["lon"])
-    ok &= out["lat"].between(-90, 90) & out["lon"].between(-180, 180)
+    ok &= out["lat"].between(-90, 90) & out["lon"].between(-180, 180) & matched.to_numpy()
     result = out[ok].reset_index(drop=True)
     result.attrs["dropped"] = int((~ok).sum())
     return result

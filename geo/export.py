@@ -70,7 +70,19 @@ FIGURE_LABELS: Final = {
     "person_shifts": ("所需人次(人数×队数×班次)", "Person-shifts (size × teams × shifts)"),
     "expected_rotation_coverage": ("轮换方案期望覆盖率", "Expected coverage of the rotation"),
     "greedy_share_of_optimum": ("快速解/最优解", "Greedy / optimum"),
+    "forecast_risk": ("下月全域预计事件数(加权)", "Expected events next month (weighted)"),
+    "area_share": ("覆盖面积占全域比例", "Share of the area within reach"),
+    "backtest_hit_rate": ("回测:同等面积平均命中事件比例", "Backtest: share of events caught"),
+    "backtest_pai": ("回测:PAI", "Backtest: PAI"),
+    "backtest_months": ("回测月数", "Backtest months"),
 }
+PERCENT_FIGURES: Final = (
+    "coverage_share",
+    "expected_rotation_coverage",
+    "greedy_share_of_optimum",
+    "area_share",
+    "backtest_hit_rate",
+)
 
 
 def _zh_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -108,11 +120,10 @@ def _figure_rows(figures: Mapping[str, float], lang: str) -> list[tuple[str, str
         value = figures.get(key)
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
-        shown = (
-            f"{value:.1%}"
-            if key in ("coverage_share", "expected_rotation_coverage", "greedy_share_of_optimum")
-            else f"{value:,.0f}"
-        )
+        if key in PERCENT_FIGURES:
+            shown = f"{value:.2%}" if key == "area_share" else f"{value:.1%}"
+        else:
+            shown = f"{value:,.2f}" if key == "backtest_pai" else f"{value:,.0f}"
         rows.append((labels[idx], shown))
     return rows
 

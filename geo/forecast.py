@@ -13,16 +13,16 @@ Methods (all parameters fixed a priori, none tuned on a test month):
 - ``gistar`` — Gi* z of the last 3 months' counts (hot places rank first).
 - ``near_repeat`` — self-exciting term: each event of the last 28 days adds
   exp(−age/7 days) to its cell and half that to its ring-1 neighbours.
-- ``default`` — not a formula but a choice: at each forecast origin, the base method with
-  the best mean PAI at 5% of the area over the (up to) three preceding backtest months — all
-  of which lie before the origin — and ``ewma`` before there is any such month. So the
-  default adapts to the data (fine-grained city crime favours long-run history, sparse rural
-  data may favour smoothing) without ever looking at the month it forecasts.
+- ``default`` — a weighted blend of all of the above (:mod:`geo.ensemble`), with weights
+  learned from the months before the origin only.
+
+:class:`MonthlySeries` holds one study area's events by month and builds the
+:class:`History` of any forecast origin.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -31,15 +31,14 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 
+from geo.cells import points_to_cells
 from geo.hotspots import StudyArea, gi_star, neighbour_matrix
 
 FloatArray = npt.NDArray[np.float64]
 
 BASE_METHODS: Final = ("last", "window12", "ewma", "kde", "gistar", "near_repeat")
 METHODS: Final = ("default", *BASE_METHODS)
-PRIOR_METHOD: Final = "ewma"
-SELECTION_SHARE: Final = 0.05
-SELECTION_MONTHS: Final = 3
+NEAR_REPEAT_DAYS: Final = 28
 
 
 @dataclass(frozen=True)
@@ -57,34 +56,42 @@ class History:
     recent_age_days: FloatArray
 
 
-def _ring(area: StudyArea, k: int) -> sparse.csr_array:
-    """Binary matrix of cells exactly k rings apart (k = 1, 2)."""
-    inner = (
-        neighbour_matrix(area.cells, k - 1)
-        if k > 1
-        else sparse.identity(len(area.cells), format="csr")
-    )
-    outer = neighbour_matrix(area.cells, k)
-    ring = (outer - inner).tocsr()
-    ring.data = np.clip(ring.data, 0, 1)
-    ring.eliminate_zeros()
-    return sparse.csr_array(ring)
-
-
 def rings(area: StudyArea) -> tuple[sparse.csr_array, sparse.csr_array]:
-    """First- and second-ring neighbour matrices of the study area (self excluded)."""
-    return _ring(area, 1), _ring(area, 2)
+    """First- and second-ring neighbour matrices of the study area (self excluded).
+
+    The second ring comes from squaring the first (grid distance is path length on the H3
+    grid), so only one ``grid_disk`` pass is needed — none when ``area.k`` is 1.
+    """
+    n = len(area.cells)
+    eye = sparse.identity(n, format="csr")
+    disk1 = area.weights if area.k == 1 else neighbour_matrix(area.cells, 1)
+    disk1 = sparse.csr_array((disk1 != 0).astype(float))
+    disk2 = sparse.csr_array(((disk1 @ disk1) != 0).astype(float))
+    ring1 = sparse.csr_array(disk1 - eye)
+    ring2 = sparse.csr_array(disk2 - disk1)
+    for ring in (ring1, ring2):
+        ring.eliminate_zeros()
+    return ring1, ring2
 
 
 def monthly_counts(
-    positions: npt.ArrayLike, months: npt.ArrayLike, n_cells: int, n_months: int
+    positions: npt.ArrayLike,
+    months: npt.ArrayLike,
+    n_cells: int,
+    n_months: int,
+    weights: npt.ArrayLike | None = None,
 ) -> FloatArray:
-    """Counts matrix (cells × months) from each event's cell position and month index."""
+    """Counts matrix (cells × months) from each event's cell position and month index.
+
+    With ``weights`` (one per event) the matrix holds weighted counts.
+    """
     pos = np.asarray(positions, dtype=np.int64)
     mon = np.asarray(months, dtype=np.int64)
     keep = (pos >= 0) & (mon >= 0) & (mon < n_months)
     flat = pos[keep] * n_months + mon[keep]
-    return np.bincount(flat, minlength=n_cells * n_months).reshape(n_cells, n_months).astype(float)
+    w = None if weights is None else np.asarray(weights, dtype=float)[keep]
+    size = n_cells * n_months
+    return np.bincount(flat, weights=w, minlength=size).reshape(n_cells, n_months).astype(float)
 
 
 def _ewma(counts: FloatArray, decay: float = 0.8) -> FloatArray:
@@ -127,33 +134,15 @@ FORECASTERS: Final[dict[str, Callable[[History], FloatArray]]] = {
 }
 
 
-def forecast(history: History, method: str = PRIOR_METHOD) -> FloatArray:
+def forecast(history: History, method: str = "ewma") -> FloatArray:
     """Risk score of every cell for the month after ``history`` (higher = riskier).
 
-    ``method`` is one of :data:`BASE_METHODS`; ``default`` is resolved by
-    :func:`choose_method` from past backtest results first.
+    ``method`` is one of :data:`BASE_METHODS`; the ``default`` blend needs past months and
+    lives in :mod:`geo.ensemble`.
     """
     if method not in FORECASTERS:
         raise ValueError(f"method was {method!r} but is expected to be in {BASE_METHODS}")
     return FORECASTERS[method](history)
-
-
-def choose_method(past: pd.DataFrame) -> str:
-    """The ``default`` method: best mean PAI at 5% over the last three backtest months.
-
-    ``past`` holds backtest rows (``method, month, area_share, pai``) of months that all lie
-    before the forecast origin; with none, the a-priori :data:`PRIOR_METHOD`.
-    """
-    rows = past[(past["area_share"] == SELECTION_SHARE) & past["method"].isin(BASE_METHODS)]
-    if rows.empty:
-        return PRIOR_METHOD
-    months = sorted(rows["month"].unique())[-SELECTION_MONTHS:]
-    score = rows[rows["month"].isin(months)].groupby("method")["pai"].mean()
-    best = score.max()
-    for method in BASE_METHODS:  # ties: the first listed (simplest) wins
-        if method in score and score[method] == best:
-            return method
-    return PRIOR_METHOD
 
 
 def flag_top(scores: npt.ArrayLike, n: int) -> npt.NDArray[np.int64]:
@@ -170,3 +159,109 @@ def month_index(times: pd.Series) -> tuple[npt.NDArray[np.int64], pd.PeriodIndex
     months = pd.period_range(periods.min(), periods.max(), freq="M")
     idx = (periods - months[0]).map(lambda off: off.n).to_numpy(dtype=np.int64)
     return idx, months
+
+
+def _local(times: pd.Series) -> pd.Series:
+    """Wall-clock times without a zone (months are local calendar months)."""
+    return times.dt.tz_localize(None) if times.dt.tz is not None else times
+
+
+@dataclass(frozen=True)
+class MonthlySeries:
+    """One study area's events by month: what every rolling forecast starts from.
+
+    ``counts`` (cells × months) are weighted by record kind when weights were given — what a
+    forecast learns from; ``events`` are plain event counts — what a forecast is scored on.
+    Month ``t`` is ``months[t]``; the origin of a forecast of month ``t`` is its first
+    instant, and ``t == len(months)`` is the month after the data.
+    """
+
+    cells: npt.NDArray[np.object_]
+    months: pd.PeriodIndex
+    counts: FloatArray
+    events: FloatArray
+    ring1: sparse.csr_array
+    ring2: sparse.csr_array
+    positions: npt.NDArray[np.int64]
+    times: npt.NDArray[np.datetime64]
+
+    @classmethod
+    def from_events(
+        cls,
+        events: pd.DataFrame,
+        area: StudyArea,
+        *,
+        weights: Mapping[str, float] | None = None,
+        last_month: str | pd.Period | None = None,
+    ) -> MonthlySeries:
+        """Monthly counts of ``events`` on ``area`` (widened by any event cell it lacks).
+
+        Parameters
+        ----------
+        events : DataFrame
+            ``lat``, ``lon``, ``occurred_at`` (a ``cell_<res>`` column is reused) and, with
+            ``weights``, ``kind``.
+        area : StudyArea
+            The cells to forecast (empty ones included).
+        weights : mapping of str to float, optional
+            Weight of each record kind (e.g. a case 1, a tip 0.5) in ``counts``.
+        last_month : str or Period, optional
+            Extend the months to here (e.g. the data set's last month when the period's own
+            events stop earlier), so the next month is the month after it.
+
+        Returns
+        -------
+        MonthlySeries
+        """
+        if events.empty:
+            raise ValueError("no events: a forecast needs at least one month of history")
+        key = f"cell_{area.res}"
+        cells = (
+            events[key].to_numpy(dtype=object)
+            if key in events.columns
+            else points_to_cells(events["lat"], events["lon"], area.res)
+        )
+        area = area.including(cells)
+        local = _local(events["occurred_at"])
+        ym = (local.dt.year * 12 + local.dt.month - 1).to_numpy(dtype=np.int64)
+        first = pd.Period(year=int(ym.min()) // 12, month=int(ym.min()) % 12 + 1, freq="M")
+        last = first + int(ym.max() - ym.min())
+        if last_month is not None:
+            last = max(last, pd.Period(last_month, freq="M"))
+        months = pd.period_range(first, last, freq="M")
+        pos = area.index.get_indexer(cells).astype(np.int64)
+        mon = ym - ym.min()
+        w = None
+        if weights is not None:
+            w = events["kind"].map(dict(weights)).fillna(0.0).to_numpy(dtype=float)
+        n, m = len(area.cells), len(months)
+        ring1, ring2 = rings(area)
+        return cls(
+            area.cells,
+            months,
+            monthly_counts(pos, mon, n, m, w),
+            monthly_counts(pos, mon, n, m),
+            ring1,
+            ring2,
+            pos,
+            local.to_numpy(dtype="datetime64[ns]"),
+        )
+
+    def origin(self, t: int) -> np.datetime64:
+        """First instant of month ``t`` (local time)."""
+        return np.datetime64((self.months[0] + t).start_time, "ns")
+
+    def history(self, t: int) -> History:
+        """What a forecast of month ``t`` may see: the months before it, the last 28 days."""
+        origin = self.origin(t)
+        window = np.timedelta64(NEAR_REPEAT_DAYS, "D")
+        recent = (self.times < origin) & (self.times >= origin - window)
+        age = (origin - self.times[recent]) / np.timedelta64(1, "D")
+        return History(
+            self.counts[:, :t], self.ring1, self.ring2, self.positions[recent], age.astype(float)
+        )
+
+    def surfaces(self, t: int) -> FloatArray:
+        """Every base method's forecast of month ``t`` (methods × cells)."""
+        history = self.history(t)
+        return np.vstack([forecast(history, method) for method in BASE_METHODS])

@@ -718,6 +718,87 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "Ask the administrator to run make run (it installs them) or apt-get install "
         "fonts-noto-cjk libreoffice-writer-nogui.",
     ),
+    # forecasts (issue 20): method names, the combined forecast, plans' track record,
+    # the patrol backtest and the map's next-month risk
+    "method_default": ("综合预测(默认)", "Combined forecast (default)"),
+    "method_last": ("上月计数", "Last month's counts"),
+    "method_window12": ("近12个月计数", "Last 12 months' counts"),
+    "method_ewma": ("指数加权历史", "Exponentially weighted history"),
+    "method_kde": ("核密度平滑", "Kernel-smoothed history"),
+    "method_gistar": ("Gi*热点(近3个月)", "Gi* hot spots (last 3 months)"),
+    "method_near_repeat": ("近期重复(近28天)", "Near repeat (last 28 days)"),
+    "metric_hit_rate": ("命中率", "Hit rate"),
+    "metric_pai": ("PAI", "PAI"),
+    "metric_pei": ("PEI", "PEI"),
+    "eval_method": ("方法", "Method"),
+    "eval_area_share": ("面积占比", "Area share"),
+    "eval_pai5_blend": ("PAI@5%(综合预测)", "PAI@5% (combined forecast)"),
+    "eval_pai5_best": ("PAI@5%(最佳单一方法)", "PAI@5% (best single method)"),
+    "eval_hit5_blend": ("命中率@5%(综合预测)", "Hit rate@5% (combined forecast)"),
+    "eval_blend": (
+        "综合预测(默认方法)把各方法的风险面按权重相加。权重只用此前各月的回测表现学习:"
+        "对过去各月自助重抽样,统计各方法命中率最高的比例,再向等权收缩(月份越少收缩越多)。"
+        "巡逻建议、月度通报的下月方案和态势地图的“下月风险”都用它。最近一个月的权重:{weights}。",
+        "The combined forecast (the default) adds the methods' risk surfaces with weights "
+        "learned from earlier months only: how often each method is best when the past "
+        "months are resampled, shrunk toward equal weights (more so with fewer months). "
+        "Patrol plans, the briefing's next-month plan and the map's next-month risk use it. "
+        "Weights of the latest month: {weights}.",
+    ),
+    "eval_patrol": ("巡逻方案回测", "Patrol plans, backtested"),
+    "eval_patrol_intro": (
+        "对过去每个月,只用该月以前的数据制定两套方案(岗位数、覆盖半径相同):一套按综合预测,"
+        "一套按上月事件数;再看该月事件有多少落在方案覆盖范围内。岗位由快速贪心算法选定。",
+        "For each past month, two plans with the same teams and reach are made from the data "
+        "before that month only: one on the combined forecast, one on last month's counts; "
+        "each is scored by the share of that month's events within its reach. Posts are "
+        "chosen by the fast greedy solver.",
+    ),
+    "eval_patrol_go": ("运行巡逻方案回测", "Run the patrol backtest"),
+    "eval_patrol_default": ("按综合预测:平均命中", "Forecast plan: events caught"),
+    "eval_patrol_last": ("按上月计数:平均命中", "Last-month plan: events caught"),
+    "eval_patrol_area": ("方案覆盖面积占比", "Share of the area within reach"),
+    "eval_patrol_none": (
+        "该时段的数据不足4个月,无法回测巡逻方案。",
+        "Fewer than four months of this period's events: no patrol backtest.",
+    ),
+    "eval_patrol_running": ("正在逐月回测巡逻方案…", "Backtesting the plans month by month…"),
+    "col_month": ("月份", "Month"),
+    "col_events": ("事件数", "Events"),
+    "col_default_hit": ("综合预测方案命中率", "Forecast plan: caught"),
+    "col_last_hit": ("上月计数方案命中率", "Last-month plan: caught"),
+    "col_default_area": ("综合预测方案覆盖面积", "Forecast plan: area"),
+    "col_last_area": ("上月计数方案覆盖面积", "Last-month plan: area"),
+    "plan_intro_forecast": (
+        "按所选时段的下月综合预测风险选择固定岗与机动巡逻岗位,使覆盖的预测风险最大;"
+        "多日时段生成难以预测的逐日轮换。",
+        "Posts for fixed and mobile teams that cover the most of next month's forecast "
+        "risk of the period; for several days, a rotation that is hard to predict.",
+    ),
+    "plan_backtest": (
+        "按该方法,过去{months}个月覆盖区域(占全域面积{area})平均命中{hit}事件,PAI {pai}。",
+        "With this method, over the past {months} months the area covered ({area} of the "
+        "whole) caught on average {hit} of events, PAI {pai}.",
+    ),
+    "plan_forecast_note": (
+        "风险为{month}的综合预测,只用所选时段的事件;“覆盖风险”为预计事件数(案件与线索加权)。",
+        "The risk is the combined forecast for {month} from the chosen period's events only; "
+        "“risk covered” is expected (weighted) events.",
+    ),
+    "mode_forecast": ("下月风险", "Next month's risk"),
+    "legend_forecast": ("下月预计事件数(每格)", "Expected events next month (per cell)"),
+    "col_forecast": ("下月预计事件数", "Expected events next month"),
+    "forecast_caption": (
+        "下月({month})风险:综合预测,只用所选时段与类型的事件。按该方法,过去{months}个月"
+        "风险最高的5%面积平均命中{hit}事件。",
+        "Next month's ({month}) risk: the combined forecast from the chosen periods and "
+        "kinds only. With this method the riskiest 5% of the area caught on average {hit} of "
+        "events over the past {months} months.",
+    ),
+    "forecast_none": (
+        "所选条件下没有事件,无法预测下月风险。",
+        "No events under these filters: no forecast.",
+    ),
 }
 
 

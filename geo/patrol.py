@@ -24,6 +24,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 import h3
 import numpy as np
@@ -38,9 +39,28 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-def _xy(cells: Sequence[str] | npt.NDArray[np.object_], lat0: float) -> FloatArray:
-    """Cell centres in local metres (equirectangular about ``lat0``; < 0.1% error per county)."""
+Cells = Sequence[str] | npt.NDArray[np.object_]
+_M_PER_DEG: Final = math.radians(1.0) * EARTH_M
+
+
+def cell_centres(cells: Cells) -> pd.DataFrame:
+    """``lat``, ``lon`` of each cell's centre, indexed by cell (a look-up to reuse)."""
     ll = np.array([h3.cell_to_latlng(c) for c in cells], dtype=float).reshape(-1, 2)
+    return pd.DataFrame({"lat": ll[:, 0], "lon": ll[:, 1]}, index=pd.Index(cells, dtype=object))
+
+
+def _xy(cells: Cells, lat0: float, centres: pd.DataFrame | None = None) -> FloatArray:
+    """Cell centres in local metres (equirectangular about ``lat0``; < 0.1% error per county).
+
+    ``centres`` (from :func:`cell_centres`) saves recomputing them for many problems.
+    """
+    if centres is None:
+        ll = np.array([h3.cell_to_latlng(c) for c in cells], dtype=float).reshape(-1, 2)
+    else:
+        idx = centres.index.get_indexer(pd.Index(cells, dtype=object))
+        if (idx < 0).any():
+            raise KeyError(f"{int((idx < 0).sum())} cells have no centre in `centres`")
+        ll = centres[["lat", "lon"]].to_numpy(dtype=float)[idx].reshape(-1, 2)
     k = math.radians(1.0) * EARTH_M
     return np.column_stack([ll[:, 1] * k * math.cos(math.radians(lat0)), ll[:, 0] * k])
 
@@ -51,6 +71,38 @@ def ring_radius_m(k: int, res: int) -> float:
         raise ValueError(f"k was {k} but must be >= 0")
     spacing = h3.average_hexagon_edge_length(res, unit="m") * math.sqrt(3)
     return k * spacing * 1.1 + 1.0  # 10% slack: real spacings vary around the average
+
+
+def covered_cells(
+    cells: Cells, posts: Cells, radius_m: float, *, centres: pd.DataFrame | None = None
+) -> npt.NDArray[np.bool_]:
+    """Which ``cells`` have their centre within ``radius_m`` of a post's centre.
+
+    The geometric reach of a plan over the whole area (empty cells included), as opposed to
+    the demand cells of its problem. ``centres`` as for :func:`build_problem`.
+    """
+    if not len(cells) or not len(posts):
+        return np.zeros(len(cells), dtype=bool)
+    lat0 = float(np.mean([h3.cell_to_latlng(c)[0] for c in posts]))
+    tree = cKDTree(_xy(cells, lat0, centres))
+    hits = tree.query_ball_point(_xy(posts, lat0, centres), r=radius_m)
+    out = np.zeros(len(cells), dtype=bool)
+    out[[i for h in hits for i in h]] = True
+    return out
+
+
+def candidate_cells(
+    cells: Cells, risk: npt.ArrayLike, share: float = 0.10
+) -> npt.NDArray[np.object_]:
+    """Cells worth a post: the riskiest ``share`` of the area, risk above zero.
+
+    Keeps the problem small on a large area whose forecast gives every cell some risk; a
+    post outside the riskiest tenth would cover little anyway.
+    """
+    r = np.asarray(risk, dtype=float)
+    order = np.lexsort((np.arange(r.size), -r))[: max(1, math.ceil(share * r.size))]
+    order = order[r[order] > 0]
+    return np.asarray(cells, dtype=object)[np.sort(order)]
 
 
 @dataclass(frozen=True)
@@ -83,6 +135,7 @@ def build_problem(
     fixed: Sequence[str] = (),
     bases: Sequence[tuple[float, float]] = (),
     max_travel_m: float | None = None,
+    centres: pd.DataFrame | None = None,
 ) -> CoverageProblem:
     """Build the coverage problem from a risk surface.
 
@@ -100,6 +153,13 @@ def build_problem(
     bases, max_travel_m :
         Optional travel limit: mobile candidates farther than ``max_travel_m`` from every
         base (lat, lon) are dropped. Fixed posts are kept regardless.
+    centres : DataFrame, optional
+        Cell centres from :func:`cell_centres` covering every demand and candidate cell,
+        to skip recomputing them when many problems share an area.
+
+    Returns
+    -------
+    CoverageProblem
     """
     if radius_m <= 0:
         raise ValueError(f"radius_m was {radius_m} but must be > 0")
@@ -111,9 +171,9 @@ def build_problem(
     fixed_cells = list(dict.fromkeys(fixed))
     all_cells = np.array(list(dict.fromkeys([*fixed_cells, *mobile])), dtype=object)
     is_fixed = np.isin(all_cells, fixed_cells)
-    lat0 = float(np.mean([h3.cell_to_latlng(c)[0] for c in all_cells])) if len(all_cells) else 0.0
+    lat0 = float(_xy(all_cells, 0.0, centres)[:, 1].mean() / _M_PER_DEG) if len(all_cells) else 0.0
     if max_travel_m is not None and bases and len(all_cells):
-        cand_xy = _xy(all_cells, lat0)
+        cand_xy = _xy(all_cells, lat0, centres)
         base_cells = [
             h3.latlng_to_cell(lat, lon, h3.get_resolution(all_cells[0])) for lat, lon in bases
         ]
@@ -121,8 +181,8 @@ def build_problem(
         keep = near | is_fixed
         all_cells, is_fixed = all_cells[keep], is_fixed[keep]
     if len(cells) and len(all_cells):
-        tree = cKDTree(_xy(cells, lat0))
-        hits = tree.query_ball_point(_xy(all_cells, lat0), r=radius_m)
+        tree = cKDTree(_xy(cells, lat0, centres))
+        hits = tree.query_ball_point(_xy(all_cells, lat0, centres), r=radius_m)
         rows = np.fromiter((i for h in hits for i in h), dtype=np.int64)
         cols = np.repeat(np.arange(len(all_cells)), [len(h) for h in hits])
     else:
@@ -198,8 +258,9 @@ def solve_exact(
     """Optimal fixed + ``p`` mobile posts: the MCLP as a sparse MILP solved by HiGHS.
 
     max Σ r_i y_i  s.t.  y_i ≤ Σ_j a_ij x_j,  Σ_{j mobile} x_j ≤ p,  x_j ∈ {0,1},
-    0 ≤ y_i ≤ 1, x_j = 1 for fixed posts. Demand already covered by fixed posts and
-    candidates that cover nothing else are removed before solving.
+    0 ≤ y_i ≤ 1, x_j = 1 for fixed posts. Demand already covered by fixed posts or out of
+    every mobile candidate's reach, and candidates that cover nothing else, are removed
+    before solving.
     """
     import highspy
 
@@ -208,8 +269,9 @@ def solve_exact(
     fixed = np.flatnonzero(problem.fixed)
     base_cov = _covered(problem, fixed)
     base = float(problem.risk[base_cov].sum())
-    rows_open = np.flatnonzero(~base_cov)
     mobile = np.flatnonzero(~problem.fixed)
+    reachable = np.asarray(problem.cover[:, mobile].sum(axis=1)).ravel() > 0
+    rows_open = np.flatnonzero(~base_cov & reachable)  # demand no post could reach is moot
     sub = problem.cover[rows_open][:, mobile].tocsc()
     useful = np.flatnonzero(np.diff(sub.indptr) > 0)
     sub = sub[:, useful].tocsc()

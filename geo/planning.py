@@ -1,13 +1,19 @@
 """Patrol plan requests: from "night, 6 teams, 1 km" to posts, a rotation and figures.
 
-Glue between the data set, the period engine, the hotspot engine and :mod:`geo.patrol`;
-used by the 巡逻建议 page and ``hexpatrol plan``.
+Glue between the data set, the period engine, the forecasts, the hotspot engine and
+:mod:`geo.patrol`; used by the 巡逻建议 page, the briefing and ``hexpatrol plan``.
+
+The risk a plan covers is the default forecast (:mod:`geo.ensemble`) of the month to plan
+for, made from the period's own events (a night plan forecasts night risk). Each plan
+carries that forecast's track record: over the last 12 months, the share of events that
+fell in the riskiest cells covering as much of the area as the plan reaches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -17,10 +23,26 @@ import numpy as np
 import pandas as pd
 
 from geo.dataset import Dataset
-from geo.patrol import Plan, Schedule, build_problem, describe, rotation, solve_exact, solve_greedy
+from geo.ensemble import Outlook, next_month
+from geo.forecast import MonthlySeries
+from geo.hotspots import StudyArea
+from geo.i18n import t
+from geo.patrol import (
+    CoverageProblem,
+    Plan,
+    Schedule,
+    Solution,
+    build_problem,
+    candidate_cells,
+    covered_cells,
+    describe,
+    rotation,
+    solve_exact,
+    solve_greedy,
+)
 from geo.periods import PeriodSettings, day_calendar
 from geo.places import nearest_places, place_text
-from geo.views import hotspot_view
+from geo.views import hotspot_view, period_events, study_area
 
 PLAN_PERIODS: Final = ("night", "weekend", "holiday", "market_day", "school_commute", "custom")
 
@@ -54,7 +76,13 @@ class PlanRequest:
     res : int
         H3 resolution of demand and posts.
     lookback_days : int
-        History used for the risk surface, counted back from the last event.
+        History of the Gi* hot-spot classes drawn under the posts, counted back from the
+        last event.
+    history_months : int
+        Months of the period's events the forecast learns from.
+    forecast_month : str or None
+        The month to plan for (``YYYY-MM``); default the month after the last event. Only
+        events before it are used.
     exact : bool
         Solve to optimality with HiGHS (else lazy greedy).
     seed : int
@@ -80,6 +108,8 @@ class PlanRequest:
     extra_periods: tuple[str, ...] = ()
     res: int = 9
     lookback_days: int = 365
+    history_months: int = 24
+    forecast_month: str | None = None
     exact: bool = True
     seed: int = 0
     township_codes: tuple[str, ...] = ()
@@ -100,14 +130,19 @@ class PlanRequest:
             raise ValueError("holiday_factor must be >= 1")
         if self.max_travel_m is not None and (self.max_travel_m <= 0 or not self.bases):
             raise ValueError("max_travel_m needs at least one base and must be > 0")
+        if self.history_months < 2:
+            raise ValueError(f"history_months was {self.history_months} but must be >= 2")
+        if self.forecast_month is not None:
+            pd.Period(self.forecast_month, freq="M")  # raises on a malformed month
 
 
 @dataclass
 class PlanResult:
     """The plan, its rotation, its figures, and the period's hexagons.
 
-    ``schedule`` is None without days; ``cells`` (risk and Gi* class of the period) are drawn
-    under the posts.
+    ``schedule`` is None without days; ``cells`` (counts and Gi* class of the period) are
+    drawn under the posts; ``outlook`` is the forecast the plan covers (None without
+    events); ``risk_events`` the period's events it learned from.
     """
 
     plan: Plan
@@ -117,6 +152,7 @@ class PlanResult:
     time_window: str
     risk_events: int
     warnings: list[str] = field(default_factory=list)
+    outlook: Outlook | None = None
 
 
 def period_window(period: str, periods: PeriodSettings | None = None) -> str:
@@ -182,76 +218,130 @@ def teams_by_day(request: PlanRequest, periods: PeriodSettings) -> dict[dt.date,
     return out
 
 
-def make_plan(
-    ds: Dataset,
-    request: PlanRequest,
-    *,
-    periods: PeriodSettings | None = None,
-    progress: Callable[[float, str], None] | None = None,
-) -> PlanResult:
-    """Risk surface of the period → posts (exact or greedy) → rotation → figures."""
-    periods = periods or PeriodSettings()
-    say = progress or (lambda _f, _m: None)
-    warnings: list[str] = list(ds.warnings)
-    keys = [] if request.period == "custom" else [request.period]
-    keys += list(request.extra_periods)
+def _forecast(
+    ds: Dataset, request: PlanRequest, keys: list[str], area: StudyArea
+) -> tuple[Outlook | None, int]:
+    """The default forecast of the month to plan for, from the period's events before it."""
+    if ds.events.empty:
+        return None, 0
     last = ds.events["occurred_at"].max()
-    start = (last - pd.Timedelta(days=request.lookback_days)).date() if len(ds.events) else None
-    say(0.1, "risk")
-    view = hotspot_view(
+    month = (
+        pd.Period(request.forecast_month, freq="M")
+        if request.forecast_month
+        else pd.Period(last.tz_localize(None) if last.tz else last, freq="M") + 1
+    )
+    start = (month - request.history_months).start_time.date()
+    end = (month - 1).end_time.date()
+    events = period_events(
         ds,
-        res=request.res,
         start=start,
+        end=end,
+        township_codes=request.township_codes,
         periods=keys,
         hours=request.hours,
-        weights=request.weights,
-        township_codes=request.township_codes,
-        trends=False,  # a plan needs the period's risk and Gi* classes, not monthly trends
     )
-    events, stats = view.events, view.stats
     if events.empty:
-        warnings.append("no events in this period: the plan has nothing to cover")
-    demand = stats.assign(risk=stats["score"], hot=stats["gi_class"].str.startswith("hot"))
+        return None, 0
+    weights = {"case": request.weights[0], "tip": request.weights[1]}
+    series = MonthlySeries.from_events(events, area, weights=weights, last_month=month - 1)
+    return next_month(series, months=12), len(events)
+
+
+def _demand(stats: pd.DataFrame, outlook: Outlook | None) -> tuple[pd.DataFrame, list[str]]:
+    """Demand cells (forecast risk, Gi* hot flag) and the candidate post cells."""
+    if outlook is None:
+        empty = pd.DataFrame({"h3_cell": stats["h3_cell"], "risk": 0.0, "hot": False})
+        return empty, []
+    hot = stats.set_index("h3_cell")["gi_class"].str.startswith("hot")
+    demand = pd.DataFrame({"h3_cell": outlook.cells, "risk": outlook.risk})
+    demand["hot"] = demand["h3_cell"].map(hot).fillna(False).astype(bool)
+    return demand, list(candidate_cells(outlook.cells, outlook.risk))
+
+
+def _fixed_posts(ds: Dataset, request: PlanRequest) -> dict[str, str]:
+    """Cell → key-area name of each fixed post."""
     ka = ds.key_areas.set_index("id")
-    fixed_cells = []
+    cells = {}
     for ka_id in request.fixed_posts:
         if ka_id not in ka.index:
             raise ValueError(f"fixed post {ka_id!r} is not a key-area id; known: {list(ka.index)}")
         point = ka.loc[ka_id].geometry.representative_point()
-        fixed_cells.append(h3.latlng_to_cell(point.y, point.x, request.res))
-    say(0.3, "problem")
-    problem = build_problem(
-        demand,
-        radius_m=request.radius_m,
-        fixed=fixed_cells,
-        bases=request.bases,
-        max_travel_m=request.max_travel_m,
+        cells[h3.latlng_to_cell(point.y, point.x, request.res)] = str(ka.loc[ka_id, "name"])
+    return cells
+
+
+def track_record(
+    outlook: Outlook | None, posts: Sequence[str], radius_m: float
+) -> dict[str, float]:
+    """The forecast's past hit rate and PAI at the share of the area the posts reach.
+
+    Parameters
+    ----------
+    outlook : Outlook or None
+        The forecast the plan covers.
+    posts : sequence of str
+        Cells of every post (fixed and mobile).
+    radius_m : float
+        Reach of a post.
+
+    Returns
+    -------
+    dict
+        ``area_share`` (cells within reach / all cells), ``backtest_hit_rate``,
+        ``backtest_pai``, ``backtest_months`` (NaN when there is nothing to score) and
+        ``forecast_risk`` (expected weighted events of the month in the whole area).
+    """
+    nan = float("nan")
+    if outlook is None or not len(posts):
+        return dict.fromkeys(
+            ("area_share", "backtest_hit_rate", "backtest_pai", "backtest_months"), nan
+        ) | {"forecast_risk": float(outlook.risk.sum()) if outlook else nan}
+    share = float(covered_cells(outlook.cells, list(posts), radius_m).mean())
+    record = outlook.track_record(share)
+    return {
+        "area_share": share,
+        "backtest_hit_rate": record["hit_rate"],
+        "backtest_pai": record["pai"],
+        "backtest_months": record["months"] if record["months"] else nan,
+        "forecast_risk": float(outlook.risk.sum()),
+    }
+
+
+def track_record_text(figures: Mapping[str, float], lang: str = "zh") -> str:
+    """The plan's track record as one sentence (empty when there is none)."""
+    months = figures.get("backtest_months", float("nan"))
+    rate = figures.get("backtest_hit_rate", float("nan"))
+    if not (math.isfinite(months) and math.isfinite(rate)):
+        return ""
+    return t(
+        "plan_backtest",
+        lang,
+        months=int(months),
+        area=f"{figures['area_share']:.2%}",
+        hit=f"{rate:.1%}",
+        pai=f"{figures['backtest_pai']:.1f}",
     )
-    say(0.4, "solve")
+
+
+def _solve(problem: CoverageProblem, request: PlanRequest) -> tuple[Solution, Solution]:
     greedy = solve_greedy(problem, request.teams)
     solution = solve_exact(problem, request.teams, warm=greedy) if request.exact else greedy
-    cell_names = post_names(ds, list(problem.candidates[solution.chosen]), request.radius_m)
-    for ka_id, cell in zip(request.fixed_posts, fixed_cells, strict=True):
-        cell_names[cell] = str(ka.loc[ka_id, "name"])
-    plan = describe(problem, solution, names=cell_names)
-    window = _window(request, periods)
-    plan.posts["time"] = window
-    schedule = None
-    per_day = teams_by_day(request, periods)
-    if request.days:
-        say(0.8, "rotation")
-        pool = solve_greedy(problem, 3 * max(per_day.values(), default=1))
-        pool_names = post_names(ds, list(problem.candidates[pool.chosen]), request.radius_m)
-        pool_names.update({c: cell_names[c] for c in fixed_cells})
-        schedule = rotation(problem, request.days, per_day, seed=request.seed, names=pool_names)
-        schedule.days["time"] = window
-        warnings += schedule.warnings
-    n_fixed = len(fixed_cells)
+    return greedy, solution
+
+
+def _effort(
+    request: PlanRequest,
+    per_day: dict[dt.date, int],
+    greedy: Solution,
+    solution: Solution,
+    schedule: Schedule | None,
+) -> dict[str, float]:
+    """How the plan was solved and what it takes: person-shifts, the rotation's coverage."""
+    n_fixed = len(request.fixed_posts)
     team_days = (
         sum(per_day.values()) + n_fixed * len(per_day) if per_day else (request.teams + n_fixed)
     )
-    figures = {
-        **plan.figures,
+    return {
         "greedy_share_of_optimum": (
             greedy.objective / solution.objective if solution.objective else 1.0
         ),
@@ -261,5 +351,101 @@ def make_plan(
         "person_shifts": float(request.team_size * team_days * request.shifts),
         "expected_rotation_coverage": schedule.expected_coverage if schedule else float("nan"),
     }
+
+
+def _rotation(
+    ds: Dataset,
+    request: PlanRequest,
+    problem: CoverageProblem,
+    per_day: dict[dt.date, int],
+    fixed_names: dict[str, str],
+) -> Schedule:
+    pool = solve_greedy(problem, 3 * max(per_day.values(), default=1))
+    pool_names = post_names(ds, list(problem.candidates[pool.chosen]), request.radius_m)
+    pool_names.update(fixed_names)
+    return rotation(problem, request.days, per_day, seed=request.seed, names=pool_names)
+
+
+def make_plan(
+    ds: Dataset,
+    request: PlanRequest,
+    *,
+    periods: PeriodSettings | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> PlanResult:
+    """Forecast risk of the period → posts (exact or greedy) → rotation → figures.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data in the user's scope.
+    request : PlanRequest
+        What the commander asks for.
+    periods : PeriodSettings, optional
+        Night hours, market days, school windows (default settings when None).
+    progress : callable, optional
+        Called with (share done, step name).
+
+    Returns
+    -------
+    PlanResult
+        ``figures`` include the plan's coverage and the forecast's track record
+        (:func:`track_record`).
+    """
+    periods = periods or PeriodSettings()
+    say = progress or (lambda _f, _m: None)
+    warnings: list[str] = list(ds.warnings)
+    keys = [] if request.period == "custom" else [request.period]
+    keys += list(request.extra_periods)
+    last = ds.events["occurred_at"].max()
+    start = (last - pd.Timedelta(days=request.lookback_days)).date() if len(ds.events) else None
+    say(0.1, "risk")
+    area = study_area(ds, res=request.res, township_codes=request.township_codes)
+    view = hotspot_view(
+        ds,
+        res=request.res,
+        start=start,
+        periods=keys,
+        hours=request.hours,
+        weights=request.weights,
+        township_codes=request.township_codes,
+        area=area,
+        trends=False,  # a plan needs the period's Gi* classes, not monthly trends
+    )
+    outlook, n_events = _forecast(ds, request, keys, area)
+    if outlook is None:
+        warnings.append("no events in this period: the plan has nothing to cover")
+    demand, candidates = _demand(view.stats, outlook)
+    fixed_names = _fixed_posts(ds, request)
+    say(0.3, "problem")
+    problem = build_problem(
+        demand,
+        radius_m=request.radius_m,
+        candidates=candidates,
+        fixed=list(fixed_names),
+        bases=request.bases,
+        max_travel_m=request.max_travel_m,
+    )
+    say(0.4, "solve")
+    greedy, solution = _solve(problem, request)
+    posts = list(problem.candidates[solution.chosen])
+    cell_names = post_names(ds, posts, request.radius_m)
+    plan = describe(problem, solution, names=cell_names | fixed_names)
+    window = _window(request, periods)
+    plan.posts["time"] = window
+    schedule = None
+    per_day = teams_by_day(request, periods)
+    if request.days:
+        say(0.8, "rotation")
+        schedule = _rotation(ds, request, problem, per_day, fixed_names)
+        schedule.days["time"] = window
+        warnings += schedule.warnings
+    figures = {
+        **plan.figures,
+        **_effort(request, per_day, greedy, solution, schedule),
+        **track_record(outlook, posts, request.radius_m),
+    }
     say(1.0, "done")
-    return PlanResult(plan, schedule, figures, view.cells, window, len(events), warnings)
+    return PlanResult(
+        plan, schedule, figures, view.cells, window, n_events, warnings, outlook=outlook
+    )

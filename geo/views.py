@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ import pandas as pd
 
 from geo.cells import annotate_cells, cells_to_frame
 from geo.dataset import Dataset, filter_events
+from geo.ensemble import Outlook, next_month
+from geo.forecast import MonthlySeries, flag_top
 from geo.hotspots import (
     GI_CLASSES,
     TREND_CATEGORIES,
@@ -47,6 +50,30 @@ def study_area(
         events = events[events["township_code"].isin(list(township_codes))]
     extra = events[f"cell_{res}"].unique() if f"cell_{res}" in events else []
     return StudyArea.from_townships(towns, res, k, extra=list(extra))
+
+
+def period_events(
+    ds: Dataset,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    kinds: Collection[str] | None = None,
+    township_codes: Collection[str] | None = None,
+    periods: Sequence[str] = (),
+    hours: tuple[dt.time, dt.time] | None = None,
+) -> pd.DataFrame:
+    """Events of the dates, kinds, townships, hours and periods (all must hold)."""
+    events = filter_events(
+        ds.events,
+        start=start,
+        end=end,
+        kinds=kinds,
+        township_codes=township_codes,
+        hours=hours,
+    )
+    if periods:
+        events = events[select_period(ds.labels.loc[events.index], periods)]
+    return events
 
 
 @dataclass
@@ -90,16 +117,15 @@ def hotspot_view(
     (from :func:`study_area`) to reuse one already built; ``trends=False`` skips the
     monthly trend analysis (every cell then has trend ``no_pattern``).
     """
-    events = filter_events(
-        ds.events,
+    events = period_events(
+        ds,
         start=start,
         end=end,
         kinds=kinds,
         township_codes=township_codes,
+        periods=periods,
         hours=hours,
     )
-    if periods:
-        events = events[select_period(ds.labels.loc[events.index], periods)]
     if area is None:
         area = study_area(ds, res=res, k=k, township_codes=township_codes)
     area = area.including(events[f"cell_{res}"] if f"cell_{res}" in events else [])
@@ -128,3 +154,80 @@ def hotspot_view(
         else pd.DataFrame(columns=["name", "category", "level", "level_label", "reasons"])
     )
     return HotspotView(events, cells, stats, series, risk)
+
+
+@dataclass
+class ForecastView:
+    """Next month's default forecast for the map: the riskiest cells, annotated.
+
+    ``cells`` has ``h3_cell``, ``forecast`` (expected weighted events next month), township
+    and nearest key area; ``record`` is the forecast's track record at 5% of the area.
+    ``outlook`` is None when the filters leave no event.
+    """
+
+    cells: gpd.GeoDataFrame
+    outlook: Outlook | None
+    record: dict[str, float]
+
+
+def forecast_view(
+    ds: Dataset,
+    *,
+    res: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    kinds: Collection[str] | None = None,
+    township_codes: Collection[str] | None = None,
+    periods: Sequence[str] = (),
+    weights: tuple[float, float] = (1.0, 0.5),
+    area: StudyArea | None = None,
+    shown_share: float = 0.10,
+) -> ForecastView:
+    """The default forecast of the month after ``end`` from the filtered events.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data in the user's scope.
+    res : int
+        H3 resolution.
+    start, end : date, optional
+        Events the forecast learns from (local dates, both included); the forecast is of
+        the month after ``end``'s month (default: after the last event).
+    kinds, township_codes, periods :
+        As :func:`hotspot_view`: only these events count (a night view forecasts night).
+    weights : (float, float)
+        Weight of a case and of a tip.
+    area : StudyArea, optional
+        The study area (default: the selected townships).
+    shown_share : float
+        At most this share of the area is drawn: the riskiest cells that together hold 95%
+        of the risk above the background (the risk of a cell no method flags).
+
+    Returns
+    -------
+    ForecastView
+    """
+    events = period_events(
+        ds, start=start, end=end, kinds=kinds, township_codes=township_codes, periods=periods
+    )
+    empty = gpd.GeoDataFrame({"h3_cell": [], "forecast": []}, geometry=[], crs=4326)
+    if events.empty:
+        return ForecastView(annotate_cells(empty, ds.townships, ds.key_areas), None, {})
+    if area is None:
+        area = study_area(ds, res=res, township_codes=township_codes)
+    last = end or events["occurred_at"].max().date()
+    series = MonthlySeries.from_events(
+        events,
+        area,
+        weights={"case": weights[0], "tip": weights[1]},
+        last_month=pd.Period(last, freq="M"),
+    )
+    outlook = next_month(series, months=12)
+    frame = pd.DataFrame({"h3_cell": outlook.cells, "forecast": outlook.risk})
+    frame = frame.iloc[flag_top(outlook.risk, math.ceil(shown_share * len(frame)))]
+    excess = frame["forecast"] - outlook.risk.min()
+    before = (excess.cumsum() - excess) / max(float(excess.sum()), 1e-12)
+    frame = frame[(before < 0.95) & (excess > 0)].reset_index(drop=True)
+    cells = annotate_cells(cells_to_frame(frame), ds.townships, ds.key_areas)
+    return ForecastView(cells, outlook, outlook.track_record(0.05))

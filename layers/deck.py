@@ -42,12 +42,22 @@ def deck_legend(
             (GI_COLORS[c], GI_CLASSES[c][idx]) for c in GI_CLASSES if c in present
         ]
         title = t("legend_gi", lang)
+    elif mode == "forecast":  # the classes _hex_frame draws (breaks of 100 × the forecast)
+        limits = score_breaks(cells["forecast"] * 100)
+        rows = [
+            (color, f"{low / 100:g} – {high / 100:g}")
+            for color, low, high in zip(
+                class_colors(len(limits)), [0.0, *limits[:-1]], limits, strict=True
+            )
+        ]
+        title = t("legend_forecast", lang)
     else:
         busy = cells.loc[cells["n"] > 0, "score"]
         limits = score_breaks(busy)
         rows = list(score_legend_rows(limits, class_colors(len(limits))))
         title = t("layer_hex", lang)
-    rows.append(Row("outline", "#ffffff", t("legend_no_events_blank", lang)))
+    if mode != "forecast":
+        rows.append(Row("outline", "#ffffff", t("legend_no_events_blank", lang)))
     sections: list[tuple[str, Sequence[Row | tuple[str, str]]]] = [(title, rows)]
     if key_areas is not None and len(key_areas):
         sections.append(
@@ -76,6 +86,25 @@ def _key_area_dots(key_areas: gpd.GeoDataFrame | None) -> list[pdk.Layer]:
             pickable=True,
         )
     ]
+COLUMNS = ("h3_cell", "n", "score", "gi_class", "gi_label", "township", "nearest_key_area")
+
+
+def _hex_frame(cells: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """The hexagons to draw with their colour (by Gi* class, score or forecast)."""
+    frame = cells[[c for c in (*COLUMNS, "forecast") if c in cells.columns]].copy()
+    value = "forecast" if mode == "forecast" else "score"
+    if mode == "gi":
+        frame["color"] = [_rgb(GI_COLORS[c], 60 if c == "ns" else 200) for c in frame["gi_class"]]
+    else:
+        frame = frame[frame["n"] > 0] if mode == "score" else frame
+        scaled = frame[value] * (100 if mode == "forecast" else 1)  # breaks round to 0.1
+        limits = score_breaks(scaled)
+        colors = class_colors(len(limits))
+        frame["color"] = [_rgb(colors[i], 190) for i in classify(scaled, limits)]
+    for col, digits in (("score", 1), ("forecast", 2)):
+        if col in frame:
+            frame[col] = frame[col].round(digits)
+    return frame
 
 
 def deck_map(
@@ -87,34 +116,14 @@ def deck_map(
     lang: str = "zh",
     focus: tuple[list[float], float] | None = None,
 ) -> pdk.Deck:
-    """A pydeck Deck: hexagons (Gi* class or score), township outlines, key-area dots.
+    """A pydeck Deck: hexagons (Gi* class, score or forecast), township outlines, key areas.
 
-    ``focus`` ((lat, lon), zoom) opens the view there (a hotspot chosen in the list); the
-    tooltip speaks ``lang``. Explain it with :func:`deck_legend`.
+    ``mode`` is ``gi``, ``score`` or ``forecast`` (next month's expected events, from
+    :func:`geo.views.forecast_view`). ``focus`` ((lat, lon), zoom) opens the view there (a
+    hotspot chosen in the list); the tooltip speaks ``lang``. Explain it with
+    :func:`deck_legend`.
     """
-    frame = cells[
-        [
-            c
-            for c in (
-                "h3_cell",
-                "n",
-                "score",
-                "gi_class",
-                "gi_label",
-                "township",
-                "nearest_key_area",
-            )
-            if c in cells.columns
-        ]
-    ].copy()
-    if mode == "gi":
-        frame["color"] = [_rgb(GI_COLORS[c], 60 if c == "ns" else 200) for c in frame["gi_class"]]
-    else:
-        frame = frame[frame["n"] > 0]
-        limits = score_breaks(frame["score"])
-        colors = class_colors(len(limits))
-        frame["color"] = [_rgb(colors[i], 190) for i in classify(frame["score"], limits)]
-    frame["score"] = frame["score"].round(1)
+    frame = _hex_frame(cells, mode)
     frame = escape_columns(frame)  # the tooltip writes names into innerHTML
     hexes = pdk.Layer(
         "H3HexagonLayer",
@@ -141,9 +150,13 @@ def deck_map(
     )
     view = pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom - 1)  # deck tiles are 512 px
     # field names are fixed words of ours; the values are escaped above
-    n_word, score_word = (script_safe(t(k, lang)) for k in ("col_n", "col_score"))
+    n_word, score_word, forecast_word = (
+        script_safe(t(k, lang)) for k in ("col_n", "col_score", "col_forecast")
+    )
     tooltip = {
-        "html": "{gi_label} {township} {nearest_key_area} {name}<br/>"
+        "html": f"{{township}} {{nearest_key_area}} {{name}}<br/>{forecast_word}: {{forecast}}"
+        if mode == "forecast"
+        else "{gi_label} {township} {nearest_key_area} {name}<br/>"
         f"{n_word}: {{n}} · {score_word}: {{score}}"
     }
     return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, tooltip=tooltip)

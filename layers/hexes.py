@@ -5,6 +5,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES
 from geo.i18n import t
@@ -14,15 +15,29 @@ from layers.style import GI_COLORS, TREND_COLORS, class_colors, classify, lean, 
 
 TOOLTIP_FIELDS = ("n", "n_case", "n_tip", "score", "township", "nearest_key_area", "key_area_m")
 GI_FIELDS = ("gi_label", "gi_z", "trend_label")
+FORECAST_FIELDS = ("forecast", "township", "nearest_key_area", "key_area_m")
+MODES = ("score", "gi", "forecast")
 
 
 def _tooltip_frame(cells: gpd.GeoDataFrame, fields: tuple[str, ...]) -> gpd.GeoDataFrame:
     # names (townships, key areas) are user data: escaped before the tooltip's innerHTML
     frame = escape_columns(lean(cells[["h3_cell", *fields, "geometry"]]))
-    for col, digits in (("score", 1), ("key_area_m", 0), ("gi_z", 2)):
+    for col, digits in (("score", 1), ("key_area_m", 0), ("gi_z", 2), ("forecast", 2)):
         if col in frame:
             frame[col] = frame[col].round(digits)
     return frame
+
+
+def _breaks(values: npt.ArrayLike, mode: str) -> list[float]:
+    """Class limits: the score's, or for a forecast (small fractions) two significant digits."""
+    if mode == "score":
+        return score_breaks(values)
+    v = np.asarray(values, dtype=float)
+    if not v.size:
+        return [0.0]
+    top = float(f"{v.max():.3g}")  # values above it still fall in the last class
+    limits = {float(f"{q:.2g}") for q in np.quantile(v, [0.5, 0.75, 0.9, 0.97])}
+    return [*sorted(x for x in limits if x < top), top]
 
 
 def hex_layer(
@@ -36,24 +51,35 @@ def hex_layer(
 
     ``mode="score"`` colours by weighted score in quantile classes; ``mode="gi"`` by Gi*
     class (needs ``gi_class``, ``gi_label``, ``gi_z``, ``trend_label`` as made by
-    :func:`geo.views.hotspot_view`). ``cells`` needs ``h3_cell`` and :data:`TOOLTIP_FIELDS`.
+    :func:`geo.views.hotspot_view`); ``cells`` then needs ``h3_cell`` and
+    :data:`TOOLTIP_FIELDS`. ``mode="forecast"`` colours by next month's expected events in
+    quantile classes and needs :data:`FORECAST_FIELDS` (:func:`geo.views.forecast_view`).
     """
-    if mode not in ("score", "gi"):
-        raise ValueError(f"mode was {mode!r} but is expected to be 'score' or 'gi'")
+    if mode not in MODES:
+        raise ValueError(f"mode was {mode!r} but is expected to be in {MODES}")
     group = folium.FeatureGroup(name=t("layer_hex", lang), show=True)
-    # cells without events are left blank (the legend says so), except Gi* cold spots
-    shown = cells[(cells["n"] > 0) | (cells["gi_class"] != "ns" if mode == "gi" else False)]
+    # cells without events are left blank (the legend says so), except Gi* cold spots; a
+    # forecast draws the cells it was given (the riskiest ones)
+    if mode == "forecast":
+        shown = cells
+    else:
+        shown = cells[(cells["n"] > 0) | (cells["gi_class"] != "ns" if mode == "gi" else False)]
     if shown.empty:
         return group, []
-    fields = TOOLTIP_FIELDS + (GI_FIELDS if mode == "gi" else ())
+    fields = (
+        FORECAST_FIELDS
+        if mode == "forecast"
+        else TOOLTIP_FIELDS + (GI_FIELDS if mode == "gi" else ())
+    )
     frame = _tooltip_frame(shown, fields)
     rows: list[tuple[str, str] | Row]
-    if mode == "score":
-        limits = breaks if breaks is not None else score_breaks(shown["score"])
+    if mode in ("score", "forecast"):
+        value = "score" if mode == "score" else "forecast"
+        limits = breaks if breaks is not None else _breaks(shown[value], mode)
         colors = class_colors(len(limits))
         blank = Row("outline", "#ffffff", t("legend_no_events_blank", lang))
-        rows = [*score_legend_rows(limits, colors), blank]
-        frame["fill"] = [colors[i] for i in classify(frame["score"], limits)]
+        rows = [*score_legend_rows(limits, colors), *([blank] if mode == "score" else [])]
+        frame["fill"] = [colors[i] for i in classify(frame[value], limits)]
         frame["opacity"] = 0.72
         frame["edge"] = "#7a4a12"
         frame["edge_w"] = 0.4

@@ -188,11 +188,10 @@ def situation_map(
         posts_layer(layers.posts, radius_m=post_radius_m, lang=lang).add_to(m)
     for layer in extra:  # already in map coordinates (shift them too for amap tiles)
         layer.add_to(m)
-    title = (
-        t("legend_title", lang, case_w=weights[0], tip_w=weights[1])
-        if mode == "score"
-        else t("legend_gi", lang)
-    )
+    title = {
+        "score": t("legend_title", lang, case_w=weights[0], tip_w=weights[1]),
+        "forecast": t("legend_forecast", lang),
+    }.get(mode, t("legend_gi", lang))
     Legend(title, sections=sections).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return localize(m, base_url=asset_base_url)

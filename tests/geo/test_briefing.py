@@ -81,7 +81,22 @@ def test_hotspot_and_risk_sentences_match_the_tables(county) -> None:
     plan = county.text["plan"][0]
     assert number(r"机动巡逻队(\d+)支", plan) == (county.plan_posts["kind"] == "mobile").sum()
     share = county.plan_figures["coverage_share"]
-    assert number(r"覆盖夜间风险的([\d.]+)%", plan) == round(share * 100, 1)
+    assert number(r"覆盖下月夜间预测风险的([\d.]+)%", plan) == round(share * 100, 1)
+
+
+def test_plan_sentence_gives_the_forecast_track_record(county) -> None:
+    plan, f = county.text["plan"][0], county.plan_figures
+    found = re.search(
+        r"按该方法,过去(\d+)个月覆盖区域\(占全域面积([\d.]+)%\)平均命中([\d.]+)%事件,"
+        r"PAI ([\d.]+)。",
+        plan,
+    )
+    assert found, plan
+    months, area, hit, pai = (float(g) for g in found.groups())
+    assert months == f["backtest_months"] == 12
+    assert area == round(f["area_share"] * 100, 2) and hit == round(f["backtest_hit_rate"] * 100, 1)
+    assert pai == round(f["backtest_pai"], 1)
+    assert 0 < f["backtest_hit_rate"] <= 1 and f["backtest_pai"] > 1
 
 
 def test_township_briefing_sees_only_its_township(demo) -> None:

@@ -8,8 +8,16 @@ import pandas as pd
 import pytest
 
 from geo.cli import main
-from geo.evaluate import backtest, hit_metrics, read_points, summarize
-from geo.forecast import METHODS, choose_method, flag_top
+from geo.evaluate import (
+    PATROL_COLUMNS,
+    WEIGHT_COLUMNS,
+    backtest,
+    hit_metrics,
+    patrol_backtest,
+    read_points,
+    summarize,
+)
+from geo.forecast import METHODS, flag_top
 from geo.hotspots import StudyArea
 
 SHARES = (0.1, 0.2, 0.5)
@@ -77,17 +85,15 @@ class TestBacktest:
         april = metrics[(metrics["month"] == "2025-04") & (metrics["area_share"] == 0.1)]
         assert april.set_index("method").loc["default", "pei"] == 1.0
 
-    def test_default_follows_past_performance(self) -> None:
-        past = pd.DataFrame(
-            {
-                "method": ["last", "ewma", "kde"] * 2,
-                "month": ["a"] * 3 + ["b"] * 3,
-                "area_share": 0.05,
-                "pai": [2.0, 5.0, 1.0, 3.0, 6.0, 12.0],
-            }
-        )
-        assert choose_method(past) == "kde"  # mean 6.5 beats ewma 5.5 and last 2.5
-        assert choose_method(past.iloc[:0]) == "ewma"
+    def test_default_rows_carry_their_weights(self) -> None:
+        stable = [(30.95, 108.70, 20), (30.90, 108.60, 3)]
+        events = events_for({f"2025-{m:02d}": stable for m in range(1, 7)})
+        metrics = backtest(events, res=8, shares=SHARES)
+        default = metrics[metrics["method"] == "default"]
+        assert default[list(WEIGHT_COLUMNS)].sum(axis=1).to_numpy() == pytest.approx(1.0)
+        assert metrics.loc[metrics["method"] != "default", list(WEIGHT_COLUMNS)].isna().all().all()
+        first = default.iloc[0]  # April learns from February and March (January has no past)
+        assert first[list(WEIGHT_COLUMNS)].min() > 0
 
     def test_summary_means(self) -> None:
         months = {f"2025-{m:02d}": [(30.95, 108.70, 10)] for m in range(1, 6)}
@@ -114,6 +120,14 @@ def test_read_points_projected_and_composite_time(tmp_path: Path) -> None:
     assert len(pts) == 1 and pts.attrs["dropped"] == 2
     assert 49.27 < pts.loc[0, "lat"] < 49.29 and -123.15 < pts.loc[0, "lon"] < -123.12
     assert pts.loc[0, "occurred_at"] == pd.Timestamp("2020-01-01 00:05")
+    bikes = read_points(
+        str(path),
+        lat_col="Y",
+        lon_col="X",
+        time_col="YEAR,MONTH,DAY,HOUR,MINUTE",
+        where={"TYPE": "Bicycle"},
+    )
+    assert bikes.empty and bikes.attrs["dropped"] == 3
 
 
 def test_cli_evaluate(tmp_path: Path, capsys) -> None:
@@ -157,6 +171,15 @@ def test_cli_evaluate(tmp_path: Path, capsys) -> None:
     assert set(metrics["method"]) == {"default", "last"} and metrics["month"].nunique() == 4
     assert "test months" in capsys.readouterr().out
     assert main(["evaluate", "--input", str(path), "--lat-col", "lat", "--out", str(out)]) == 2
+    narrowed = ["evaluate", "--input", str(path), "--lat-col", "lat", "--lon-col", "lon"]
+    narrowed += ["--time-col", "when", "--res", "8", "--method", "last", "--out", str(out)]
+    capsys.readouterr()
+    assert main([*narrowed, "--since", "2025-02-01", "--until", "2025-06-30"]) == 0
+    assert pd.read_csv(out)["month"].unique().tolist() == ["2025-05", "2025-06"]
+    assert "200 events used, 80 rows left out" in capsys.readouterr().out
+    assert main([*narrowed, "--sample", "0.5"]) == 0
+    assert "140 events used, 140 rows left out" in capsys.readouterr().out
+    assert main([*narrowed, "--sample", "2"]) == 2
     assert main(["evaluate", "--input", str(path), "--method", "oracle", "--out", str(out)]) == 2
 
 
@@ -182,3 +205,51 @@ def test_cli_evaluate_demo_ledger(tmp_path: Path) -> None:
         == 0
     )
     assert pd.read_csv(out)["month"].nunique() == 21  # 24 months minus 3 of training
+
+
+def flash_events() -> pd.DataFrame:
+    """A steady place (10 events a month) and a one-month flash of 15 somewhere new."""
+    steady = (30.95, 108.70)
+    months = {}
+    for m in range(1, 8):
+        flash = (30.60 + 0.05 * m, 108.20 + 0.06 * m)  # 5-8 km apart, never twice
+        months[f"2025-{m:02d}"] = [(*steady, 10), (*flash, 15)]
+    return events_for(months)
+
+
+class TestPatrolBacktest:
+    def test_forecast_plan_beats_last_month_plan(self) -> None:
+        result = patrol_backtest(flash_events(), res=9, teams=1, radius_m=400)
+        assert list(result.columns) == list(PATROL_COLUMNS)
+        assert result["month"].unique().tolist() == ["2025-04", "2025-05", "2025-06", "2025-07"]
+        by_plan = result.set_index(["plan", "month"])
+        # last month's biggest place was the flash, gone the month after: nothing caught
+        assert by_plan.loc["last", "hit_rate"].eq(0).all()
+        # the forecast keeps the steady place: its 10 of the month's 25 events
+        assert by_plan.loc["default", "hit_rate"].to_numpy() == pytest.approx(0.4)
+        assert by_plan.loc["default", "events"].eq(25).all() and result["posts"].eq(1).all()
+        share = result["area_share"]
+        assert (share > 0).all() and (share < 0.2).all()
+        assert result["pai"].to_numpy() == pytest.approx(result["hit_rate"] / share)
+
+    def test_months_limit_and_errors(self) -> None:
+        result = patrol_backtest(flash_events(), res=9, teams=1, radius_m=400, months=2)
+        assert result["month"].unique().tolist() == ["2025-06", "2025-07"]
+        assert patrol_backtest(flash_events().iloc[:0]).empty
+        with pytest.raises(ValueError, match="teams was 0"):
+            patrol_backtest(flash_events(), teams=0)
+
+
+def test_cli_patrol_backtest(tmp_path: Path, capsys) -> None:
+    events = flash_events()
+    path = tmp_path / "points.csv"
+    events.to_csv(path, index=False)
+    out = tmp_path / "patrol.csv"
+    args = ["evaluate", "--input", str(path), "--lat-col", "lat", "--lon-col", "lon"]
+    args += ["--time-col", "occurred_at", "--res", "9", "--patrol", "--teams", "1"]
+    assert main([*args, "--radius", "400", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    result = pd.read_csv(out)
+    assert list(result.columns) == list(PATROL_COLUMNS) and len(result) == 8
+    assert "mean default: 40.0% of events" in printed and "mean last: 0.0% of events" in printed
+    assert main([*args, "--radius", "-1", "--out", str(out)]) == 2

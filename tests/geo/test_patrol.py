@@ -10,7 +10,10 @@ import pytest
 from geo.patrol import (
     _xy,
     build_problem,
+    candidate_cells,
+    cell_centres,
     coverage_probabilities,
+    covered_cells,
     describe,
     objective,
     ring_radius_m,
@@ -180,3 +183,31 @@ def test_objective_helper() -> None:
     assert objective(problem, list(range(len(problem.candidates)))) == pytest.approx(
         problem.total_risk
     )
+
+
+class TestReachAndCandidates:
+    def test_covered_cells_is_the_k_ring_within_reach(self) -> None:
+        cells = sorted(h3.grid_disk(CENTRE, 4))
+        for k in (0, 1, 2):
+            reach = covered_cells(cells, [CENTRE], ring_radius_m(k, 9))
+            assert set(np.asarray(cells)[reach]) == set(h3.grid_disk(CENTRE, k))
+        assert not covered_cells(cells, [], 1000).any()
+
+    def test_centres_give_the_same_answer_and_problem(self) -> None:
+        frame = demand_frame(3)
+        centres = cell_centres(frame["h3_cell"])
+        cells = frame["h3_cell"].tolist()
+        plain = covered_cells(cells, cells[:3], 400)
+        assert covered_cells(cells, cells[:3], 400, centres=centres).tolist() == plain.tolist()
+        a = build_problem(frame, radius_m=600)
+        b = build_problem(frame, radius_m=600, centres=centres)
+        assert (a.cover != b.cover).nnz == 0 and a.candidates.tolist() == b.candidates.tolist()
+        with pytest.raises(KeyError, match="no centre"):
+            covered_cells([CENTRE], [CENTRE], 100, centres=centres.iloc[:0])
+
+    def test_candidate_cells_are_the_riskiest_share(self) -> None:
+        cells = np.array(list("abcdefghij"), dtype=object)
+        risk = np.array([0, 5, 1, 9, 0, 0, 3, 0, 7, 0], dtype=float)
+        assert candidate_cells(cells, risk, 0.3).tolist() == ["b", "d", "i"]
+        assert candidate_cells(cells, risk, 0.9).tolist() == ["b", "c", "d", "g", "i"]  # no zeros
+        assert candidate_cells(cells, np.zeros(10)).tolist() == []

@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import h3
@@ -44,14 +45,22 @@ def test_night_plan_sits_on_the_hotspots(night, demo) -> None:
     assert f["optimal"] == 1.0 and 0.5 < f["coverage_share"] <= 1
     assert f["greedy_share_of_optimum"] >= 0.95
     assert posts["risk_covered"].sum() == pytest.approx(f["risk_covered"])
-    assert night.risk_events == demo.labels.loc[night_events_index(demo), "night"].sum()
+    # the forecast learns from the night events of the 24 months before the plan's month
+    assert night.risk_events == demo.labels["night"].sum()
+    assert night.outlook is not None and night.outlook.month == "2026-01"
 
 
-def night_events_index(demo):
-    last = demo.events["occurred_at"].max()
-    return demo.events.index[
-        demo.events["occurred_at"] >= (last - pd.Timedelta(days=365)).normalize()
-    ]
+def test_plan_carries_the_forecast_track_record(night) -> None:
+    f, outlook = night.figures, night.outlook
+    assert f["backtest_months"] == 12 and outlook.past_months[-1] == "2025-12"
+    assert 0 < f["area_share"] < 0.05  # 5 teams and a fixed post of 1 km in a county
+    record = outlook.track_record(f["area_share"])
+    assert f["backtest_hit_rate"] == record["hit_rate"] and f["backtest_pai"] == record["pai"]
+    assert f["backtest_pai"] == pytest.approx(f["backtest_hit_rate"] / f["area_share"], rel=0.01)
+    assert 0.3 < f["backtest_hit_rate"] <= 1 and f["backtest_pai"] > 5
+    assert f["forecast_risk"] == pytest.approx(outlook.risk.sum())
+    # the covered risk is the forecast's: the posts' risk adds up to what the plan covers
+    assert f["risk_total"] == pytest.approx(outlook.risk.sum())
 
 
 def test_national_day_rotation_doubles_teams(night) -> None:
@@ -168,6 +177,14 @@ def test_cli_plan(tmp_path: Path, capsys) -> None:
     ]
     assert table.groupby("day").size().tolist() == [9, 9, 9]  # 1 fixed + 4×2 on holidays
     assert (tmp_path / "p.xlsx").stat().st_size > 3000
+    sentence = re.search(r"over the past (\d+) months .* caught on average ([\d.]+)% of", printed)
+    assert sentence and sentence.group(1) == "12"
+    assert "the default forecast of 2026-01" in printed
+    book = openpyxl.load_workbook(tmp_path / "p.xlsx")
+    figures = {row[0]: row[1] for row in book["指标"].iter_rows(min_row=2, values_only=True)}
+    assert figures["回测:同等面积平均命中事件比例"] == f"{sentence.group(2)}%"
+    notes = [row[0] for row in book["说明"].iter_rows(min_row=2, values_only=True)]
+    assert any(str(n).startswith("按该方法,过去12个月覆盖区域") for n in notes)
     assert main(["plan", "--input", str(ledger), "--fixed", "火星", "--out", str(out)]) == 2
     assert "is not a key area" in capsys.readouterr().err
 

@@ -204,3 +204,41 @@ class TestGiLayers:
     def test_unknown_mode(self, gi_cells) -> None:
         with pytest.raises(ValueError, match="mode was 'heat'"):
             hex_layer(gi_cells, mode="heat")
+
+
+class TestForecastLayer:
+    @pytest.fixture
+    def forecast_cells(self, small_map_parts):
+        _, cells, _, _ = small_map_parts
+        out = cells[["h3_cell", "township", "nearest_key_area", "key_area_m", "geometry"]].copy()
+        out["forecast"] = np.linspace(0.05, 12.3456, len(out))
+        return out
+
+    def test_colours_by_expected_events(self, forecast_cells, small_map_parts) -> None:
+        group, rows = hex_layer(forecast_cells, mode="forecast")
+        assert rows and rows[-1] == (SCORE_COLORS[-1], f"{rows[-2][1].split(' – ')[1]} – 12.3")
+        m = folium.Map(tiles=None)
+        group.add_to(m)
+        html = render(m)
+        assert "下月预计事件数" in html and "12.35" in html  # tooltip: two decimals
+        assert "加权得分" not in html and "Gi* z 值" not in html
+        townships, _, key_areas, _ = small_map_parts
+        page = render(
+            situation_map(
+                townships=townships, cells=forecast_cells, key_areas=key_areas, mode="forecast"
+            )
+        )
+        assert "下月预计事件数(每格)" in page and external_assets(page) == []
+
+
+def test_deck_forecast_mode(small_map_parts) -> None:
+    from layers.deck import deck_map
+
+    townships, cells, _, _ = small_map_parts
+    frame = cells[["h3_cell", "township", "nearest_key_area"]].assign(forecast=[0.123, 4.567])
+    deck = deck_map(frame, townships, mode="forecast")
+    hexes = deck.layers[1].data
+    assert [r["forecast"] for r in hexes] == [0.12, 4.57] and all(
+        len(r["color"]) == 4 for r in hexes
+    )
+    assert "{forecast}" in deck._tooltip["html"]
