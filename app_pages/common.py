@@ -82,8 +82,8 @@ def _area(key: str, res: int, k: int, towns: tuple[str, ...]) -> StudyArea:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def map_view(key: str, f: MapFilters, lang: str) -> HotspotView:
-    """Hotspots, trends and risk for the sidebar choices (cached per choice)."""
+def map_view(key: str, f: MapFilters) -> HotspotView:
+    """Hotspots, trends and risk for the sidebar choices (cached per choice, any language)."""
     s = settings()
     area = _area(key, f.res, s.gi_k, f.towns)
     return hotspot_view(
@@ -98,12 +98,12 @@ def map_view(key: str, f: MapFilters, lang: str) -> HotspotView:
         k=s.gi_k,
         transform=s.gi_transform,
         fdr=s.fdr,
-        lang=lang,
+        lang=None,  # codes only: the page words them, so one result serves both languages
         area=area,
     )
 
 
-@st.cache_data(max_entries=16, show_spinner="预测下月风险 / forecasting next month…")
+@st.cache_data(max_entries=16, show_spinner=False)
 def next_month_view(key: str, f: MapFilters) -> ForecastView:
     """Next month's default forecast for the sidebar choices (cached per choice)."""
     return forecast_view(
@@ -121,7 +121,8 @@ def next_month_view(key: str, f: MapFilters) -> ForecastView:
 
 def forecast_cells(f: MapFilters, lang: str) -> gpd.GeoDataFrame:
     """Next month's risk hexagons for the map, with a caption that says what they are."""
-    view = next_month_view(data_key(), f)
+    with st.spinner(t("forecasting", lang)):
+        view = next_month_view(data_key(), f)
     if view.outlook is None:
         st.info(t("forecast_none", lang))
         return view.cells

@@ -167,7 +167,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "medium: a 90-95% hot cell or a rising trend; low: no significant hot cell. Follows "
         "the chosen periods and filters.",
     ),
-    "cell_series": ("六边形 {cell} 的月度序列", "Monthly series of hexagon {cell}"),
+    "cell_series": ("{place}:逐月事件与热点强度", "{place}: events and hot-spot strength by month"),
     "click_hint": (
         "点击地图上的六边形,查看其逐月事件数与 Gi* z 值。",
         "Click a hexagon on the map to see its monthly events and Gi* z.",
@@ -579,6 +579,37 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "ka_changed": ("修改:{names}", "changed: {names}"),
     "ka_col_township": ("所属乡镇", "Township"),
     "loading_data": ("正在加载数据 …", "Loading data…"),
+    "forecasting": ("正在预测下月风险 …", "Forecasting next month…"),
+    "m_events_help": (
+        "所选时段和条件下的查处案件与举报线索总数",
+        "Cases and tips under the filters",
+    ),
+    "m_cases_help": ("其中查处案件", "Of which cases"),
+    "m_tips_help": ("其中举报线索", "Of which tips"),
+    "m_cells_help": ("至少有一起事件的六边形个数", "Hexagons with at least one event"),
+    "m_hot_help": (
+        "Gi* 统计显著的热点六边形(90%及以上置信,FDR 校正),即地图上的红色格",
+        "Hexagons that are significant Gi* hot spots (90% or more, FDR-corrected): the red "
+        "cells on the map",
+    ),
+    "m_hot_lonely": (
+        "显著热点格中有 {n} 个本身没有事件:它们紧邻事件密集的格子,因此统计上显著"
+        "(地图提示中注明)。",
+        "{n} hot cells have no event of their own: they border busy cells and are significant "
+        "because of them (their tooltip says so).",
+    ),
+    "cell_empty": (
+        "所选条件下这个六边形没有事件,也不是显著热点。",
+        "This hexagon has no events under the filters and is not a significant hot spot.",
+    ),
+    "cell_details": ("技术细节", "Technical details"),
+    "cell_id": ("H3 编号:{cell}", "H3 id: {cell}"),
+    "axis_month": ("月份", "Month"),
+    "risk_none": ("所选范围内没有重点区域。", "No key area in the chosen area."),
+    "hot_by_neighbours": (
+        "(本格无事件,因周边事件密集而显著)",
+        " (no event here: significant because of its neighbours)",
+    ),
     "risk_high": ("高", "High"),
     "risk_medium": ("中", "Medium"),
     "risk_low": ("低", "Low"),

@@ -106,7 +106,7 @@ def hotspot_view(
     k: int = 1,
     transform: str = "none",
     fdr: bool = True,
-    lang: str = "zh",
+    lang: str | None = "zh",
     area: StudyArea | None = None,
     trends: bool = True,
 ) -> HotspotView:
@@ -115,7 +115,10 @@ def hotspot_view(
     The study area is the selected townships (all when none is selected): Gi* compares
     each cell with that area only, and its empty cells count as zeros. Pass ``area``
     (from :func:`study_area`) to reuse one already built; ``trends=False`` skips the
-    monthly trend analysis (every cell then has trend ``no_pattern``).
+    monthly trend analysis (every cell then has trend ``no_pattern``). With ``lang=None``
+    the view holds codes and numbers only (``gi_class``, ``trend``, the risk ``level`` and
+    its evidence), so a cached view serves every language; otherwise ``gi_label``,
+    ``trend_label``, the risk's ``level_label`` and ``reasons`` are added in ``lang``.
     """
     events = period_events(
         ds,
@@ -140,9 +143,10 @@ def hotspot_view(
         series = pd.DataFrame(columns=["h3_cell", "period", "n", "score", "gi_z", "significant"])
     stats = stats.merge(cell_trends, on="h3_cell", how="left")
     stats["trend"] = stats["trend"].fillna("no_pattern")
-    idx = 0 if lang == "zh" else 1
-    stats["gi_label"] = stats["gi_class"].map(lambda c: GI_CLASSES[c][idx])
-    stats["trend_label"] = stats["trend"].map(lambda c: TREND_CATEGORIES[c][idx])
+    if lang is not None:
+        idx = 0 if lang == "zh" else 1
+        stats["gi_label"] = stats["gi_class"].map(lambda c: GI_CLASSES[c][idx])
+        stats["trend_label"] = stats["trend"].map(lambda c: TREND_CATEGORIES[c][idx])
     shown = stats[(stats["n"] > 0) | (stats["gi_class"] != "ns") | (stats["trend"] != "no_pattern")]
     cells = annotate_cells(cells_to_frame(shown.reset_index(drop=True)), ds.townships, ds.key_areas)
     key_areas = ds.key_areas
@@ -151,7 +155,7 @@ def hotspot_view(
     risk = (
         key_area_risk(key_areas, stats, cell_trends, lang=lang)
         if len(key_areas) and len(stats)
-        else pd.DataFrame(columns=["name", "category", "level", "level_label", "reasons"])
+        else pd.DataFrame(columns=["id", "name", "category", "level", "events"])
     )
     return HotspotView(events, cells, stats, series, risk)
 

@@ -16,6 +16,7 @@ import pydeck as pdk
 
 from geo.hotspots import GI_CLASSES
 from geo.i18n import t
+from layers.hexes import with_labels
 from layers.legend import Row, score_legend_rows
 from layers.safe import escape_columns
 from layers.safe import text as script_safe
@@ -123,7 +124,7 @@ def deck_map(
     hotspot chosen in the list); the tooltip speaks ``lang``. Explain it with
     :func:`deck_legend`.
     """
-    frame = _hex_frame(cells, mode)
+    frame = _hex_frame(with_labels(cells, lang), mode)
     frame = escape_columns(frame)  # the tooltip writes names into innerHTML
     hexes = pdk.Layer(
         "H3HexagonLayer",

@@ -19,6 +19,24 @@ FORECAST_FIELDS = ("forecast", "township", "nearest_key_area", "key_area_m")
 MODES = ("score", "gi", "forecast")
 
 
+def with_labels(cells: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+    """Cells with their Gi* class and trend in words, and a note on hot cells without events.
+
+    Views cached for every language hold codes only (``gi_class``, ``trend``); the words
+    are added here, at the map's edge. A hot cell without events of its own is hot because
+    of its neighbours, and its tooltip says so.
+    """
+    out = cells.copy()
+    idx = 0 if lang == "zh" else 1
+    if "gi_class" in out:
+        words = out["gi_class"].map(lambda c: GI_CLASSES.get(c, ("", ""))[idx])
+        lonely = out["gi_class"].astype(str).str.startswith("hot") & (out["n"] == 0)
+        out["gi_label"] = words.where(~lonely, words + t("hot_by_neighbours", lang))
+    if "trend" in out:
+        out["trend_label"] = out["trend"].map(lambda c: TREND_CATEGORIES.get(c, ("", ""))[idx])
+    return out
+
+
 def _tooltip_frame(cells: gpd.GeoDataFrame, fields: tuple[str, ...]) -> gpd.GeoDataFrame:
     # names (townships, key areas) are user data: escaped before the tooltip's innerHTML
     frame = escape_columns(lean(cells[["h3_cell", *fields, "geometry"]]))
@@ -57,6 +75,7 @@ def hex_layer(
     """
     if mode not in MODES:
         raise ValueError(f"mode was {mode!r} but is expected to be in {MODES}")
+    cells = with_labels(cells, lang)
     group = folium.FeatureGroup(name=t("layer_hex", lang), show=True)
     # cells without events are left blank (the legend says so), except Gi* cold spots; a
     # forecast draws the cells it was given (the riskiest ones)
@@ -123,6 +142,7 @@ def trend_layer(
 ) -> tuple[folium.FeatureGroup, list[tuple[str, str]]]:
     """Outlines of cells with an emerging-trend category (not "no pattern"), and legend rows."""
     group = folium.FeatureGroup(name=t("layer_trend", lang), show=True)
+    cells = with_labels(cells, lang)
     shown = cells[cells["trend"] != "no_pattern"]
     if shown.empty:
         return group, []
