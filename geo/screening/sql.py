@@ -1,0 +1,471 @@
+"""The screening computation, written once as SQL that DuckDB and Spark SQL both run.
+
+Each step is a ``SELECT`` that an engine materialises as a table (DuckDB: a temporary table,
+spilled to disk beyond its memory limit; Spark: a cached table). The text is identical for
+both engines; the few functions the two spell differently (regular expressions, reading a
+time) are defined by each engine under the same ``hp_*`` names (:func:`duckdb_prelude`,
+:func:`spark_prelude`) from the same patterns and formats in :mod:`geo.screening.schema`.
+
+Only integer arithmetic feeds the sums (distances are rounded to whole metres per leg, times
+are whole seconds of local wall-clock time), and every ratio is one division at the end, so
+both engines give bit-identical features.
+
+Input tables (registered by the engine): ``raw`` (``plate_raw``, ``t``: local epoch seconds
+or NULL, ``cp_raw``, ``time_raw``), ``cp`` (checkpoints: ``cp_id``, ``town``, ``hub``, ``x``,
+``y`` in metres), ``cal`` (``day``, ``off``), ``mkt`` (``town``, ``day``: market days),
+``mtown`` (``town``, ``mdays``), ``wl`` (whitelisted ``plate``), ``pos`` (``i`` = 1..12).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from geo.screening.schema import (
+    PLATE_FROM,
+    PLATE_PATTERN,
+    PLATE_TO,
+    TIME_FORMATS,
+    TIME_FROM,
+    TIME_TO,
+    java_pattern,
+)
+
+SHANGHAI_OFFSET: Final = 8 * 3600  # China has had no daylight saving time since 1991
+
+
+@dataclass(frozen=True)
+class Step:
+    """One materialised table: its name, what the progress line says, and its SELECT."""
+
+    name: str
+    label: str
+    sql: str
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _clean_time(arg: str) -> str:
+    """SQL turning a time spelling into ``2025-10-01 08:00:00`` form (both engines)."""
+    return (
+        f"regexp_replace(translate(trim({arg}), {_sql_text(TIME_FROM)}, {_sql_text(TIME_TO)}),"
+        " '([.][0-9]+|:)$', '')"
+    )
+
+
+#: characters that make a plate need the slow clean-up (separators, full-width, lower case);
+#: regular expressions here have no backslash (Spark SQL literals would eat it)
+_UNUSUAL: Final = "[ \t·・•‧∙._—–ａ-ｚＡ-Ｚ０-９a-z-]"
+
+
+def duckdb_prelude() -> list[str]:
+    """DuckDB macros for the ``hp_*`` helper functions."""
+    formats = "[" + ", ".join(_sql_text(f) for f in TIME_FORMATS[1:]) + "]"
+    return [
+        f"CREATE OR REPLACE TEMP MACRO hp_plate(x) AS CASE WHEN regexp_matches(x, "
+        f"{_sql_text(_UNUSUAL)}) THEN upper(translate(trim(x), {_sql_text(PLATE_FROM)}, "
+        f"{_sql_text(PLATE_TO)})) ELSE x END",
+        f"CREATE OR REPLACE TEMP MACRO hp_plate_ok(p) AS regexp_full_match(p, "
+        f"{_sql_text(PLATE_PATTERN)})",
+        "CREATE OR REPLACE TEMP MACRO hp_ts_sec(ts) AS CAST(epoch(ts) AS BIGINT)",
+        f"CREATE OR REPLACE TEMP MACRO hp_tstz_sec(ts) AS CAST(epoch(ts) AS BIGINT) + "
+        f"{SHANGHAI_OFFSET}",
+        f"CREATE OR REPLACE TEMP MACRO hp_text_sec(s) AS COALESCE("
+        f"CAST(epoch(try_strptime(s, {_sql_text(TIME_FORMATS[0])})) AS BIGINT), "
+        f"CASE WHEN regexp_full_match(trim(s), '[0-9]{{10}}') "
+        f"THEN TRY_CAST(trim(s) AS BIGINT) + {SHANGHAI_OFFSET} "
+        f"WHEN regexp_full_match(trim(s), '[0-9]{{13}}') "
+        f"THEN TRY_CAST(trim(s) AS BIGINT) // 1000 + {SHANGHAI_OFFSET} "
+        f"ELSE CAST(epoch(try_strptime({_clean_time('s')}, {formats})) AS BIGINT) END)",
+    ]
+
+
+def spark_prelude() -> list[str]:
+    """Spark SQL functions for the ``hp_*`` helpers (Spark >= 4 SQL user functions)."""
+    parse = ", ".join(
+        f"try_to_timestamp(c, {_sql_text(java_pattern(f))})" for f in TIME_FORMATS[1:]
+    )
+    first = _sql_text(java_pattern(TIME_FORMATS[0]))
+    return [
+        f"CREATE OR REPLACE TEMPORARY FUNCTION hp_plate(x STRING) RETURNS STRING RETURN CASE "
+        f"WHEN regexp_like(x, {_sql_text(_UNUSUAL)}) THEN upper(translate(trim(x), "
+        f"{_sql_text(PLATE_FROM)}, {_sql_text(PLATE_TO)})) ELSE x END",
+        f"CREATE OR REPLACE TEMPORARY FUNCTION hp_plate_ok(p STRING) RETURNS BOOLEAN RETURN "
+        f"regexp_like(p, {_sql_text(PLATE_PATTERN)})",
+        "CREATE OR REPLACE TEMPORARY FUNCTION hp_ts_sec(ts TIMESTAMP_NTZ) RETURNS BIGINT RETURN "
+        "unix_timestamp(ts)",
+        f"CREATE OR REPLACE TEMPORARY FUNCTION hp_tstz_sec(ts TIMESTAMP) RETURNS BIGINT RETURN "
+        f"unix_timestamp(ts) + {SHANGHAI_OFFSET}",
+        f"CREATE OR REPLACE TEMPORARY FUNCTION hp_clock(c STRING) RETURNS BIGINT RETURN "
+        f"unix_timestamp(coalesce({parse}))",
+        f"CREATE OR REPLACE TEMPORARY FUNCTION hp_text_sec(s STRING) RETURNS BIGINT RETURN "
+        f"COALESCE(unix_timestamp(try_to_timestamp(s, {first})), CASE "
+        f"WHEN regexp_like(trim(s), '^[0-9]{{10}}$') THEN TRY_CAST(trim(s) AS BIGINT) + "
+        f"{SHANGHAI_OFFSET} "
+        f"WHEN regexp_like(trim(s), '^[0-9]{{13}}$') THEN TRY_CAST(trim(s) AS BIGINT) DIV 1000 "
+        f"+ {SHANGHAI_OFFSET} "
+        f"ELSE hp_clock({_clean_time('s')}) END)",
+    ]
+
+
+# ---------------------------------------------------------------- cleaning
+
+CLASSIFY: Final = Step(
+    "classified",
+    "reading and checking passes",
+    """
+SELECT plate, t, cp_id, reason,
+  CASE WHEN reason IS NULL THEN NULL ELSE plate_raw END AS plate_raw,
+  CASE WHEN reason IS NULL THEN NULL ELSE time_raw END AS time_raw,
+  CASE WHEN reason IS NULL THEN NULL ELSE cp_raw END AS cp_raw
+FROM (
+  SELECT p.plate, p.t, k.cp_id, p.plate_raw, p.time_raw, p.cp_raw,
+    CASE
+      WHEN p.plate IS NULL OR p.plate = '' THEN 'missing_plate'
+      WHEN p.t IS NULL OR p.t < {t_min} THEN 'bad_time'
+      WHEN p.t > {t_future} THEN 'future_time'
+      WHEN NOT hp_plate_ok(p.plate) THEN 'not_plate'
+      WHEN k.cp_id IS NULL THEN 'unknown_checkpoint'
+      ELSE NULL END AS reason
+  FROM (
+    SELECT hp_plate(plate_raw) AS plate, t, trim(cp_raw) AS cp_key, plate_raw, time_raw, cp_raw
+    FROM raw
+  ) p LEFT JOIN cp k ON p.cp_key = k.{cp_key}
+) c
+""",
+)
+
+DEDUP: Final = Step(
+    "dedup",
+    "removing double reads",
+    """
+SELECT plate, t, cp_id,
+  CASE WHEN t - LAG(t) OVER (PARTITION BY plate, cp_id ORDER BY t) <= {dedup}
+       THEN 1 ELSE 0 END AS dup
+FROM classified
+WHERE reason IS NULL AND t >= {t_lo} AND t < {t_hi}
+""",
+)
+
+PLATE_COUNTS: Final = Step(
+    "plate_n",
+    "counting plates",
+    "SELECT plate, COUNT(*) AS n FROM dedup WHERE dup = 0 GROUP BY plate",
+)
+
+_MASK: Final = "CONCAT(SUBSTRING({p}, 1, pos.i - 1), '?', SUBSTRING({p}, pos.i + 1, 20))"
+
+MISREAD: Final = Step(
+    "misread",
+    "finding misread plates",
+    f"""
+WITH rare AS (
+  SELECT d.plate, d.t FROM dedup d JOIN plate_n n ON d.plate = n.plate
+  WHERE d.dup = 0 AND n.n <= {{misread_max}}
+), rk AS (
+  SELECT r.plate, r.t, {_MASK.format(p="r.plate")} AS k
+  FROM rare r JOIN pos ON pos.i <= LENGTH(r.plate)
+), fk AS (
+  SELECT n.plate, {_MASK.format(p="n.plate")} AS k
+  FROM plate_n n JOIN pos ON pos.i <= LENGTH(n.plate)
+  WHERE n.n >= {{misread_min}}
+), cand AS (
+  SELECT DISTINCT rk.plate AS rare, rk.t, fk.plate AS cand FROM rk JOIN fk ON rk.k = fk.k
+), hit AS (
+  SELECT c.rare, c.cand, COUNT(DISTINCT c.t) AS m
+  FROM cand c JOIN dedup d
+    ON d.plate = c.cand AND d.dup = 0
+   AND d.t >= c.t - {{misread_sec}} AND d.t <= c.t + {{misread_sec}}
+  GROUP BY c.rare, c.cand
+), best AS (
+  SELECT h.rare, h.cand,
+    ROW_NUMBER() OVER (PARTITION BY h.rare ORDER BY nc.n DESC, h.cand) AS k
+  FROM hit h JOIN plate_n nr ON nr.plate = h.rare JOIN plate_n nc ON nc.plate = h.cand
+  WHERE h.m = nr.n
+)
+SELECT rare, cand FROM best WHERE k = 1
+""",
+)
+
+PASSES: Final = Step(
+    "passes",
+    "joining checkpoints",
+    """
+SELECT q.plate, q.t, q.cp_id, k.town, k.hub, k.x, k.y,
+  CAST(FLOOR(q.t / 86400) AS BIGINT) AS day, q.t % 86400 AS sod,
+  CASE WHEN w.plate IS NULL THEN 0 ELSE 1 END AS white
+FROM (
+  SELECT COALESCE(m.cand, d.plate) AS plate, d.t, d.cp_id
+  FROM dedup d LEFT JOIN misread m ON d.plate = m.rare
+  WHERE d.dup = 0
+) q JOIN cp k ON q.cp_id = k.cp_id
+LEFT JOIN wl w ON q.plate = w.plate
+""",
+)
+
+# ---------------------------------------------------------------- sequences, visits, runs
+
+SEQ: Final = Step(
+    "seq",
+    "ordering each vehicle's passes",
+    """
+SELECT plate, t, day, sod, cp_id, town, hub,
+  ROW_NUMBER() OVER w AS rn,
+  t - LAG(t) OVER w AS gap_in,
+  (LEAD(t) OVER w) - t AS gap_out,
+  CASE WHEN LAG(town) OVER w = town THEN 0 ELSE 1 END AS new_visit,
+  CASE WHEN LEAD(town) OVER w = town THEN 0 ELSE 1 END AS end_visit,
+  CASE WHEN t - LAG(t) OVER w <= {trip_gap}
+       THEN CAST(FLOOR(SQRT((x - LAG(x) OVER w) * (x - LAG(x) OVER w)
+                          + (y - LAG(y) OVER w) * (y - LAG(y) OVER w)) * {road_factor} + 0.5)
+                 AS BIGINT)
+       ELSE 0 END AS leg_m
+FROM passes
+WHERE white = 0
+WINDOW w AS (PARTITION BY plate ORDER BY t, cp_id)
+""",
+)
+
+VISIT_ROWS: Final = Step(
+    "visit_rows",
+    "grouping passes into town visits",
+    """
+SELECT plate, rn, t, day, town, gap_in, gap_out, new_visit, end_visit,
+  SUM(new_visit) OVER (PARTITION BY plate ORDER BY rn
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS vid
+FROM seq
+""",
+)
+
+VISITS: Final = Step(
+    "visits",
+    "town visits",
+    """
+SELECT plate, vid, MIN(town) AS town, MIN(t) AS t_first, MAX(t) AS t_last, MIN(day) AS day,
+  MAX(CASE WHEN new_visit = 1 THEN gap_in END) AS gap_in,
+  MAX(CASE WHEN end_visit = 1 THEN gap_out END) AS gap_out
+FROM visit_rows
+GROUP BY plate, vid
+""",
+)
+
+RUNS: Final = Step(
+    "runs",
+    "runs between towns",
+    """
+WITH e AS (
+  SELECT * FROM visits
+  WHERE t_last - t_first >= {dwell} OR gap_in IS NULL OR gap_in > {trip_gap}
+     OR gap_out IS NULL OR gap_out > {trip_gap}
+), l AS (
+  SELECT plate, town, gap_in,
+    LAG(town) OVER v AS prev_town, LAG(gap_out) OVER v AS prev_gap_out,
+    LAG(day) OVER v AS prev_day
+  FROM e
+  WINDOW v AS (PARTITION BY plate ORDER BY vid)
+)
+SELECT plate, prev_day AS day, LEAST(prev_town, town) AS a, GREATEST(prev_town, town) AS b
+FROM l
+WHERE prev_town IS NOT NULL AND prev_town <> town
+  AND gap_in <= {trip_gap} AND prev_gap_out <= {trip_gap}
+""",
+)
+
+ROUTES: Final = Step(
+    "route_f",
+    "repeated routes",
+    """
+WITH pd AS (
+  SELECT plate, a, b, day, COUNT(*) AS n FROM runs GROUP BY plate, a, b, day
+), pr AS (
+  SELECT plate, a, b,
+    SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END) AS rdays,
+    SUM(CASE WHEN n >= 2 THEN n ELSE 0 END) AS rtrips,
+    SUM(n) AS trips
+  FROM pd GROUP BY plate, a, b
+), ranked AS (
+  SELECT plate, a, b, rdays, rtrips, trips,
+    SUM(trips) OVER (PARTITION BY plate) AS all_trips,
+    ROW_NUMBER() OVER (PARTITION BY plate ORDER BY rdays DESC, rtrips DESC, trips DESC, a, b)
+      AS k
+  FROM pr
+)
+SELECT plate, a AS route_a, b AS route_b, rdays, rtrips, all_trips FROM ranked WHERE k = 1
+""",
+)
+
+# ---------------------------------------------------------------- days, hubs, markets
+
+DAYS: Final = Step(
+    "days_f",
+    "daily activity",
+    """
+WITH d AS (
+  SELECT plate, day, COUNT(*) AS n, MIN(sod) AS first_sod, MAX(sod) AS last_sod,
+    SUM(leg_m) AS m,
+    MAX(CASE WHEN sod >= 10800 AND sod < {early_sec} THEN 1 ELSE 0 END) AS early,
+    MAX(CASE WHEN sod >= {late_sec} OR sod < 10800 THEN 1 ELSE 0 END) AS late
+  FROM seq GROUP BY plate, day
+)
+SELECT d.plate,
+  COUNT(*) AS active_days,
+  SUM(d.n) AS n_passes,
+  SUM(CASE WHEN c.off = 1 THEN d.n ELSE 0 END) AS off_passes,
+  SUM(CASE WHEN c.off = 1 THEN 1 ELSE 0 END) AS off_days,
+  SUM(d.last_sod - d.first_sod) AS span_sec,
+  SUM(d.early) AS early_days,
+  SUM(d.late) AS late_days,
+  SUM(d.m) AS metres,
+  MIN(d.day) AS first_day,
+  MAX(d.day) AS last_day
+FROM d JOIN cal c ON d.day = c.day
+GROUP BY d.plate
+""",
+)
+
+WAVES: Final = Step(
+    "wave_bins",
+    "arrival waves at hubs",
+    """
+WITH b AS (
+  SELECT cp_id, day, CAST(FLOOR(sod / {wave_bin}) AS BIGINT) AS bin, COUNT(*) AS n
+  FROM passes WHERE hub = 1 AND sod >= 21600
+  GROUP BY cp_id, day, CAST(FLOOR(sod / {wave_bin}) AS BIGINT)
+), tot AS (
+  SELECT cp_id, COUNT(*) AS total FROM passes WHERE hub = 1 AND sod >= 21600 GROUP BY cp_id
+)
+SELECT b.cp_id, b.day, b.bin
+FROM b JOIN tot ON b.cp_id = tot.cp_id
+WHERE b.n * {bins_x_days} >= {wave_factor} * tot.total
+""",
+)
+
+HUBS: Final = Step(
+    "hub_f",
+    "hub visits",
+    """
+WITH hp AS (
+  SELECT plate, t, day, sod, cp_id,
+    t - LAG(t) OVER (PARTITION BY plate ORDER BY t, cp_id) AS g
+  FROM seq WHERE hub = 1
+), hv AS (
+  SELECT hp.plate, hp.day,
+    CASE WHEN hp.g IS NULL OR hp.g > {hub_gap} THEN 1 ELSE 0 END AS visit,
+    CASE WHEN wb.bin IS NULL THEN 0 ELSE 1 END AS wave
+  FROM hp LEFT JOIN wave_bins wb
+    ON hp.cp_id = wb.cp_id AND hp.day = wb.day
+   AND CAST(FLOOR(hp.sod / {wave_bin}) AS BIGINT) = wb.bin
+), hd AS (
+  SELECT plate, day, SUM(visit) AS visits, COUNT(*) AS passes, SUM(wave) AS waves
+  FROM hv GROUP BY plate, day
+)
+SELECT plate,
+  SUM(CASE WHEN visits >= 3 THEN 1 ELSE 0 END) AS hub_days,
+  COUNT(*) AS hub_active_days,
+  SUM(visits) AS hub_visits,
+  SUM(passes) AS hub_passes,
+  SUM(waves) AS hub_wave_passes
+FROM hd GROUP BY plate
+""",
+)
+
+MARKETS: Final = Step(
+    "market_f",
+    "market days",
+    """
+SELECT s.plate,
+  SUM(CASE WHEN m.day IS NULL THEN 0 ELSE 1 END) AS mk_passes,
+  SUM(mt.mdays) AS mk_expected,
+  COUNT(DISTINCT CASE WHEN m.day IS NULL THEN NULL
+                      ELSE CONCAT(s.town, '|', CAST(s.day AS STRING)) END) AS mk_days
+FROM seq s JOIN mtown mt ON s.town = mt.town
+LEFT JOIN mkt m ON s.town = m.town AND s.day = m.day
+GROUP BY s.plate
+""",
+)
+
+TOWNS: Final = Step(
+    "towns_f",
+    "towns and checkpoints",
+    """
+SELECT plate, COUNT(DISTINCT town) AS distinct_towns,
+  COUNT(DISTINCT cp_id) AS distinct_checkpoints, MIN(t) AS first_t, MAX(t) AS last_t
+FROM seq GROUP BY plate
+""",
+)
+
+FEATURES: Final = Step(
+    "features",
+    "features per vehicle",
+    """
+SELECT d.plate,
+  CAST(d.n_passes AS BIGINT) AS n_passes,
+  CAST(d.active_days AS BIGINT) AS active_days,
+  CAST(d.n_passes AS DOUBLE) / d.active_days AS passes_per_day,
+  CAST(d.off_days AS BIGINT) AS offday_active_days,
+  CAST((d.off_passes + 1) * {n_work} AS DOUBLE)
+    / ((d.n_passes - d.off_passes + 1) * {n_off}) AS offday_lift,
+  CAST(COALESCE(h.hub_days, 0) AS BIGINT) AS hub_days,
+  CAST(COALESCE(h.hub_visits, 0) AS DOUBLE) / GREATEST(COALESCE(h.hub_active_days, 0), 1)
+    AS hub_visits_per_day,
+  CAST(COALESCE(h.hub_wave_passes, 0) AS DOUBLE) / GREATEST(COALESCE(h.hub_passes, 0), 1)
+    AS hub_wave_share,
+  r.route_a, r.route_b,
+  CAST(COALESCE(r.rdays, 0) AS BIGINT) AS route_days,
+  CAST(COALESCE(r.rtrips, 0) AS DOUBLE) / GREATEST(COALESCE(r.rdays, 0), 1)
+    AS route_trips_per_day,
+  CAST(COALESCE(r.all_trips, 0) AS DOUBLE) / d.active_days AS runs_per_day,
+  CAST(COALESCE(m.mk_passes, 0) + 1 AS DOUBLE) * {n_days}
+    / (COALESCE(m.mk_expected, 0) + {n_days}) AS market_lift,
+  CAST(COALESCE(m.mk_days, 0) AS BIGINT) AS market_days_active,
+  CAST(d.span_sec AS DOUBLE) / (d.active_days * 3600) AS span_hours,
+  CAST(d.early_days AS DOUBLE) / d.active_days AS early_share,
+  CAST(d.late_days AS DOUBLE) / d.active_days AS late_share,
+  CAST(d.metres AS DOUBLE) / (d.active_days * 1000) AS km_per_day,
+  CAST(t.distinct_towns AS BIGINT) AS distinct_towns,
+  CAST(t.distinct_checkpoints AS BIGINT) AS distinct_checkpoints,
+  CAST(t.first_t AS BIGINT) AS first_t,
+  CAST(t.last_t AS BIGINT) AS last_t
+FROM days_f d
+JOIN towns_f t ON d.plate = t.plate
+LEFT JOIN route_f r ON d.plate = r.plate
+LEFT JOIN hub_f h ON d.plate = h.plate
+LEFT JOIN market_f m ON d.plate = m.plate
+""",
+)
+
+#: the steps after cleaning, in order
+FEATURE_STEPS: Final = (
+    SEQ,
+    VISIT_ROWS,
+    VISITS,
+    RUNS,
+    ROUTES,
+    DAYS,
+    WAVES,
+    HUBS,
+    MARKETS,
+    TOWNS,
+    FEATURES,
+)
+#: the cleaning steps, in order (the window is set between CLASSIFY and DEDUP)
+CLEAN_STEPS: Final = (DEDUP, PLATE_COUNTS, MISREAD, PASSES)
+
+REJECT_COUNTS: Final = "SELECT reason, COUNT(*) AS n FROM classified GROUP BY reason"
+OUTSIDE_WINDOW: Final = """
+SELECT COUNT(*) AS n FROM classified WHERE reason IS NULL AND (t < {t_lo} OR t >= {t_hi})
+"""
+DUPLICATES: Final = "SELECT COUNT(*) AS n FROM dedup WHERE dup = 1"
+REJECT_SAMPLES: Final = """
+SELECT reason, plate_raw, time_raw, cp_raw FROM (
+  SELECT reason, plate_raw, time_raw, cp_raw,
+    ROW_NUMBER() OVER (PARTITION BY reason ORDER BY plate_raw, time_raw, cp_raw) AS k
+  FROM classified WHERE reason IS NOT NULL
+) s WHERE k <= {n}
+"""
+TIME_SPAN: Final = "SELECT MIN(t) AS t0, MAX(t) AS t1 FROM classified WHERE reason IS NULL"
+MISREAD_COUNT: Final = """
+SELECT COUNT(*) AS n FROM dedup d JOIN misread m ON d.plate = m.rare WHERE d.dup = 0
+"""
