@@ -130,6 +130,7 @@ def _params(s: ScreeningSettings, cal: pd.DataFrame, lo: dt.date, hi: dt.date) -
         "dedup": s.dedup_seconds,
         "misread_max": s.misread_max_passes,
         "misread_min": s.misread_min_passes,
+        "misread_ratio": 5,
         "misread_sec": s.misread_minutes * 60,
         "trip_gap": s.trip_gap_minutes * 60,
         "dwell": s.dwell_minutes * 60,

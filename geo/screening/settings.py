@@ -109,8 +109,9 @@ class ScreeningSettings:
         Road distance ÷ straight-line distance, for the mileage estimate.
     misread_max_passes, misread_min_passes, misread_minutes : int
         A plate seen at most ``misread_max_passes`` times is taken as a misread of a plate
-        one character away that is seen at least ``misread_min_passes`` times and passed
-        within ``misread_minutes`` of each of its reads; its passes go to that plate.
+        one character away that is seen at least ``misread_min_passes`` times (and five times
+        as often) and passed within ``misread_minutes`` of at least half of its reads; its
+        passes go to that plate (the most frequent such plate).
     merge_subdistricts : bool
         Treat all 街道 (urban sub-districts) as one town, the county town, for routes.
     scorer : str
@@ -148,7 +149,7 @@ class ScreeningSettings:
     early_hour: int = 6
     late_hour: int = 22
     road_factor: float = 1.3
-    misread_max_passes: int = 2
+    misread_max_passes: int = 3
     misread_min_passes: int = 10
     misread_minutes: int = 20
     merge_subdistricts: bool = True

@@ -49,10 +49,8 @@ def _sql_text(text: str) -> str:
 
 def _clean_time(arg: str) -> str:
     """SQL turning a time spelling into ``2025-10-01 08:00:00`` form (both engines)."""
-    return (
-        f"regexp_replace(translate(trim({arg}), {_sql_text(TIME_FROM)}, {_sql_text(TIME_TO)}),"
-        " '([.][0-9]+|:)$', '')"
-    )
+    spaced = f"translate(trim({arg}), {_sql_text(TIME_FROM)}, {_sql_text(TIME_TO)})"
+    return f"regexp_replace(trim(replace({spaced}, '  ', ' ')), '([.][0-9]+|:)$', '')"
 
 
 #: characters that make a plate need the slow clean-up (separators, full-width, lower case);
@@ -62,7 +60,7 @@ _UNUSUAL: Final = "[ \t·・•‧∙._—–ａ-ｚＡ-Ｚ０-９a-z-]"
 
 def duckdb_prelude() -> list[str]:
     """DuckDB macros for the ``hp_*`` helper functions."""
-    formats = "[" + ", ".join(_sql_text(f) for f in TIME_FORMATS[1:]) + "]"
+    formats = "[" + ", ".join(_sql_text(f) for f in TIME_FORMATS) + "]"
     return [
         f"CREATE OR REPLACE TEMP MACRO hp_plate(x) AS CASE WHEN regexp_matches(x, "
         f"{_sql_text(_UNUSUAL)}) THEN upper(translate(trim(x), {_sql_text(PLATE_FROM)}, "
@@ -85,7 +83,7 @@ def duckdb_prelude() -> list[str]:
 def spark_prelude() -> list[str]:
     """Spark SQL functions for the ``hp_*`` helpers (Spark >= 4 SQL user functions)."""
     parse = ", ".join(
-        f"try_to_timestamp(c, {_sql_text(java_pattern(f))})" for f in TIME_FORMATS[1:]
+        f"try_to_timestamp(c, {_sql_text(java_pattern(f))})" for f in TIME_FORMATS
     )
     first = _sql_text(java_pattern(TIME_FORMATS[0]))
     return [
@@ -183,7 +181,7 @@ WITH rare AS (
   SELECT h.rare, h.cand,
     ROW_NUMBER() OVER (PARTITION BY h.rare ORDER BY nc.n DESC, h.cand) AS k
   FROM hit h JOIN plate_n nr ON nr.plate = h.rare JOIN plate_n nc ON nc.plate = h.cand
-  WHERE h.m = nr.n
+  WHERE 2 * h.m >= nr.n AND nc.n >= {{misread_ratio}} * nr.n
 )
 SELECT rare, cand FROM best WHERE k = 1
 """,
@@ -206,6 +204,12 @@ LEFT JOIN wl w ON q.plate = w.plate
 )
 
 # ---------------------------------------------------------------- sequences, visits, runs
+#
+# A *visit* is a stretch of passes in one town with no gap over ``trip_gap``. A visit is an
+# *end* (the vehicle stopped there) when its passes spread over ``dwell`` or more, or a gap
+# over ``trip_gap`` comes before or after it (or it is the vehicle's first or last). A *run*
+# goes from one end to the next in another town without a long gap in between: towns passed
+# through on the way are not ends. A route counts on a day with at least two runs on it.
 
 SEQ: Final = Step(
     "seq",
@@ -215,8 +219,10 @@ SELECT plate, t, day, sod, cp_id, town, hub,
   ROW_NUMBER() OVER w AS rn,
   t - LAG(t) OVER w AS gap_in,
   (LEAD(t) OVER w) - t AS gap_out,
-  CASE WHEN LAG(town) OVER w = town THEN 0 ELSE 1 END AS new_visit,
-  CASE WHEN LEAD(town) OVER w = town THEN 0 ELSE 1 END AS end_visit,
+  CASE WHEN LAG(town) OVER w = town AND t - LAG(t) OVER w <= {trip_gap}
+       THEN 0 ELSE 1 END AS new_visit,
+  CASE WHEN LEAD(town) OVER w = town AND (LEAD(t) OVER w) - t <= {trip_gap}
+       THEN 0 ELSE 1 END AS end_visit,
   CASE WHEN t - LAG(t) OVER w <= {trip_gap}
        THEN CAST(FLOOR(SQRT((x - LAG(x) OVER w) * (x - LAG(x) OVER w)
                           + (y - LAG(y) OVER w) * (y - LAG(y) OVER w)) * {road_factor} + 0.5)
