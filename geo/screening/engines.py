@@ -173,10 +173,17 @@ class DuckDBEngine(Engine):
             return f"read_parquet({files}, union_by_name = true)"
         if group.fmt == "csv":
             delim = group.delimiter.replace("'", "''")
+            if group.header and len(set(group.header)) == len(group.header):
+                names = ", ".join(
+                    "'" + c.replace("'", "''") + "': 'VARCHAR'" for c in group.header
+                )
+                layout = f"auto_detect = false, columns = {{{names}}}"
+            else:
+                layout = "all_varchar = true"
             return (
-                f"read_csv({files}, header = true, all_varchar = true, delim = '{delim}', "
-                "quote = '\"', union_by_name = true, null_padding = true, "
-                "strict_mode = false, ignore_errors = true, store_rejects = true)"
+                f"read_csv({files}, header = true, {layout}, delim = '{delim}', "
+                "quote = '\"', escape = '\"', null_padding = true, strict_mode = true, "
+                "ignore_errors = true, store_rejects = true)"
             )
         self._n += 1
         name = f"_hp_xlsx{self._n}"
@@ -217,13 +224,26 @@ class DuckDBEngine(Engine):
         except self._duckdb.Error as exc:
             raise EngineError(f"DuckDB: {exc}") from exc
 
-    def unreadable_rows(self) -> int:
-        """CSV lines DuckDB's reader could not split into fields (counted as rejects)."""
+    def unreadable_rows(self) -> tuple[int, pd.DataFrame]:
+        """CSV lines the reader could not split into fields, and a few of them.
+
+        A line with an unclosed quote runs on to the end of the file; all the lines it took
+        are counted.
+        """
+        query = """
+            SELECT s.file_path AS file, e.line,
+              MAX(GREATEST(1, LENGTH(e.csv_line) - LENGTH(REPLACE(e.csv_line, chr(10), ''))))
+                AS n,
+              MIN(LEFT(e.csv_line, 80)) AS text
+            FROM reject_errors e JOIN reject_scans s
+              ON e.scan_id = s.scan_id AND e.file_id = s.file_id
+            GROUP BY s.file_path, e.line ORDER BY s.file_path, e.line
+        """
         try:
-            row = self.con.execute("SELECT COUNT(*) FROM reject_errors").fetchone()
-            return int(row[0]) if row else 0
-        except self._duckdb.Error:
-            return 0
+            table = self.fetch(query)
+        except EngineError:
+            return 0, pd.DataFrame()
+        return int(table["n"].sum()), table.head(3)
 
     def close(self) -> None:
         """As :meth:`Engine.close`."""

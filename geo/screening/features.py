@@ -300,7 +300,9 @@ def _account(
     outside = int(engine.fetch(sql.OUTSIDE_WINDOW.format(**params))["n"].iloc[0])
     dups = int(engine.fetch(sql.DUPLICATES)["n"].iloc[0])
     merged = int(engine.fetch(sql.MISREAD_COUNT)["n"].iloc[0])
-    unreadable = engine.unreadable_rows() if isinstance(engine, DuckDBEngine) else 0
+    unreadable, bad_lines = (
+        engine.unreadable_rows() if isinstance(engine, DuckDBEngine) else (0, pd.DataFrame())
+    )
     reasons = {r: n.get(r, 0) for r in REJECT_REASONS} | {"duplicate_read": dups}
     if unreadable:
         reasons["unreadable_row"] = unreadable
@@ -315,4 +317,12 @@ def _account(
     }
     rejects = pd.DataFrame({"reason": list(reasons), "n": list(reasons.values())})
     samples = engine.fetch(sql.REJECT_SAMPLES.format(n=3))
+    if len(bad_lines):
+        lines = pd.DataFrame({
+            "reason": "unreadable_row",
+            "plate_raw": bad_lines["text"],
+            "time_raw": "line " + bad_lines["line"].astype(str),
+            "cp_raw": bad_lines["file"].map(lambda f: str(f).rsplit("/", 1)[-1]),
+        })
+        samples = pd.concat([samples, lines], ignore_index=True)
     return counts, rejects[rejects["n"] > 0].reset_index(drop=True), samples

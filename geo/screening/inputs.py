@@ -138,6 +138,7 @@ def _towns(
     townships: gpd.GeoDataFrame | None,
     merge_subdistricts: bool,
     urban_name: str,
+    warnings: list[str],
 ) -> pd.DataFrame:
     """Township code/name from the 所属乡镇 column (name or code) or the position."""
     codes = np.full(len(table), None, dtype=object)
@@ -153,6 +154,12 @@ def _towns(
                 elif text in by_name:
                     codes[i], names[i] = by_name[text], text
         need = pd.isna(codes)
+        if raw_town is not None:
+            given = raw_town.notna().to_numpy() & need
+            if given.any():
+                shown = sorted({str(v) for v in raw_town[given]})[:5]
+                warnings.append(f"所属乡镇 {shown} not in the township list; the checkpoints' "
+                                "positions decide their township")
         if need.any():
             found = township_of(
                 table["lon"].to_numpy()[need], table["lat"].to_numpy()[need], townships
@@ -224,7 +231,7 @@ def read_checkpoints(
         )
     keep = ok & ~dup.to_numpy()
     raw_town = body[cols["township"]].reset_index(drop=True) if "township" in cols else None
-    table = _towns(table, raw_town, townships, merge_subdistricts, urban_name)
+    table = _towns(table, raw_town, townships, merge_subdistricts, urban_name, warnings)
     if "area" in cols:
         area = body[cols["area"]].reset_index(drop=True).fillna("").astype(str).str.strip()
         table["town"] = area.where(area != "", table["town"])
@@ -353,6 +360,7 @@ class PassGroup:
     skip: int = 0
     delimiter: str = ","
     frame: pd.DataFrame | None = None
+    header: tuple[str, ...] = ()
 
 
 def find_pass_files(spec: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[str]:
@@ -381,8 +389,8 @@ def find_pass_files(spec: str | os.PathLike[str] | Iterable[str | os.PathLike[st
     return out
 
 
-def _sniff_csv(path: str) -> tuple[str, int, str]:
-    """Encoding (utf-8 or gb18030), title lines above the header, delimiter of a CSV."""
+def _sniff_csv(path: str) -> tuple[str, int, str, tuple[str, ...]]:
+    """Encoding (utf-8 or gb18030), title lines, delimiter and header of a CSV file."""
     with open(path, "rb") as fh:
         head = fh.read(65536)
     cut = head.rfind(b"\n")
@@ -403,12 +411,13 @@ def _sniff_csv(path: str) -> tuple[str, int, str]:
         delimiter = ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[:10]
     skip = next((i for i, r in enumerate(rows) if len(map_columns(r, PASS_HEADERS)) >= 2), 0)
-    return encoding, skip, delimiter
+    header = tuple(c.strip() for c in rows[skip]) if rows else ()
+    return encoding, skip, delimiter, header
 
 
 def group_pass_files(paths: list[str], temp_dir: str) -> list[PassGroup]:
     """Group files by layout; local CSVs that are GBK or have a title line are cleaned first."""
-    groups: dict[tuple[str, str, int, str], list[str]] = {}
+    groups: dict[tuple[object, ...], list[str]] = {}
     frames: list[PassGroup] = []
     for path in paths:
         suffix = Path(path.split("?")[0]).suffix.lower()
@@ -416,18 +425,22 @@ def group_pass_files(paths: list[str], temp_dir: str) -> list[PassGroup]:
             frames.append(PassGroup("frame", (path,), frame=_frame(path, "passes")))
             continue
         if suffix == ".parquet":
-            groups.setdefault(("parquet", "utf-8", 0, ","), []).append(path)
+            groups.setdefault(("parquet", ","), []).append(path)
             continue
         if suffix not in (".csv", ".txt", ".tsv"):
             raise ScreeningInputError(f"{path}: passes must be Parquet, CSV or XLSX files")
         if URI.match(path):
-            groups.setdefault(("csv", "utf-8", 0, ","), []).append(path)
+            groups.setdefault(("csv", ","), []).append(path)
             continue
-        encoding, skip, delimiter = _sniff_csv(path)
+        encoding, skip, delimiter, header = _sniff_csv(path)
         if encoding != "utf-8" or skip:
             path = _clean_copy(path, encoding, skip, temp_dir)
-        groups.setdefault(("csv", "utf-8", 0, delimiter), []).append(path)
-    out = [PassGroup(k[0], tuple(v), k[1], k[2], k[3]) for k, v in groups.items()]
+        groups.setdefault(("csv", delimiter, header), []).append(path)
+    out = [
+        PassGroup(str(k[0]), tuple(v), delimiter=str(k[1]),
+                  header=tuple(k[2]) if len(k) > 2 else ())  # type: ignore[arg-type]
+        for k, v in groups.items()
+    ]
     return out + frames
 
 

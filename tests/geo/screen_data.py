@@ -33,7 +33,12 @@ CHECKPOINTS = pd.DataFrame(
 )
 
 RUN = [  # (minutes after 05:50, checkpoint): one trip 甲 → 乙, a wait, and back
-    (0, "A1"), (15, "M1"), (30, "B1"), (70, "B1"), (85, "M1"), (100, "A1"),
+    (0, "A1"),
+    (15, "M1"),
+    (30, "B1"),
+    (70, "B1"),
+    (85, "M1"),
+    (100, "A1"),
 ]
 
 

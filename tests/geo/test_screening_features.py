@@ -21,8 +21,14 @@ def run_week(tmp_path: Path, frame: pd.DataFrame | None = None, **kw: object) ->
     engine = DuckDBEngine(temp_directory=str(tmp_path / "duck"))
     try:
         return compute_features(
-            engine, cps, [group], [clean_plate("渝F·W0001")], date_from=data.WEEK[0],
-            date_to=data.WEEK[1], now=data.NOW, **kw,  # type: ignore[arg-type]
+            engine,
+            cps,
+            [group],
+            [clean_plate("渝F·W0001")],
+            date_from=data.WEEK[0],
+            date_to=data.WEEK[1],
+            now=data.NOW,
+            **kw,  # type: ignore[arg-type]
         )
     finally:
         engine.close()

@@ -116,11 +116,12 @@ class TestPlateLists:
 
     def test_known_from_stored_events(self) -> None:
         events = pd.DataFrame(
-            {"kind": ["case", "case", "tip", "case"], "plate": ["渝F·A1234", "渝FA1234", "渝FB1", ""]}
+            {
+                "kind": ["case", "case", "tip", "case"],
+                "plate": ["渝F·A1234", "渝FA1234", "渝FB1", ""],
+            }
         )
-        assert known_from_events(events).to_dict("records") == [
-            {"plate": "渝FA1234", "n_cases": 2}
-        ]
+        assert known_from_events(events).to_dict("records") == [{"plate": "渝FA1234", "n_cases": 2}]
 
     def test_not_plates_are_reported(self) -> None:
         table, warnings = read_known(pd.DataFrame({"车牌号": ["渝FA1234", "无牌", "12345"]}))
@@ -144,8 +145,11 @@ class TestPassFiles:
 
     def test_gbk_and_title_lines_are_cleaned(self, tmp_path: Path) -> None:
         path = tmp_path / "gbk.csv"
-        path.write_bytes("过车记录导出\n号牌号码,过车时间,卡口编号\n渝FA1234,2025-10-13 08:00:00,A1\n"
-                         .encode("gb18030"))
+        path.write_bytes(
+            "过车记录导出\n号牌号码,过车时间,卡口编号\n渝FA1234,2025-10-13 08:00:00,A1\n".encode(
+                "gb18030"
+            )
+        )
         (group,) = group_pass_files([str(path)], str(tmp_path / "tmp"))
         text = Path(group.paths[0]).read_text(encoding="utf-8")
         assert text.startswith("号牌号码,过车时间,卡口编号")
@@ -160,16 +164,25 @@ class TestPassFiles:
 class TestSchema:
     @pytest.mark.parametrize(
         ("text", "code"),
-        [("高铁站", "hsr_station"), ("Bus Station", "bus_terminal"), ("收费站", "toll_station"),
-         ("乡镇卡口", "township_entrance"), ("停车场", None)],
+        [
+            ("高铁站", "hsr_station"),
+            ("Bus Station", "bus_terminal"),
+            ("收费站", "toll_station"),
+            ("乡镇卡口", "township_entrance"),
+            ("停车场", None),
+        ],
     )
     def test_kinds(self, text: str, code: str | None) -> None:
         assert checkpoint_kind(text) == code
 
     @pytest.mark.parametrize(
         ("plate", "kind"),
-        [("渝FA1234", "normal"), ("渝FD12345", "new_energy"), ("渝F1234学", "coach"),
-         ("渝FA123挂", "trailer")],
+        [
+            ("渝FA1234", "normal"),
+            ("渝FD12345", "new_energy"),
+            ("渝F1234学", "coach"),
+            ("渝FA123挂", "trailer"),
+        ],
     )
     def test_plate_kinds(self, plate: str, kind: str) -> None:
         assert is_plate(plate) and plate_kind(plate) == kind
@@ -196,17 +209,27 @@ plate_text = st.text(
 @settings(max_examples=200, deadline=None)
 @given(text=plate_text)
 def test_sql_and_python_clean_plates_alike(duck: duckdb.DuckDBPyConnection, text: str) -> None:
-    sql_plate, sql_ok = duck.execute("SELECT hp_plate(?), hp_plate_ok(hp_plate(?))",
-                                     [text, text]).fetchone()  # type: ignore[misc]
+    sql_plate, sql_ok = duck.execute(
+        "SELECT hp_plate(?), hp_plate_ok(hp_plate(?))", [text, text]
+    ).fetchone()  # type: ignore[misc]
     assert sql_plate == clean_plate(text)
     assert bool(sql_ok) == is_plate(clean_plate(text))
 
 
 @pytest.mark.parametrize(
     "text",
-    ["2025-10-13 08:05:03", "2025/10/13 08:05:03", "2025-10-13T08:05:03", "2025/10/13 8:05:03",
-     "2025-10-13 08:05:03.250", "20251013080503", "2025年10月13日 08:05:03",
-     "2025年10月13日8时05分03秒", "1760313903", "1760313903000"],
+    [
+        "2025-10-13 08:05:03",
+        "2025/10/13 08:05:03",
+        "2025-10-13T08:05:03",
+        "2025/10/13 8:05:03",
+        "2025-10-13 08:05:03.250",
+        "20251013080503",
+        "2025年10月13日 08:05:03",
+        "2025年10月13日8时05分03秒",
+        "1760313903",
+        "1760313903000",
+    ],
 )
 def test_time_spellings(duck: duckdb.DuckDBPyConnection, text: str) -> None:
     (got,) = duck.execute("SELECT hp_text_sec(?)", [text]).fetchone()  # type: ignore[misc]
@@ -214,7 +237,9 @@ def test_time_spellings(duck: duckdb.DuckDBPyConnection, text: str) -> None:
     assert got == want.total_seconds()
 
 
-@pytest.mark.parametrize("text", ["2025-10-13", "13/10/2025 08:05", "yesterday", "", "2025-13-45 25:61"])
+@pytest.mark.parametrize(
+    "text", ["2025-10-13", "13/10/2025 08:05", "yesterday", "", "2025-13-45 25:61"]
+)
 def test_times_not_understood(duck: duckdb.DuckDBPyConnection, text: str) -> None:
     (got,) = duck.execute("SELECT hp_text_sec(?)", [text]).fetchone()  # type: ignore[misc]
     assert got is None

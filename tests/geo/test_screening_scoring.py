@@ -28,8 +28,9 @@ from geo.screening.settings import DEFAULT_RULES, Rule, ScreeningSettings
 def make_features(n: int, seed: int = 0, **fixed: object) -> pd.DataFrame:
     """n plates with quiet, ordinary features; columns in ``fixed`` set for all."""
     rng = np.random.default_rng(seed)
-    f = pd.DataFrame({c: np.zeros(n, dtype=d) if d != "object" else None
-                      for c, d in FEATURE_DTYPES.items()})
+    f = pd.DataFrame(
+        {c: np.zeros(n, dtype=d) if d != "object" else None for c, d in FEATURE_DTYPES.items()}
+    )
     f["plate"] = [f"渝F{i:05d}" for i in range(n)]
     f["n_passes"] = rng.integers(2, 60, n)
     f["active_days"] = rng.integers(1, 12, n)
@@ -89,7 +90,14 @@ class TestGradesAndRanks:
     def test_grade_levels(self) -> None:
         s = pd.Series([0.0, 29.9, 30.0, 50.0, 69.9, 70.0, 100.0])
         assert grade(s, (30, 50, 70)).tolist() == [
-            "none", "none", "low", "medium", "medium", "high", "high"]
+            "none",
+            "none",
+            "low",
+            "medium",
+            "medium",
+            "high",
+            "high",
+        ]
 
     def test_ties_broken_by_plate(self) -> None:
         order = rank_order(pd.Series([5.0, 7.0, 5.0]), pd.Series(["渝FB", "渝FC", "渝FA"]))
@@ -189,8 +197,13 @@ class TestSettings:
 
     @pytest.mark.parametrize(
         "body",
-        ["scorer = 'magic'", "unknown = 1", "[screening.rules.speed]\nweight = 1",
-         "[screening.rules.route]\nroute_days = [10, 4]", "grade_levels = [80, 50, 30]"],
+        [
+            "scorer = 'magic'",
+            "unknown = 1",
+            "[screening.rules.speed]\nweight = 1",
+            "[screening.rules.route]\nroute_days = [10, 4]",
+            "grade_levels = [80, 50, 30]",
+        ],
         ids=["scorer", "key", "rule", "levels", "grades"],
     )
     def test_errors_name_the_setting(self, tmp_path: object, body: str) -> None:
