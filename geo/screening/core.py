@@ -45,9 +45,7 @@ from geo.screening.scoring import (
 )
 from geo.screening.settings import ENGINES, ScreeningSettings
 
-PassSource: TypeAlias = (
-    str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | pd.DataFrame
-)
+PassSource: TypeAlias = str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | pd.DataFrame
 #: metric columns carried into the suspect list
 KEY_METRICS = (
     "active_days",

@@ -13,7 +13,7 @@ import os
 import threading
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
 import pandas as pd
@@ -72,6 +72,10 @@ class Engine(ABC):
     def fetch(self, sql: str) -> pd.DataFrame:
         """Run a query and return its rows."""
 
+    @abstractmethod
+    def drop(self, names: Iterable[str]) -> None:
+        """Forget tables no later step needs (frees memory)."""
+
     def close(self) -> None:
         """Free the engine's resources."""
         return None
@@ -79,6 +83,10 @@ class Engine(ABC):
     def raw_view(self, groups: list[PassGroup]) -> str:
         """Create the ``raw`` table over all pass groups; returns the checkpoint key column."""
         selects, keys = [], set()
+
+        def raw_time(column: str) -> str:  # one layout: cast only for the rejected rows
+            return column if len(groups) == 1 else f"CAST({column} AS STRING)"
+
         for group in groups:
             relation, cols = self.columns(group)
             mapping = map_columns([c for c, _ in cols], PASS_HEADERS)
@@ -96,7 +104,7 @@ class Engine(ABC):
             assert cp is not None
             selects.append(
                 f"SELECT CAST({q(mapping['plate'])} AS STRING) AS plate_raw, "
-                f"{self.time_expr(q(t), types[t])} AS t, CAST({q(t)} AS STRING) AS time_raw, "
+                f"{self.time_expr(q(t), types[t])} AS t, {raw_time(q(t))} AS time_raw, "
                 f"CAST({q(cp)} AS STRING) AS cp_raw FROM {relation}"
             )
         if len(keys) > 1:
@@ -174,9 +182,7 @@ class DuckDBEngine(Engine):
         if group.fmt == "csv":
             delim = group.delimiter.replace("'", "''")
             if group.header and len(set(group.header)) == len(group.header):
-                names = ", ".join(
-                    "'" + c.replace("'", "''") + "': 'VARCHAR'" for c in group.header
-                )
+                names = ", ".join("'" + c.replace("'", "''") + "': 'VARCHAR'" for c in group.header)
                 layout = f"auto_detect = false, columns = {{{names}}}"
             else:
                 layout = "all_varchar = true"
@@ -223,6 +229,11 @@ class DuckDBEngine(Engine):
             return arrow().to_pandas()
         except self._duckdb.Error as exc:
             raise EngineError(f"DuckDB: {exc}") from exc
+
+    def drop(self, names: Iterable[str]) -> None:
+        """As :meth:`Engine.drop`."""
+        for name in names:
+            self.execute(f"DROP TABLE IF EXISTS {name}")
 
     def unreadable_rows(self) -> tuple[int, pd.DataFrame]:
         """CSV lines the reader could not split into fields, and a few of them.
@@ -376,6 +387,14 @@ class SparkEngine(Engine):
         self._tables[step.name] = frame
         if old is not None:
             old.unpersist()
+
+    def drop(self, names: Iterable[str]) -> None:
+        """As :meth:`Engine.drop`."""
+        for name in names:
+            frame = self._tables.pop(name, None)
+            self.spark.catalog.dropTempView(name)
+            if frame is not None:
+                frame.unpersist()
 
     def fetch(self, sql: str) -> pd.DataFrame:
         """As :meth:`Engine.fetch`."""

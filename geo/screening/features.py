@@ -211,7 +211,8 @@ def compute_features(
     timings: dict[str, float] = {}
     now = now or dt.datetime.now()
     now_sec = int((now - dt.datetime(1970, 1, 1)).total_seconds())
-    _register(engine, checkpoints, whitelist)
+    towns = _town_ids(checkpoints)
+    _register(engine, checkpoints, whitelist, towns)
     key = engine.raw_view(groups)
     _run(
         engine,
@@ -222,13 +223,22 @@ def compute_features(
     )
     lo, hi = _window(engine, s, date_from, date_to)
     cal, mkt, mtown, cal_warnings = calendar_tables(lo, hi, checkpoints.markets, periods)
+    mkt["town"] = mkt["town"].map(towns).astype(np.int64)
+    mtown["town"] = mtown["town"].map(towns).astype(np.int64)
     for name, frame in (("cal", cal), ("mkt", mkt), ("mtown", mtown)):
         engine.put(name, frame)
     params = _params(s, cal, lo, hi)
-    for step in (*sql.CLEAN_STEPS, *sql.FEATURE_STEPS):
+    account: tuple[dict[str, int], pd.DataFrame, pd.DataFrame] | None = None
+    for step, unused in sql.STEPS:
         _run(engine, step, params, progress, timings)
+        if step is sql.DEDUP:
+            account = _account(engine, params)
+        elif step is sql.MISREAD and account is not None:
+            account[0]["misreads_merged"] = int(engine.fetch(sql.MISREAD_COUNT)["n"].iloc[0])
+        engine.drop(unused)
+    assert account is not None
+    counts, rejects, samples = account
     features = _features(engine.fetch("SELECT * FROM features ORDER BY plate"), cal)
-    counts, rejects, samples = _account(engine, params)
     return FeatureRun(
         features,
         counts,
@@ -241,18 +251,36 @@ def compute_features(
     )
 
 
-def _register(engine: Engine, checkpoints: Checkpoints, whitelist: Iterable[str]) -> None:
-    cp = checkpoints.table
+def _town_ids(checkpoints: Checkpoints) -> dict[str, int]:
+    """Towns numbered in name order (byte order, as the engines compare strings)."""
+    names = sorted({str(t) for t in checkpoints.table["town"]} | set(checkpoints.markets))
+    return {name: i + 1 for i, name in enumerate(names)}
+
+
+def _register(
+    engine: Engine, checkpoints: Checkpoints, whitelist: Iterable[str], towns: dict[str, int]
+) -> None:
+    cp = checkpoints.table.sort_values("cp_id", kind="stable").reset_index(drop=True)
     engine.put(
         "cp",
         pd.DataFrame(
             {
+                "cpi": np.arange(1, len(cp) + 1, dtype=np.int64),
                 "cp_id": cp["cp_id"].astype(object),
                 "cp_name": cp["cp_name"].astype(object),
-                "town": cp["town"].astype(str).astype(object),
+                "town": cp["town"].astype(str).map(towns).astype(np.int64),
                 "hub": cp["hub"].astype(np.int64),
                 "x": cp["x"].astype(float),
                 "y": cp["y"].astype(float),
+            }
+        ),
+    )
+    engine.put(
+        "towns",
+        pd.DataFrame(
+            {
+                "town_id": np.array(list(towns.values()), dtype=np.int64),
+                "town": pd.Series(list(towns), dtype=object),
             }
         ),
     )
@@ -298,8 +326,7 @@ def _account(
     }
     valid = n.pop("", 0)
     outside = int(engine.fetch(sql.OUTSIDE_WINDOW.format(**params))["n"].iloc[0])
-    dups = int(engine.fetch(sql.DUPLICATES)["n"].iloc[0])
-    merged = int(engine.fetch(sql.MISREAD_COUNT)["n"].iloc[0])
+    dups = int(engine.fetch(sql.DUPLICATES.format(**params))["n"].iloc[0])
     unreadable, bad_lines = (
         engine.unreadable_rows() if isinstance(engine, DuckDBEngine) else (0, pd.DataFrame())
     )
@@ -313,16 +340,18 @@ def _account(
         "used": valid - outside - dups,
         "rejected": rejected,
         "outside_window": outside,
-        "misreads_merged": merged,
+        "misreads_merged": 0,
     }
     rejects = pd.DataFrame({"reason": list(reasons), "n": list(reasons.values())})
     samples = engine.fetch(sql.REJECT_SAMPLES.format(n=3))
     if len(bad_lines):
-        lines = pd.DataFrame({
-            "reason": "unreadable_row",
-            "plate_raw": bad_lines["text"],
-            "time_raw": "line " + bad_lines["line"].astype(str),
-            "cp_raw": bad_lines["file"].map(lambda f: str(f).rsplit("/", 1)[-1]),
-        })
+        lines = pd.DataFrame(
+            {
+                "reason": "unreadable_row",
+                "plate_raw": bad_lines["text"],
+                "time_raw": "line " + bad_lines["line"].astype(str),
+                "cp_raw": bad_lines["file"].map(lambda f: str(f).rsplit("/", 1)[-1]),
+            }
+        )
         samples = pd.concat([samples, lines], ignore_index=True)
     return counts, rejects[rejects["n"] > 0].reset_index(drop=True), samples

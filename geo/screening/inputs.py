@@ -158,8 +158,10 @@ def _towns(
             given = raw_town.notna().to_numpy() & need
             if given.any():
                 shown = sorted({str(v) for v in raw_town[given]})[:5]
-                warnings.append(f"所属乡镇 {shown} not in the township list; the checkpoints' "
-                                "positions decide their township")
+                warnings.append(
+                    f"所属乡镇 {shown} not in the township list; the checkpoints' "
+                    "positions decide their township"
+                )
         if need.any():
             found = township_of(
                 table["lon"].to_numpy()[need], table["lat"].to_numpy()[need], townships
@@ -437,11 +439,15 @@ def group_pass_files(paths: list[str], temp_dir: str) -> list[PassGroup]:
             path = _clean_copy(path, encoding, skip, temp_dir)
         groups.setdefault(("csv", delimiter, header), []).append(path)
     out = [
-        PassGroup(str(k[0]), tuple(v), delimiter=str(k[1]),
-                  header=tuple(k[2]) if len(k) > 2 else ())  # type: ignore[arg-type]
+        PassGroup(str(k[0]), tuple(v), delimiter=str(k[1]), header=_header(k))
         for k, v in groups.items()
     ]
     return out + frames
+
+
+def _header(key: tuple[object, ...]) -> tuple[str, ...]:
+    names = key[2] if len(key) > 2 else ()
+    return tuple(str(n) for n in names) if isinstance(names, tuple) else ()
 
 
 def _clean_copy(path: str, encoding: str, skip: int, temp_dir: str) -> str:

@@ -109,22 +109,28 @@ def reasons_for(
     weights = np.array([r.weight for r in rules])
     codes = [r.code for r in rules]
     values = strengths[codes].to_numpy() * weights
+    order = np.argsort(-values, axis=1, kind="stable")[:, :MAX_RULE_REASONS]
+    similar = np.zeros(len(features), bool) if model is None else model.to_numpy(dtype=float) >= 50
+    cases = (
+        np.zeros(len(features), dtype=np.int64)
+        if n_cases is None
+        else n_cases.fillna(0).to_numpy(dtype=np.int64)
+    )
     rows = features.assign(early_hour=early_hour).itertuples(index=False)
     out: list[list[Reason]] = []
     for i, row in enumerate(rows):
         mine: list[Reason] = [
             (codes[j], _rule_params(codes[j], row, window, urban))
-            for j in np.argsort(-values[i], kind="stable")[:MAX_RULE_REASONS]
+            for j in order[i]
             if values[i, j] > 0
         ]
-        if model is not None and not mine and float(model.iloc[i]) >= 50:
+        if similar[i] and not mine:
             mine.append(("similar", {}))
-        cases = 0 if n_cases is None else n_cases.iloc[i]
-        if cases and cases == cases:
-            mine.append(("known", {"n": int(cases)}))
-        if int(row.special_plate):
+        if cases[i]:
+            mine.append(("known", {"n": int(cases[i])}))
+        if row.special_plate:
             mine.append(("special_plate", {"kind": str(row.plate_kind)}))
-        if not int(row.local_plate):
+        if not row.local_plate:
             mine.append(("nonlocal", {"province": str(row.province)}))
         out.append(mine)
     return out

@@ -72,7 +72,7 @@ def _bag_round(
     idx = np.concatenate([train_pos, draw])
     y = np.concatenate([np.ones(len(train_pos)), np.zeros(len(draw))])
     model = HistGradientBoostingClassifier(
-        max_iter=80,
+        max_iter=60,
         learning_rate=0.1,
         max_leaf_nodes=15,
         min_samples_leaf=8,
@@ -87,7 +87,7 @@ def _bag_round(
 
 
 def model_score(
-    features: pd.DataFrame, positive: Bool, *, seed: int = 0, rounds: int = 10
+    features: pd.DataFrame, positive: Bool, *, seed: int = 0, rounds: int = 8
 ) -> pd.Series:
     """Positive-unlabelled bagged gradient boosting, 0-100; ``positive`` marks known plates.
 

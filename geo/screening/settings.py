@@ -155,8 +155,8 @@ class ScreeningSettings:
     merge_subdistricts: bool = True
     scorer: str = "auto"
     min_known: int = 10
-    eval_share: float = 0.7
-    eval_repeats: int = 3
+    eval_share: float = 0.8
+    eval_repeats: int = 4
     grade_levels: tuple[float, float, float] = (30.0, 50.0, 70.0)
     rules: tuple[Rule, ...] = DEFAULT_RULES
     duckdb_memory_limit: str = "2GB"

@@ -11,9 +11,15 @@ are whole seconds of local wall-clock time), and every ratio is one division at 
 both engines give bit-identical features.
 
 Input tables (registered by the engine): ``raw`` (``plate_raw``, ``t``: local epoch seconds
-or NULL, ``cp_raw``, ``time_raw``), ``cp`` (checkpoints: ``cp_id``, ``town``, ``hub``, ``x``,
-``y`` in metres), ``cal`` (``day``, ``off``), ``mkt`` (``town``, ``day``: market days),
-``mtown`` (``town``, ``mdays``), ``wl`` (whitelisted ``plate``), ``pos`` (``i`` = 1..12).
+or NULL, ``cp_raw``, ``time_raw``), ``cp`` (checkpoints: ``cpi``, ``cp_id``, ``cp_name``,
+``town`` id, ``hub``, ``x``, ``y`` in metres), ``towns`` (``town_id``, ``town``), ``cal``
+(``day``, ``off``), ``mkt`` (``town``, ``day``: market days), ``mtown`` (``town``,
+``mdays``), ``wl`` (whitelisted ``plate``), ``pos`` (``i`` = 1..12).
+
+Plates, checkpoints and towns are numbered early (plates by a dictionary in plate order,
+checkpoints and towns in the order of their ids and names), so the sorts behind the window
+functions compare integers; the order is the same as the strings' (byte order), so ties and
+"first" rows are the same in both engines.
 """
 
 from __future__ import annotations
@@ -82,9 +88,7 @@ def duckdb_prelude() -> list[str]:
 
 def spark_prelude() -> list[str]:
     """Spark SQL functions for the ``hp_*`` helpers (Spark >= 4 SQL user functions)."""
-    parse = ", ".join(
-        f"try_to_timestamp(c, {_sql_text(java_pattern(f))})" for f in TIME_FORMATS
-    )
+    parse = ", ".join(f"try_to_timestamp(c, {_sql_text(java_pattern(f))})" for f in TIME_FORMATS)
     first = _sql_text(java_pattern(TIME_FORMATS[0]))
     return [
         f"CREATE OR REPLACE TEMPORARY FUNCTION hp_plate(x STRING) RETURNS STRING RETURN CASE "
@@ -114,18 +118,18 @@ CLASSIFY: Final = Step(
     "classified",
     "reading and checking passes",
     """
-SELECT plate, t, cp_id, reason,
+SELECT plate, t, cpi, reason,
   CASE WHEN reason IS NULL THEN NULL ELSE plate_raw END AS plate_raw,
-  CASE WHEN reason IS NULL THEN NULL ELSE time_raw END AS time_raw,
+  CASE WHEN reason IS NULL THEN NULL ELSE CAST(time_raw AS STRING) END AS time_raw,
   CASE WHEN reason IS NULL THEN NULL ELSE cp_raw END AS cp_raw
 FROM (
-  SELECT p.plate, p.t, k.cp_id, p.plate_raw, p.time_raw, p.cp_raw,
+  SELECT p.plate, p.t, k.cpi, p.plate_raw, p.time_raw, p.cp_raw,
     CASE
       WHEN p.plate IS NULL OR p.plate = '' THEN 'missing_plate'
       WHEN p.t IS NULL OR p.t < {t_min} THEN 'bad_time'
       WHEN p.t > {t_future} THEN 'future_time'
       WHEN NOT hp_plate_ok(p.plate) THEN 'not_plate'
-      WHEN k.cp_id IS NULL THEN 'unknown_checkpoint'
+      WHEN k.cpi IS NULL THEN 'unknown_checkpoint'
       ELSE NULL END AS reason
   FROM (
     SELECT hp_plate(plate_raw) AS plate, t, trim(cp_raw) AS cp_key, plate_raw, time_raw, cp_raw
@@ -135,22 +139,36 @@ FROM (
 """,
 )
 
+PLATES: Final = Step(
+    "plates",
+    "numbering plates",
+    """
+SELECT plate, ROW_NUMBER() OVER (ORDER BY plate) AS pid
+FROM (
+  SELECT DISTINCT plate FROM classified
+  WHERE reason IS NULL AND t >= {t_lo} AND t < {t_hi}
+) d
+""",
+)
+
 DEDUP: Final = Step(
     "dedup",
     "removing double reads",
     """
-SELECT plate, t, cp_id,
-  CASE WHEN t - LAG(t) OVER (PARTITION BY plate, cp_id ORDER BY t) <= {dedup}
-       THEN 1 ELSE 0 END AS dup
-FROM classified
-WHERE reason IS NULL AND t >= {t_lo} AND t < {t_hi}
+SELECT pid, t, cpi FROM (
+  SELECT p.pid, c.t, c.cpi,
+    c.t - LAG(c.t) OVER (PARTITION BY p.pid, c.cpi ORDER BY c.t) AS g
+  FROM classified c JOIN plates p ON c.plate = p.plate
+  WHERE c.reason IS NULL AND c.t >= {t_lo} AND c.t < {t_hi}
+) x
+WHERE g IS NULL OR g > {dedup}
 """,
 )
 
 PLATE_COUNTS: Final = Step(
     "plate_n",
     "counting plates",
-    "SELECT plate, COUNT(*) AS n FROM dedup WHERE dup = 0 GROUP BY plate",
+    "SELECT pid, COUNT(*) AS n FROM dedup GROUP BY pid",
 )
 
 _MASK: Final = "CONCAT(SUBSTRING({p}, 1, pos.i - 1), '?', SUBSTRING({p}, pos.i + 1, 20))"
@@ -159,89 +177,80 @@ MISREAD: Final = Step(
     "misread",
     "finding misread plates",
     f"""
-WITH rare AS (
-  SELECT d.plate, d.t FROM dedup d JOIN plate_n n ON d.plate = n.plate
-  WHERE d.dup = 0 AND n.n <= {{misread_max}}
+WITH np AS (
+  SELECT n.pid, n.n, p.plate FROM plate_n n JOIN plates p ON n.pid = p.pid
+), rare AS (
+  SELECT d.pid, d.t, np.plate FROM dedup d JOIN np ON d.pid = np.pid
+  WHERE np.n <= {{misread_max}}
 ), rk AS (
-  SELECT r.plate, r.t, {_MASK.format(p="r.plate")} AS k
+  SELECT r.pid, r.t, {_MASK.format(p="r.plate")} AS k
   FROM rare r JOIN pos ON pos.i <= LENGTH(r.plate)
 ), fk AS (
-  SELECT n.plate, {_MASK.format(p="n.plate")} AS k
-  FROM plate_n n JOIN pos ON pos.i <= LENGTH(n.plate)
-  WHERE n.n >= {{misread_min}}
+  SELECT np.pid, {_MASK.format(p="np.plate")} AS k
+  FROM np JOIN pos ON pos.i <= LENGTH(np.plate)
+  WHERE np.n >= {{misread_min}}
 ), cand AS (
-  SELECT DISTINCT rk.plate AS rare, rk.t, fk.plate AS cand FROM rk JOIN fk ON rk.k = fk.k
+  SELECT DISTINCT rk.pid AS rare, rk.t, fk.pid AS cand FROM rk JOIN fk ON rk.k = fk.k
 ), hit AS (
   SELECT c.rare, c.cand, COUNT(DISTINCT c.t) AS m
   FROM cand c JOIN dedup d
-    ON d.plate = c.cand AND d.dup = 0
-   AND d.t >= c.t - {{misread_sec}} AND d.t <= c.t + {{misread_sec}}
+    ON d.pid = c.cand AND d.t >= c.t - {{misread_sec}} AND d.t <= c.t + {{misread_sec}}
   GROUP BY c.rare, c.cand
 ), best AS (
   SELECT h.rare, h.cand,
     ROW_NUMBER() OVER (PARTITION BY h.rare ORDER BY nc.n DESC, h.cand) AS k
-  FROM hit h JOIN plate_n nr ON nr.plate = h.rare JOIN plate_n nc ON nc.plate = h.cand
+  FROM hit h JOIN plate_n nr ON nr.pid = h.rare JOIN plate_n nc ON nc.pid = h.cand
   WHERE 2 * h.m >= nr.n AND nc.n >= {{misread_ratio}} * nr.n
 )
 SELECT rare, cand FROM best WHERE k = 1
 """,
 )
 
-PASSES: Final = Step(
-    "passes",
-    "joining checkpoints",
-    """
-SELECT q.plate, q.t, q.cp_id, k.town, k.hub, k.x, k.y,
-  CAST(FLOOR(q.t / 86400) AS BIGINT) AS day, q.t % 86400 AS sod,
-  CASE WHEN w.plate IS NULL THEN 0 ELSE 1 END AS white
-FROM (
-  SELECT COALESCE(m.cand, d.plate) AS plate, d.t, d.cp_id
-  FROM dedup d LEFT JOIN misread m ON d.plate = m.rare
-  WHERE d.dup = 0
-) q JOIN cp k ON q.cp_id = k.cp_id
-LEFT JOIN wl w ON q.plate = w.plate
-""",
-)
-
 # ---------------------------------------------------------------- sequences, visits, runs
 #
-# A *visit* is a stretch of passes in one town with no gap over ``trip_gap``. A visit is an
+# A *visit* is a stretch of passes in one town with no gap over ``trip_gap`` (found from its
+# first and last passes only: the rows where it starts or ends). A visit is an
 # *end* (the vehicle stopped there) when its passes spread over ``dwell`` or more, or a gap
 # over ``trip_gap`` comes before or after it (or it is the vehicle's first or last). A *run*
 # goes from one end to the next in another town without a long gap in between: towns passed
 # through on the way are not ends. A route counts on a day with at least two runs on it.
 
+#: a vehicle's passes after double reads and misreads (whitelisted vehicles left out)
+_PASSES: Final = """
+  SELECT COALESCE(m.cand, d.pid) AS pid, d.t, d.cpi
+  FROM dedup d LEFT JOIN misread m ON d.pid = m.rare
+  LEFT JOIN (SELECT p.pid FROM plates p JOIN wl ON p.plate = wl.plate) w
+    ON COALESCE(m.cand, d.pid) = w.pid
+  WHERE w.pid IS NULL
+"""
+
 SEQ: Final = Step(
     "seq",
     "ordering each vehicle's passes",
-    """
-SELECT plate, t, day, sod, cp_id, town, hub,
-  ROW_NUMBER() OVER w AS rn,
-  t - LAG(t) OVER w AS gap_in,
-  (LEAD(t) OVER w) - t AS gap_out,
-  CASE WHEN LAG(town) OVER w = town AND t - LAG(t) OVER w <= {trip_gap}
-       THEN 0 ELSE 1 END AS new_visit,
-  CASE WHEN LEAD(town) OVER w = town AND (LEAD(t) OVER w) - t <= {trip_gap}
-       THEN 0 ELSE 1 END AS end_visit,
-  CASE WHEN t - LAG(t) OVER w <= {trip_gap}
-       THEN CAST(FLOOR(SQRT((x - LAG(x) OVER w) * (x - LAG(x) OVER w)
-                          + (y - LAG(y) OVER w) * (y - LAG(y) OVER w)) * {road_factor} + 0.5)
-                 AS BIGINT)
+    f"""
+SELECT s.pid, s.t, CAST(FLOOR(s.t / 86400) AS BIGINT) AS day, s.t % 86400 AS sod, s.cpi,
+  k.town, k.hub, s.rn,
+  s.t - s.prev_t AS gap_in,
+  s.next_t - s.t AS gap_out,
+  CASE WHEN kp.town = k.town AND s.t - s.prev_t <= {{trip_gap}} THEN 0 ELSE 1 END
+    AS new_visit,
+  CASE WHEN kn.town = k.town AND s.next_t - s.t <= {{trip_gap}} THEN 0 ELSE 1 END
+    AS end_visit,
+  CASE WHEN s.t - s.prev_t <= {{trip_gap}}
+       THEN CAST(FLOOR(SQRT((k.x - kp.x) * (k.x - kp.x) + (k.y - kp.y) * (k.y - kp.y))
+                       * {{road_factor}} + 0.5) AS BIGINT)
        ELSE 0 END AS leg_m
-FROM passes
-WHERE white = 0
-WINDOW w AS (PARTITION BY plate ORDER BY t, cp_id)
-""",
-)
-
-VISIT_ROWS: Final = Step(
-    "visit_rows",
-    "grouping passes into town visits",
-    """
-SELECT plate, rn, t, day, town, gap_in, gap_out, new_visit, end_visit,
-  SUM(new_visit) OVER (PARTITION BY plate ORDER BY rn
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS vid
-FROM seq
+FROM (
+  SELECT pid, t, cpi,
+    ROW_NUMBER() OVER w AS rn,
+    LAG(t) OVER w AS prev_t, LEAD(t) OVER w AS next_t,
+    LAG(cpi) OVER w AS prev_cpi, LEAD(cpi) OVER w AS next_cpi
+  FROM ({_PASSES}) p
+  WINDOW w AS (PARTITION BY pid ORDER BY t, cpi)
+) s
+JOIN cp k ON s.cpi = k.cpi
+LEFT JOIN cp kp ON s.prev_cpi = kp.cpi
+LEFT JOIN cp kn ON s.next_cpi = kn.cpi
 """,
 )
 
@@ -249,11 +258,16 @@ VISITS: Final = Step(
     "visits",
     "town visits",
     """
-SELECT plate, vid, MIN(town) AS town, MIN(t) AS t_first, MAX(t) AS t_last, MIN(day) AS day,
-  MAX(CASE WHEN new_visit = 1 THEN gap_in END) AS gap_in,
-  MAX(CASE WHEN end_visit = 1 THEN gap_out END) AS gap_out
-FROM visit_rows
-GROUP BY plate, vid
+SELECT pid, rn AS vid, town, t AS t_first, day, gap_in,
+  CASE WHEN end_visit = 1 THEN t ELSE next_t END AS t_last,
+  CASE WHEN end_visit = 1 THEN gap_out ELSE next_gap_out END AS gap_out
+FROM (
+  SELECT pid, rn, t, day, town, gap_in, gap_out, new_visit, end_visit,
+    LEAD(t) OVER v AS next_t, LEAD(gap_out) OVER v AS next_gap_out
+  FROM seq WHERE new_visit = 1 OR end_visit = 1
+  WINDOW v AS (PARTITION BY pid ORDER BY rn)
+) b
+WHERE new_visit = 1
 """,
 )
 
@@ -266,13 +280,13 @@ WITH e AS (
   WHERE t_last - t_first >= {dwell} OR gap_in IS NULL OR gap_in > {trip_gap}
      OR gap_out IS NULL OR gap_out > {trip_gap}
 ), l AS (
-  SELECT plate, town, gap_in,
+  SELECT pid, town, gap_in,
     LAG(town) OVER v AS prev_town, LAG(gap_out) OVER v AS prev_gap_out,
     LAG(day) OVER v AS prev_day
   FROM e
-  WINDOW v AS (PARTITION BY plate ORDER BY vid)
+  WINDOW v AS (PARTITION BY pid ORDER BY vid)
 )
-SELECT plate, prev_day AS day, LEAST(prev_town, town) AS a, GREATEST(prev_town, town) AS b
+SELECT pid, prev_day AS day, LEAST(prev_town, town) AS a, GREATEST(prev_town, town) AS b
 FROM l
 WHERE prev_town IS NOT NULL AND prev_town <> town
   AND gap_in <= {trip_gap} AND prev_gap_out <= {trip_gap}
@@ -284,21 +298,21 @@ ROUTES: Final = Step(
     "repeated routes",
     """
 WITH pd AS (
-  SELECT plate, a, b, day, COUNT(*) AS n FROM runs GROUP BY plate, a, b, day
+  SELECT pid, a, b, day, COUNT(*) AS n FROM runs GROUP BY pid, a, b, day
 ), pr AS (
-  SELECT plate, a, b,
+  SELECT pid, a, b,
     SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END) AS rdays,
     SUM(CASE WHEN n >= 2 THEN n ELSE 0 END) AS rtrips,
     SUM(n) AS trips
-  FROM pd GROUP BY plate, a, b
+  FROM pd GROUP BY pid, a, b
 ), ranked AS (
-  SELECT plate, a, b, rdays, rtrips, trips,
-    SUM(trips) OVER (PARTITION BY plate) AS all_trips,
-    ROW_NUMBER() OVER (PARTITION BY plate ORDER BY rdays DESC, rtrips DESC, trips DESC, a, b)
+  SELECT pid, a, b, rdays, rtrips, trips,
+    SUM(trips) OVER (PARTITION BY pid) AS all_trips,
+    ROW_NUMBER() OVER (PARTITION BY pid ORDER BY rdays DESC, rtrips DESC, trips DESC, a, b)
       AS k
   FROM pr
 )
-SELECT plate, a AS route_a, b AS route_b, rdays, rtrips, all_trips FROM ranked WHERE k = 1
+SELECT pid, a AS route_a, b AS route_b, rdays, rtrips, all_trips FROM ranked WHERE k = 1
 """,
 )
 
@@ -309,13 +323,13 @@ DAYS: Final = Step(
     "daily activity",
     """
 WITH d AS (
-  SELECT plate, day, COUNT(*) AS n, MIN(sod) AS first_sod, MAX(sod) AS last_sod,
+  SELECT pid, day, COUNT(*) AS n, MIN(sod) AS first_sod, MAX(sod) AS last_sod,
     SUM(leg_m) AS m,
     MAX(CASE WHEN sod >= 10800 AND sod < {early_sec} THEN 1 ELSE 0 END) AS early,
     MAX(CASE WHEN sod >= {late_sec} OR sod < 10800 THEN 1 ELSE 0 END) AS late
-  FROM seq GROUP BY plate, day
+  FROM seq GROUP BY pid, day
 )
-SELECT d.plate,
+SELECT d.pid,
   COUNT(*) AS active_days,
   SUM(d.n) AS n_passes,
   SUM(CASE WHEN c.off = 1 THEN d.n ELSE 0 END) AS off_passes,
@@ -327,7 +341,7 @@ SELECT d.plate,
   MIN(d.day) AS first_day,
   MAX(d.day) AS last_day
 FROM d JOIN cal c ON d.day = c.day
-GROUP BY d.plate
+GROUP BY d.pid
 """,
 )
 
@@ -336,14 +350,18 @@ WAVES: Final = Step(
     "arrival waves at hubs",
     """
 WITH b AS (
-  SELECT cp_id, day, CAST(FLOOR(sod / {wave_bin}) AS BIGINT) AS bin, COUNT(*) AS n
-  FROM passes WHERE hub = 1 AND sod >= 21600
-  GROUP BY cp_id, day, CAST(FLOOR(sod / {wave_bin}) AS BIGINT)
+  SELECT d.cpi, CAST(FLOOR(d.t / 86400) AS BIGINT) AS day,
+    CAST(FLOOR((d.t % 86400) / {wave_bin}) AS BIGINT) AS bin, COUNT(*) AS n
+  FROM dedup d JOIN cp k ON d.cpi = k.cpi
+  WHERE k.hub = 1 AND d.t % 86400 >= 21600
+  GROUP BY d.cpi, CAST(FLOOR(d.t / 86400) AS BIGINT),
+    CAST(FLOOR((d.t % 86400) / {wave_bin}) AS BIGINT)
 ), tot AS (
-  SELECT cp_id, COUNT(*) AS total FROM passes WHERE hub = 1 AND sod >= 21600 GROUP BY cp_id
+  SELECT d.cpi, COUNT(*) AS total FROM dedup d JOIN cp k ON d.cpi = k.cpi
+  WHERE k.hub = 1 AND d.t % 86400 >= 21600 GROUP BY d.cpi
 )
-SELECT b.cp_id, b.day, b.bin
-FROM b JOIN tot ON b.cp_id = tot.cp_id
+SELECT b.cpi, b.day, b.bin
+FROM b JOIN tot ON b.cpi = tot.cpi
 WHERE b.n * {bins_x_days} >= {wave_factor} * tot.total
 """,
 )
@@ -353,27 +371,27 @@ HUBS: Final = Step(
     "hub visits",
     """
 WITH hp AS (
-  SELECT plate, t, day, sod, cp_id,
-    t - LAG(t) OVER (PARTITION BY plate ORDER BY t, cp_id) AS g
+  SELECT pid, t, day, sod, cpi,
+    t - LAG(t) OVER (PARTITION BY pid ORDER BY t, cpi) AS g
   FROM seq WHERE hub = 1
 ), hv AS (
-  SELECT hp.plate, hp.day,
+  SELECT hp.pid, hp.day,
     CASE WHEN hp.g IS NULL OR hp.g > {hub_gap} THEN 1 ELSE 0 END AS visit,
     CASE WHEN wb.bin IS NULL THEN 0 ELSE 1 END AS wave
   FROM hp LEFT JOIN wave_bins wb
-    ON hp.cp_id = wb.cp_id AND hp.day = wb.day
+    ON hp.cpi = wb.cpi AND hp.day = wb.day
    AND CAST(FLOOR(hp.sod / {wave_bin}) AS BIGINT) = wb.bin
 ), hd AS (
-  SELECT plate, day, SUM(visit) AS visits, COUNT(*) AS passes, SUM(wave) AS waves
-  FROM hv GROUP BY plate, day
+  SELECT pid, day, SUM(visit) AS visits, COUNT(*) AS passes, SUM(wave) AS waves
+  FROM hv GROUP BY pid, day
 )
-SELECT plate,
+SELECT pid,
   SUM(CASE WHEN visits >= 3 THEN 1 ELSE 0 END) AS hub_days,
   COUNT(*) AS hub_active_days,
   SUM(visits) AS hub_visits,
   SUM(passes) AS hub_passes,
   SUM(waves) AS hub_wave_passes
-FROM hd GROUP BY plate
+FROM hd GROUP BY pid
 """,
 )
 
@@ -381,14 +399,14 @@ MARKETS: Final = Step(
     "market_f",
     "market days",
     """
-SELECT s.plate,
+SELECT s.pid,
   SUM(CASE WHEN m.day IS NULL THEN 0 ELSE 1 END) AS mk_passes,
   SUM(mt.mdays) AS mk_expected,
-  COUNT(DISTINCT CASE WHEN m.day IS NULL THEN NULL
-                      ELSE CONCAT(s.town, '|', CAST(s.day AS STRING)) END) AS mk_days
+  COUNT(DISTINCT CASE WHEN m.day IS NULL THEN NULL ELSE s.town * 1000000 + s.day END)
+    AS mk_days
 FROM seq s JOIN mtown mt ON s.town = mt.town
 LEFT JOIN mkt m ON s.town = m.town AND s.day = m.day
-GROUP BY s.plate
+GROUP BY s.pid
 """,
 )
 
@@ -396,9 +414,9 @@ TOWNS: Final = Step(
     "towns_f",
     "towns and checkpoints",
     """
-SELECT plate, COUNT(DISTINCT town) AS distinct_towns,
-  COUNT(DISTINCT cp_id) AS distinct_checkpoints, MIN(t) AS first_t, MAX(t) AS last_t
-FROM seq GROUP BY plate
+SELECT pid, COUNT(DISTINCT town) AS distinct_towns,
+  COUNT(DISTINCT cpi) AS distinct_checkpoints, MIN(t) AS first_t, MAX(t) AS last_t
+FROM seq GROUP BY pid
 """,
 )
 
@@ -406,7 +424,7 @@ FEATURES: Final = Step(
     "features",
     "features per vehicle",
     """
-SELECT d.plate,
+SELECT pl.plate,
   CAST(d.n_passes AS BIGINT) AS n_passes,
   CAST(d.active_days AS BIGINT) AS active_days,
   CAST(d.n_passes AS DOUBLE) / d.active_days AS passes_per_day,
@@ -418,7 +436,7 @@ SELECT d.plate,
     AS hub_visits_per_day,
   CAST(COALESCE(h.hub_wave_passes, 0) AS DOUBLE) / GREATEST(COALESCE(h.hub_passes, 0), 1)
     AS hub_wave_share,
-  r.route_a, r.route_b,
+  ta.town AS route_a, tb.town AS route_b,
   CAST(COALESCE(r.rdays, 0) AS BIGINT) AS route_days,
   CAST(COALESCE(r.rtrips, 0) AS DOUBLE) / GREATEST(COALESCE(r.rdays, 0), 1)
     AS route_trips_per_day,
@@ -435,35 +453,44 @@ SELECT d.plate,
   CAST(t.first_t AS BIGINT) AS first_t,
   CAST(t.last_t AS BIGINT) AS last_t
 FROM days_f d
-JOIN towns_f t ON d.plate = t.plate
-LEFT JOIN route_f r ON d.plate = r.plate
-LEFT JOIN hub_f h ON d.plate = h.plate
-LEFT JOIN market_f m ON d.plate = m.plate
+JOIN plates pl ON d.pid = pl.pid
+JOIN towns_f t ON d.pid = t.pid
+LEFT JOIN route_f r ON d.pid = r.pid
+LEFT JOIN towns ta ON r.route_a = ta.town_id
+LEFT JOIN towns tb ON r.route_b = tb.town_id
+LEFT JOIN hub_f h ON d.pid = h.pid
+LEFT JOIN market_f m ON d.pid = m.pid
 """,
 )
 
-#: the steps after cleaning, in order
-FEATURE_STEPS: Final = (
-    SEQ,
-    VISIT_ROWS,
-    VISITS,
-    RUNS,
-    ROUTES,
-    DAYS,
-    WAVES,
-    HUBS,
-    MARKETS,
-    TOWNS,
-    FEATURES,
+#: the steps after CLASSIFY, in order, each with the tables no later step reads (dropped
+#: after it to free memory); the pass account is taken right after DEDUP
+STEPS: Final = (
+    (PLATES, ()),
+    (DEDUP, ()),
+    (PLATE_COUNTS, ("classified",)),
+    (MISREAD, ()),
+    (SEQ, ()),
+    (WAVES, ("dedup", "plate_n", "misread")),
+    (VISITS, ()),
+    (RUNS, ("visits",)),
+    (ROUTES, ("runs",)),
+    (DAYS, ()),
+    (HUBS, ("wave_bins",)),
+    (MARKETS, ()),
+    (TOWNS, ("seq",)),
+    (FEATURES, ("route_f", "days_f", "hub_f", "market_f", "towns_f")),
 )
-#: the cleaning steps, in order (the window is set between CLASSIFY and DEDUP)
-CLEAN_STEPS: Final = (DEDUP, PLATE_COUNTS, MISREAD, PASSES)
 
 REJECT_COUNTS: Final = "SELECT reason, COUNT(*) AS n FROM classified GROUP BY reason"
 OUTSIDE_WINDOW: Final = """
 SELECT COUNT(*) AS n FROM classified WHERE reason IS NULL AND (t < {t_lo} OR t >= {t_hi})
 """
-DUPLICATES: Final = "SELECT COUNT(*) AS n FROM dedup WHERE dup = 1"
+DUPLICATES: Final = """
+SELECT (SELECT COUNT(*) FROM classified
+        WHERE reason IS NULL AND t >= {t_lo} AND t < {t_hi})
+     - (SELECT COUNT(*) FROM dedup) AS n
+"""
 REJECT_SAMPLES: Final = """
 SELECT reason, plate_raw, time_raw, cp_raw FROM (
   SELECT reason, plate_raw, time_raw, cp_raw,
@@ -473,5 +500,5 @@ SELECT reason, plate_raw, time_raw, cp_raw FROM (
 """
 TIME_SPAN: Final = "SELECT MIN(t) AS t0, MAX(t) AS t1 FROM classified WHERE reason IS NULL"
 MISREAD_COUNT: Final = """
-SELECT COUNT(*) AS n FROM dedup d JOIN misread m ON d.plate = m.rare WHERE d.dup = 0
+SELECT COUNT(*) AS n FROM dedup d JOIN misread m ON d.pid = m.rare
 """

@@ -140,7 +140,7 @@ class TestBacktest:
         known[rows] = True
         ev = evaluate(f, known, ScreeningSettings(eval_repeats=2))
         assert ev["scorer"].tolist() == ["rules", "model"]
-        assert ev["hidden"].tolist() == [35, 35]  # 70% of 50
+        assert ev["hidden"].tolist() == [40, 40]  # 80% of 50
         assert (ev["r_precision"] <= 1).all()
         assert choose_scorer(ev) in ("rules", "model")
 
