@@ -106,7 +106,8 @@ from geo.config import Settings
 from geo.screening import screen
 args = json.loads(sys.argv[1])
 s = Settings()
-s = replace(s, screening=replace(s.screening, duckdb_memory_limit=args["memory"]))
+if args["memory"]:
+    s = replace(s, screening=replace(s.screening, duckdb_memory_limit=args["memory"]))
 started = {}
 def progress(label, fraction):
     started.setdefault(label, time.perf_counter())

@@ -356,6 +356,7 @@ def screen(
     settings = settings or Settings()
     s = settings.screening
     warnings: list[str] = []
+    _warm_up()
     cps = _checkpoints(checkpoints, settings, crs)
     white = _plates(whitelist, read_whitelist, warnings)
     known_t = _plates(known, read_known, warnings)
@@ -380,6 +381,16 @@ def screen(
         finally:
             eng.close()
     return _result(run, known_t, white, settings, scorer, evaluate, seed, warnings, progress)
+
+
+def _warm_up() -> None:
+    """Import scikit-learn in the background while the engine reads the passes."""
+    import importlib
+    import threading
+
+    threading.Thread(
+        target=importlib.import_module, args=("sklearn.ensemble",), daemon=True
+    ).start()
 
 
 def _groups(passes: PassSource, tmp: str) -> list[Any]:

@@ -438,7 +438,7 @@ def _start_spark(master: str, conf: tuple[tuple[str, str], ...]) -> Any:
     if master.startswith("local"):
         defaults |= {
             "spark.sql.shuffle.partitions": str(max(2, 2 * (os.cpu_count() or 2))),
-            "spark.driver.memory": "2g",
+            "spark.driver.memory": "3g",
         }
     for key, value in {**defaults, **dict(conf)}.items():
         builder = builder.config(key, value)

@@ -64,6 +64,7 @@ def _bag_round(
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
     """One PU-bagging round: which rows it did not train on, and their log-odds."""
     from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(seed)
     held = rng.permutation(pos)[: max(1, len(pos) // 5)]
@@ -80,10 +81,11 @@ def _bag_round(
         early_stopping=False,
         random_state=seed,
     )
-    model.fit(x[idx], y)
     out = np.ones(len(x), dtype=bool)
     out[idx] = False
-    return out, model.decision_function(x[out])
+    with threadpool_limits(1, user_api="openmp"):  # per thread: OpenMP settings are too
+        model.fit(x[idx], y)
+        return out, model.decision_function(x[out])
 
 
 def model_score(
@@ -98,14 +100,14 @@ def model_score(
     machine's load.
     """
     from joblib import Parallel, delayed
-    from threadpoolctl import threadpool_limits
 
     x = _matrix(features)
     pos, unl = np.flatnonzero(positive), np.flatnonzero(~positive)
-    with threadpool_limits(1, user_api="openmp"):
-        parts = Parallel(n_jobs=2, prefer="threads")(
-            delayed(_bag_round)(x, pos, unl, seed * 1000 + b) for b in range(rounds)
-        )
+    if len(pos) < 2 or len(unl) < 1:
+        raise ValueError(f"the model needs known plates to learn from; {len(pos)} given")
+    parts = Parallel(n_jobs=2, prefer="threads")(
+        delayed(_bag_round)(x, pos, unl, seed * 1000 + b) for b in range(rounds)
+    )
     total, seen = np.zeros(len(x)), np.zeros(len(x))
     for out, logit in parts:
         total[out] += logit

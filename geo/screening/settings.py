@@ -159,7 +159,7 @@ class ScreeningSettings:
     eval_repeats: int = 4
     grade_levels: tuple[float, float, float] = (30.0, 50.0, 70.0)
     rules: tuple[Rule, ...] = DEFAULT_RULES
-    duckdb_memory_limit: str = "2GB"
+    duckdb_memory_limit: str = "1.5GB"
     duckdb_threads: int = 0
     temp_directory: str = ""
     spark_master: str = "local[*]"

@@ -128,12 +128,13 @@ FROM (
       WHEN p.plate IS NULL OR p.plate = '' THEN 'missing_plate'
       WHEN p.t IS NULL OR p.t < {t_min} THEN 'bad_time'
       WHEN p.t > {t_future} THEN 'future_time'
-      WHEN NOT hp_plate_ok(p.plate) THEN 'not_plate'
+      WHEN NOT (p.ok OR hp_plate_ok(p.plate)) THEN 'not_plate'
       WHEN k.cpi IS NULL THEN 'unknown_checkpoint'
       ELSE NULL END AS reason
   FROM (
-    SELECT hp_plate(plate_raw) AS plate, t, trim(cp_raw) AS cp_key, plate_raw, time_raw, cp_raw
-    FROM raw
+    SELECT CASE WHEN ok THEN plate_raw ELSE hp_plate(plate_raw) END AS plate, ok, t,
+      trim(cp_raw) AS cp_key, plate_raw, time_raw, cp_raw
+    FROM (SELECT *, COALESCE(hp_plate_ok(plate_raw), FALSE) AS ok FROM raw) r
   ) p LEFT JOIN cp k ON p.cp_key = k.{cp_key}
 ) c
 """,
@@ -399,14 +400,15 @@ MARKETS: Final = Step(
     "market_f",
     "market days",
     """
-SELECT s.pid,
-  SUM(CASE WHEN m.day IS NULL THEN 0 ELSE 1 END) AS mk_passes,
-  SUM(mt.mdays) AS mk_expected,
-  COUNT(DISTINCT CASE WHEN m.day IS NULL THEN NULL ELSE s.town * 1000000 + s.day END)
-    AS mk_days
-FROM seq s JOIN mtown mt ON s.town = mt.town
-LEFT JOIN mkt m ON s.town = m.town AND s.day = m.day
-GROUP BY s.pid
+WITH g AS (
+  SELECT s.pid, s.town, s.day, COUNT(*) AS n, MAX(mt.mdays) AS mdays,
+    MAX(CASE WHEN m.day IS NULL THEN 0 ELSE 1 END) AS mk
+  FROM seq s JOIN mtown mt ON s.town = mt.town
+  LEFT JOIN mkt m ON s.town = m.town AND s.day = m.day
+  GROUP BY s.pid, s.town, s.day
+)
+SELECT pid, SUM(mk * n) AS mk_passes, SUM(mdays * n) AS mk_expected, SUM(mk) AS mk_days
+FROM g GROUP BY pid
 """,
 )
 
@@ -414,9 +416,15 @@ TOWNS: Final = Step(
     "towns_f",
     "towns and checkpoints",
     """
-SELECT pid, COUNT(DISTINCT town) AS distinct_towns,
-  COUNT(DISTINCT cpi) AS distinct_checkpoints, MIN(t) AS first_t, MAX(t) AS last_t
-FROM seq GROUP BY pid
+WITH c AS (
+  SELECT pid, cpi, MIN(town) AS town, MIN(t) AS t0, MAX(t) AS t1 FROM seq GROUP BY pid, cpi
+), w AS (
+  SELECT pid, COUNT(*) AS distinct_towns FROM (SELECT DISTINCT pid, town FROM c) x GROUP BY pid
+)
+SELECT c.pid, MIN(w.distinct_towns) AS distinct_towns, COUNT(*) AS distinct_checkpoints,
+  MIN(c.t0) AS first_t, MAX(c.t1) AS last_t
+FROM c JOIN w ON c.pid = w.pid
+GROUP BY c.pid
 """,
 )
 

@@ -111,40 +111,50 @@ def spark_class() -> Path:
     return Path(pyspark.__file__).parent / "bin" / "spark-class"
 
 
+def daemon(cls: str, args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a Spark daemon class (Master or Worker) in its own process group."""
+    env = {
+        **os.environ,
+        "SPARK_HOME": str(spark_class().parents[1]),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "SPARK_LOG_DIR": str(log.parent),
+    }
+    with open(log, "w") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [str(spark_class()), f"org.apache.spark.deploy.{cls}", *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop(*procs: subprocess.Popen[bytes]) -> None:
+    """Stop daemons and everything they started (their process groups)."""
+    for proc in procs:
+        os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 @pytest.fixture(scope="module")
 def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Spark master and one worker on 127.0.0.1, stopped (with their children) afterwards."""
     logs = tmp_path_factory.mktemp("spark-logs")
     port = free_port()
-    env = {
-        **os.environ,
-        "SPARK_HOME": str(spark_class().parents[1]),
-        "SPARK_LOCAL_IP": "127.0.0.1",
-        "SPARK_LOG_DIR": str(logs),
-    }
-    cmd = [str(spark_class())]
-    master_log, worker_log = open(logs / "master.log", "w"), open(logs / "worker.log", "w")
-    master = subprocess.Popen(
-        [
-            *cmd,
-            "org.apache.spark.deploy.master.Master",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--webui-port",
-            str(free_port()),
-        ],
-        env=env,
-        stdout=master_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     url = f"spark://127.0.0.1:{port}"
-    worker = subprocess.Popen(
+    master = daemon(
+        "master.Master",
+        ["--host", "127.0.0.1", "--port", str(port), "--webui-port", str(free_port())],
+        logs / "master.log",
+    )
+    worker = daemon(
+        "worker.Worker",
         [
-            *cmd,
-            "org.apache.spark.deploy.worker.Worker",
             url,
             "--host",
             "127.0.0.1",
@@ -157,31 +167,18 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "--work-dir",
             str(logs / "work"),
         ],
-        env=env,
-        stdout=worker_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        logs / "worker.log",
     )
     try:
         deadline = time.monotonic() + 180
         while "Registering worker" not in (logs / "master.log").read_text(errors="replace"):
             if time.monotonic() > deadline or master.poll() is not None:
-                pytest.fail(
-                    "Spark master/worker did not start:\n"
-                    + (logs / "master.log").read_text(errors="replace")[-2000:]
-                )
+                text = (logs / "master.log").read_text(errors="replace")[-2000:]
+                pytest.fail(f"Spark master/worker did not start:\n{text}")
             time.sleep(1)
         yield url
     finally:
-        for proc in (worker, master):
-            os.killpg(proc.pid, signal.SIGTERM)
-        for proc in (worker, master):
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        master_log.close()
-        worker_log.close()
+        stop(worker, master)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
