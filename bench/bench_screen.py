@@ -127,7 +127,7 @@ print(json.dumps({"seconds": t1 - t0, "cpu_s": cpu, "features_s": feat, "peak_mi
 
 
 def run_screen(
-    passes: Path, base: Path, engine: str = "duckdb", memory: str = "2GB", master: str | None = None
+    passes: Path, base: Path, engine: str = "duckdb", memory: str = "", master: str | None = None
 ) -> dict[str, float]:
     """``screen`` on ``passes`` in a new Python process; time, phase times and peak RSS."""
     args = {
