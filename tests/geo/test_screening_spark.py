@@ -88,7 +88,7 @@ def test_simulated_county_identical(spark: Any, sim: Path) -> None:
         spark_session=spark,
         **kw,
     )
-    assert len(duck.features) > 200
+    assert len(duck.features) > 150
     pd.testing.assert_frame_equal(duck.features, sp.features, check_exact=True)
     assert duck.counts == sp.counts
     cols = ["rank", "plate", "score", "grade", "score_rules", "score_model"]
