@@ -143,3 +143,19 @@ class TestWindowDefault:
         run = run_week(tmp_path, frame)
         assert "渝F1234S" in set(run.features["plate"])
         assert run.counts["misreads_merged"] == 0
+
+
+def test_one_vehicles_passes_in_time_order() -> None:
+    from geo.screening import plate_passes
+
+    track = plate_passes(
+        read_checkpoints(data.CHECKPOINTS),
+        data.passes(),
+        "渝F·12345",
+        date_from=data.WEEK[0],
+        date_to=data.WEEK[0],
+    )
+    assert len(track) == 11  # Monday: two round trips, one read misread as 渝F1234S
+    assert track["time"].is_monotonic_increasing
+    assert track["cp_id"].tolist()[:3] == ["A1", "B1", "B1"]
+    assert list(track.columns) == ["time", "cp_id", "cp_name", "kind", "town", "lon", "lat"]
