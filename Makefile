@@ -11,7 +11,7 @@ PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install install-test assets system-run-deps system-test-deps lint typecheck demo \
-	clean bench bench-load
+	clean bench bench-load passes
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,13 +62,16 @@ system-run-deps:
 # the browser tests, Noto CJK fonts for Chinese in screenshots and PDFs, LibreOffice to turn
 # briefings into PDF, poppler-utils (pdftoppm) to look at them, PostgreSQL's server binaries
 # for the store tests (they start a throwaway cluster of their own: the package is told not
-# to create, and so not to start, its default cluster).
+# to create, and so not to start, its default cluster), Java 17 for Apache Spark (the
+# screening tests start Spark locally and a standalone master + worker on 127.0.0.1).
 system-test-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v java >/dev/null || { missing="$$missing openjdk-17-jre-headless"; \
+	  $(SUDO) mkdir -p /usr/share/man/man1; }; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { missing="$$missing postgresql"; \
 	  $(SUDO) mkdir -p /etc/postgresql-common/createcluster.d && \
 	  echo "create_main_cluster = false" \
@@ -78,7 +81,14 @@ system-test-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-run: assets system-run-deps
+# Synthetic checkpoint passes for the screening demo (~2.3M rows, ~10-30 s), written once
+# into var/demo_passes (gitignored) and again only when the simulator changes.
+var/demo_passes/summary.json: data/make_passes.py | $(VENV)/.installed
+	$(BIN)/python data/make_passes.py --out var/demo_passes
+
+passes: install var/demo_passes/summary.json
+
+run: assets system-run-deps passes
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: install-test assets system-run-deps system-test-deps
@@ -105,6 +115,7 @@ bench: install-test assets
 	$(BIN)/python bench/bench_mclp.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/bench_aggregate.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/bench_map.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/bench_screen.py $(if $(QUICK),--quick)
 
 # Concurrent sessions replayed over Streamlit's websocket against the app (results go in
 # docs/BENCHMARKS.md): N = 1, 10, 25, 50 with 5-15 s and 1-3 s think time, a fresh

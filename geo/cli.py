@@ -8,6 +8,7 @@ import getpass
 import runpy
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -746,6 +747,165 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _screen_progress() -> Callable[[str, float | None], None]:
+    """Progress lines on stderr: one per step; on a terminal, the percentage in place."""
+    tty = sys.stderr.isatty()
+    last = {"label": ""}
+
+    def report(label: str, fraction: float | None) -> None:
+        if label != last["label"]:
+            if tty and last["label"]:
+                print(file=sys.stderr)
+            last["label"] = label
+            print(f"  {label} …", end="" if tty else "\n", file=sys.stderr, flush=True)
+        elif tty and fraction is not None:
+            print(f"\r  {label} … {fraction:4.0%}", end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _screen_store_known(args: argparse.Namespace, settings: Any) -> Any:
+    """Known plates from the store's cases (and an audit line), when there is a store."""
+    import os
+
+    from geo.screening import known_from_events
+
+    configured = args.db or os.environ.get("HEXPATROL_DB_URL") or settings.database_url
+    if not configured and not (Path(settings.data_dir) / "hexpatrol.sqlite").is_file():
+        return None
+    with open_store(args.db, configured=settings.database_url, data_dir=settings.data_dir) as st:
+        st.log(_whoami(None), "screen", detail=f"passes={args.passes} out={args.out}")
+        return known_from_events(st.events())
+
+
+def _print_screen_account(result: Any, lang: str) -> None:
+    from geo.i18n import t
+
+    c = result.counts
+    w0, w1 = result.window
+    print(
+        f"passes: {c['rows_in']:,} rows in = {c['used']:,} used + {c['rejected']:,} rejected + "
+        f"{c['outside_window']:,} outside {w0}..{w1}"
+    )
+    samples = result.samples
+    for reason, n in zip(result.rejects["reason"], result.rejects["n"], strict=True):
+        eg = samples[samples["reason"] == reason].head(1)
+        example = ""
+        if len(eg):
+            r = eg.iloc[0].where(eg.iloc[0].notna(), "(empty)")
+            example = f" (e.g. {r['plate_raw']!r} at {r['cp_raw']!r}, {r['time_raw']!r})"
+        print(f"  {reason}: {n:,} rows — {t(f'screen_reject_{reason}', lang)}{example}")
+    if c["misreads_merged"]:
+        print(f"  {c['misreads_merged']:,} passes of misread plates given to the plate they "
+              "belong to")
+    print(f"whitelist: {c['whitelisted']:,} plates; known plates among the screened: "
+          f"{c['known_screened']:,}")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def _print_evaluation(result: Any, share: float) -> None:
+    ev = result.evaluation
+    if ev.empty:
+        print("backtest: too few known plates among the screened vehicles (needs "
+              "[screening] min_known; give --known or import cases with plates)")
+        return
+    print(f"backtest ({share:.0%} of the known plates hidden, {int(ev['rounds'].iloc[0])} rounds, "
+          f"{int(ev['hidden'].iloc[0])} hidden each):")
+    print("  scorer  P@10   P@20   P@50   P@100  R@20   R@100  R-precision")
+    for v in ev.to_dict("records"):
+        print(f"  {v['scorer']:<6}  {v['precision@10']:.3f}  {v['precision@20']:.3f}  "
+              f"{v['precision@50']:.3f}  {v['precision@100']:.3f}  {v['recall@20']:.3f}  "
+              f"{v['recall@100']:.3f}  {v['r_precision']:.3f}")
+
+
+def _cmd_screen(args: argparse.Namespace) -> int:
+    from geo.config import is_demo
+    from geo.screening import screen, suspects_to_csv, suspects_to_xlsx
+    from geo.screening.inputs import read_known
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        print(f"error: --out {out} must end in .csv or .xlsx", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings(args.config)
+        known = _screen_store_known(args, settings) if not args.known or args.db else None
+        if args.known:
+            from_file, warnings = read_known(args.known)
+            for w in warnings:
+                print(f"warning: {w}", file=sys.stderr)
+            known = from_file if known is None else pd_concat(known, from_file)
+        result = screen(
+            args.checkpoints, args.passes, whitelist=args.whitelist, known=known, crs=args.crs,
+            engine=args.engine, spark_master=args.spark_master, date_from=args.date_from,
+            date_to=args.date_to, settings=settings, scorer=args.scorer,
+            evaluate=args.evaluate, progress=_screen_progress(),
+        )
+    except (ConfigError, LedgerReadError, StoreError, ValueError, OSError) as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return 2
+    lang = args.lang or settings.language
+    print(file=sys.stderr)
+    _print_screen_account(result, lang)
+    if args.evaluate or not result.evaluation.empty:
+        _print_evaluation(result, settings.screening.eval_share)
+    keep = {"top": args.top, "min_grade": args.min_grade}
+    if out.suffix.lower() == ".xlsx":
+        out.write_bytes(suspects_to_xlsx(result, lang, synthetic=is_demo(settings), **keep))
+    else:
+        out.write_bytes(suspects_to_csv(result, lang, **keep))
+    grades = result.suspects["grade"].value_counts()
+    print(
+        f"{len(result.suspects):,} vehicles screened on {result.engine}, ranked by "
+        f"{result.scorer}: {grades.get('high', 0)} highly suspected, {grades.get('medium', 0)} "
+        f"suspected, {grades.get('low', 0)} to watch; written to {out}"
+    )
+    return 0
+
+
+def pd_concat(a: Any, b: Any) -> Any:
+    """Known plates from two sources, cases added up per plate."""
+    import pandas as pd
+
+    both = pd.concat([a, b], ignore_index=True)
+    return both.groupby("plate", as_index=False)["n_cases"].sum()
+
+
+def _screen_parser(sub: Any) -> None:
+    """``hexpatrol screen``: its arguments."""
+    scr = sub.add_parser(
+        "screen", help="screen checkpoint passes (过车数据) for suspected black cars"
+    )
+    scr.add_argument("--checkpoints", required=True, help="checkpoint list (CSV/XLSX/Parquet)")
+    scr.add_argument("--passes", required=True, nargs="+", metavar="FILE|DIR|GLOB",
+                     help="pass files: Parquet, CSV (UTF-8/GBK) or XLSX; files, folders, globs "
+                     "(quote them), hdfs:// or s3a:// paths with --engine spark")
+    scr.add_argument("--whitelist", help="licensed operating vehicles (号牌号码, 车辆类别)")
+    scr.add_argument("--known", help="known illegal-operation plates: any table with a plate "
+                     "column, e.g. a case ledger (default: the store's cases)")
+    scr.add_argument("--crs", choices=["wgs84", "gcj02", "bd09"],
+                     help="coordinates of checkpoints without a 坐标系 column (default wgs84)")
+    scr.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    scr.add_argument("--spark-master", metavar="URL",
+                     help="local[*] (default), spark://host:7077 or yarn")
+    scr.add_argument("--from", dest="date_from", type=dt.date.fromisoformat,
+                     help="first day screened (default: 30 days before --to)")
+    scr.add_argument("--to", dest="date_to", type=dt.date.fromisoformat,
+                     help="last day screened (default: the last day of the data)")
+    scr.add_argument("--scorer", choices=["auto", "rules", "model"],
+                     help="ranking: auto (the one that backtests better; default), rules, model")
+    scr.add_argument("--evaluate", action="store_true",
+                     help="hide a share of the known plates and report precision@k, recall@k")
+    scr.add_argument("--out", required=True, help="suspects.csv or suspects.xlsx")
+    scr.add_argument("--lang", choices=["zh", "en"], help="language of grades and reasons")
+    scr.add_argument("--top", type=int, help="write only the first N vehicles")
+    scr.add_argument("--min-grade", choices=["high", "medium", "low", "none"], default="none",
+                     help="write only vehicles of this grade or better (default: all)")
+    _store_arguments(scr)
+    scr.set_defaults(func=_cmd_screen)
+
+
 def _store_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
@@ -1014,6 +1174,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--dir", default=".", help="folder to create (default: here)")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
     init.set_defaults(func=_cmd_init)
+    _screen_parser(sub)
     return parser
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from geo.errors import ConfigError
 from geo.periods import PeriodSettings
+from geo.screening.settings import ScreeningSettings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -102,6 +103,9 @@ class Settings:
     periods : PeriodSettings
         The ``[periods]`` table: night hours, school windows, 春运 windows, school
         vacations, sensitive dates, a holiday table (see :class:`geo.periods.PeriodSettings`).
+    screening : ScreeningSettings
+        The ``[screening]`` table: how checkpoint passes are cleaned, described and scored
+        (see :class:`geo.screening.settings.ScreeningSettings`).
     """
 
     region_name: str = "云阳县"
@@ -138,6 +142,7 @@ class Settings:
     gi_transform: str = "none"
     fdr: bool = True
     periods: PeriodSettings = field(default_factory=PeriodSettings)
+    screening: ScreeningSettings = field(default_factory=ScreeningSettings)
 
     def __post_init__(self) -> None:
         if not 7 <= self.h3_resolution <= 10:
@@ -214,6 +219,10 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
             if not isinstance(value, dict):
                 raise ConfigError(f"{file}: [periods] must be a table")
             values[key] = PeriodSettings.from_mapping(value, base=str(base))
+        elif key == "screening":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{file}: [screening] must be a table")
+            values[key] = ScreeningSettings.from_mapping(value)
         elif key == "events":
             items = [value] if isinstance(value, str) else list(value)
             values[key] = tuple((base / v).resolve() for v in items)

@@ -1,0 +1,504 @@
+"""The screen end to end: files or frames in, a graded suspect list out.
+
+Two layers, as elsewhere in hexpatrol: :func:`score_vehicles` works on plain tables (the
+feature table and the known plates) and knows nothing of files or engines; :func:`screen`
+reads the inputs, runs the engine and hands the features to it. :func:`plate_passes` lists
+one vehicle's passes (for a track on a map).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from geo.config import Settings
+from geo.regions import load_key_areas, load_townships
+from geo.screening.engines import DuckDBEngine, Engine, Progress, SparkEngine
+from geo.screening.features import compute_features
+from geo.screening.inputs import (
+    Checkpoints,
+    ScreeningInputError,
+    TableSource,
+    find_pass_files,
+    group_pass_files,
+    read_checkpoints,
+    read_known,
+    read_whitelist,
+)
+from geo.screening.reasons import reasons_for
+from geo.screening.schema import clean_plate
+from geo.screening.scoring import (
+    choose_scorer,
+    evaluate,
+    grade,
+    rank_order,
+    rule_strengths,
+    scorer_scores,
+)
+from geo.screening.settings import ENGINES, ScreeningSettings
+
+PassSource: TypeAlias = str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | pd.DataFrame
+#: metric columns carried into the suspect list
+KEY_METRICS = (
+    "active_days",
+    "passes_per_day",
+    "route_days",
+    "route_trips_per_day",
+    "hub_days",
+    "offday_lift",
+    "market_lift",
+    "span_hours",
+    "early_share",
+    "km_per_day",
+    "distinct_towns",
+)
+
+
+@dataclass
+class ScreenResult:
+    """What a screen found, and how.
+
+    Attributes
+    ----------
+    suspects : DataFrame
+        One row per screened, non-whitelisted plate, best first: ``rank``, ``plate``,
+        ``score`` (0-100, of the scorer used), ``grade`` (``high``/``medium``/``low``/
+        ``none``), ``score_rules``, ``score_model`` (NaN without enough known plates),
+        ``known``, ``n_cases``, ``reasons`` (list of (code, params); words via
+        :func:`geo.screening.reasons.reason_text`), key metrics, ``first_seen``,
+        ``last_seen``.
+    features : DataFrame
+        Every feature of every plate (see :data:`geo.screening.features.FEATURE_DTYPES`).
+    counts : dict
+        ``rows_in``, ``used``, ``rejected``, ``outside_window``, ``misreads_merged``,
+        ``whitelisted`` (plates), ``known_screened`` (known plates among the screened).
+    rejects : DataFrame
+        ``reason`` (code) and ``n``; ``samples`` shows a few raw rows per reason.
+    window : (date, date)
+        First and last day screened.
+    engine, scorer : str
+        Engine that ran the features; scorer that ranks the list (``rules``/``model``).
+    evaluation : DataFrame
+        The backtest per scorer (empty without enough known plates).
+    """
+
+    suspects: pd.DataFrame
+    features: pd.DataFrame
+    counts: dict[str, int]
+    rejects: pd.DataFrame
+    samples: pd.DataFrame
+    window: tuple[dt.date, dt.date]
+    engine: str
+    scorer: str
+    evaluation: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _seen(seconds: pd.Series) -> pd.Series:
+    return pd.to_datetime(seconds.astype("int64"), unit="s")
+
+
+def score_vehicles(
+    features: pd.DataFrame,
+    known: pd.DataFrame | None = None,
+    *,
+    settings: ScreeningSettings | None = None,
+    window_days: int = 30,
+    urban: str = "",
+    scorer: str | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """Score, grade, explain and rank vehicles from their features (the numeric core).
+
+    Parameters
+    ----------
+    features : DataFrame
+        One row per plate (:func:`geo.screening.features.compute_features`).
+    known : DataFrame, optional
+        Known illegal-operation plates: ``plate`` and optionally ``n_cases``.
+    settings : ScreeningSettings, optional
+        Rules, grade levels, ``scorer`` (``auto``/``rules``/``model``), ``min_known``.
+    window_days : int
+        Days screened (quoted in reasons).
+    urban : str
+        Name of the merged county town (route names put it last).
+    scorer : str, optional
+        Overrides ``settings.scorer``.
+    seed : int
+        Randomness of the model and the backtest folds.
+    progress : callable, optional
+        Told when scoring and backtesting start.
+
+    Returns
+    -------
+    suspects : DataFrame
+        See :class:`ScreenResult`.
+    scorer : str
+        The scorer used.
+    evaluation : DataFrame
+        The backtest (run when choosing automatically or asked for; may be empty).
+    """
+    s = settings or ScreeningSettings()
+    choice = scorer or s.scorer
+    cases = _known_cases(features, known)
+    positive = (cases > 0).to_numpy()
+    if progress is not None:
+        progress("scoring vehicles", None)
+    scores = scorer_scores(features, positive, s, seed)
+    if choice == "auto" and progress is not None:
+        progress("backtesting the two scorers", None)
+    evaluation = evaluate(features, positive, s, seed=seed) if choice == "auto" else pd.DataFrame()
+    if choice == "auto":
+        choice = choose_scorer(evaluation)
+    if choice not in scores:
+        raise ScreeningInputError(
+            f"the model scorer needs at least {s.min_known} known plates among the screened "
+            f"vehicles; {int(positive.sum())} found (give --known or use the rules)"
+        )
+    table = _suspect_table(features, scores, choice, cases, s, window_days, urban)
+    return table, choice, evaluation
+
+
+def _known_cases(features: pd.DataFrame, known: pd.DataFrame | None) -> pd.Series:
+    if known is None or known.empty:
+        return pd.Series(0, index=features.index, dtype="int64")
+    counts = (
+        known.groupby("plate")["n_cases"].sum()
+        if "n_cases" in known
+        else (known.groupby("plate").size())
+    )
+    return features["plate"].map(counts).fillna(0).astype("int64")
+
+
+def _route_names(features: pd.DataFrame, urban: str) -> list[str]:
+    """Route names such as 江口镇—云阳县城区 (county town last); empty without a route."""
+    out = []
+    for a, b, days in zip(
+        features["route_a"], features["route_b"], features["route_days"], strict=True
+    ):
+        if not isinstance(a, str) or not days:
+            out.append("")
+        else:
+            out.append(f"{b}—{a}" if a == urban else f"{a}—{b}")
+    return out
+
+
+def _suspect_table(
+    features: pd.DataFrame,
+    scores: dict[str, pd.Series],
+    choice: str,
+    cases: pd.Series,
+    s: ScreeningSettings,
+    window_days: int,
+    urban: str,
+) -> pd.DataFrame:
+    chosen = scores[choice]
+    strengths = rule_strengths(features, s.rules)
+    table = pd.DataFrame(
+        {
+            "plate": features["plate"],
+            "score": chosen.round(1),
+            "grade": grade(chosen, s.grade_levels),
+            "score_rules": scores["rules"].round(1),
+            "score_model": scores["model"].round(1) if "model" in scores else np.nan,
+            "known": cases > 0,
+            "n_cases": cases,
+            "reasons": reasons_for(
+                features,
+                strengths,
+                s.rules,
+                window=window_days,
+                urban=urban,
+                early_hour=s.early_hour,
+                n_cases=cases,
+                model=scores.get("model"),
+            ),
+        }
+    )
+    table["route"] = _route_names(features, urban)
+    for col in KEY_METRICS:
+        table[col] = features[col]
+    table["first_seen"] = _seen(features["first_t"])
+    table["last_seen"] = _seen(features["last_t"])
+    table = table.iloc[rank_order(chosen, features["plate"])].reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
+
+
+# ---------------------------------------------------------------- the adapter
+
+
+def _engine(
+    name: str, s: ScreeningSettings, temp_dir: str, spark_master: str | None, spark_session: Any
+) -> Engine:
+    if name not in ENGINES:
+        raise ScreeningInputError(f"engine was {name!r} but is expected to be in {ENGINES}")
+    if name == "spark":
+        return SparkEngine(spark_master or s.spark_master, conf=s.spark_conf, session=spark_session)
+    return DuckDBEngine(
+        memory_limit=s.duckdb_memory_limit,
+        threads=s.duckdb_threads,
+        temp_directory=os.path.join(temp_dir, "duckdb"),
+    )
+
+
+def _checkpoints(
+    source: TableSource | Checkpoints, settings: Settings, crs: str | None
+) -> Checkpoints:
+    if isinstance(source, Checkpoints):
+        return source
+    s = settings.screening
+    return read_checkpoints(
+        source,
+        crs=crs,
+        townships=load_townships(
+            settings.townships,
+            code_field=settings.township_code_field,
+            name_field=settings.township_name_field,
+        )
+        if Path(settings.townships).exists()
+        else None,
+        key_areas=load_key_areas(settings.key_areas) if Path(settings.key_areas).exists() else None,
+        hub_kinds=s.hub_kinds,
+        merge_subdistricts=s.merge_subdistricts,
+        urban_name=urban_name(settings),
+    )
+
+
+def urban_name(settings: Settings) -> str:
+    """The merged county town's name: the region's name + 城区 (e.g. 云阳县城区)."""
+    return f"{settings.region_name}城区"
+
+
+def _plates(
+    source: TableSource | pd.DataFrame | None, reader: Any, warnings: list[str]
+) -> pd.DataFrame | None:
+    if source is None:
+        return None
+    if isinstance(source, pd.DataFrame) and "plate" in source.columns:
+        return source.assign(plate=source["plate"].map(clean_plate))
+    table, found = reader(source)
+    warnings += found
+    return table
+
+
+def screen(
+    checkpoints: TableSource | Checkpoints,
+    passes: PassSource,
+    *,
+    whitelist: TableSource | None = None,
+    known: TableSource | None = None,
+    crs: str | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    settings: Settings | None = None,
+    scorer: str | None = None,
+    evaluate: bool = False,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+    spark_session: Any = None,
+    seed: int = 0,
+) -> ScreenResult:
+    """Screen checkpoint passes for suspected illegal-operation vehicles.
+
+    Parameters
+    ----------
+    checkpoints : path, DataFrame or Checkpoints
+        The checkpoint list (see :func:`geo.screening.inputs.read_checkpoints`).
+    passes : path, glob, folder, list of them, or DataFrame
+        Pass files: Parquet, CSV (UTF-8/GBK) or XLSX, local or ``hdfs://``/``s3a://``
+        (Spark); a frame with 号牌号码/过车时间/卡口编号 (or English) columns.
+    whitelist : path or DataFrame, optional
+        Licensed operating vehicles (号牌号码, 车辆类别); never listed.
+    known : path or DataFrame, optional
+        Known illegal-operation plates (any table with a plate column, e.g. a case ledger;
+        a frame with ``plate`` and ``n_cases``).
+    crs : str, optional
+        Coordinate system of checkpoints without a 坐标系 column.
+    engine : str
+        ``duckdb`` (default) or ``spark``.
+    spark_master : str, optional
+        ``local[*]``, ``spark://host:7077``, ``yarn`` (default from the settings).
+    date_from, date_to : date, optional
+        Days screened (default: the last ``window_days`` days of the data).
+    settings : Settings, optional
+        Townships, key areas (market days), holidays, region name, ``[screening]``.
+    scorer : str, optional
+        ``auto``, ``rules`` or ``model`` (default from the settings).
+    evaluate : bool
+        Backtest both scorers even when the scorer is fixed.
+    progress : callable, optional
+        Called with (step label, fraction or None) as the engine works.
+    now : datetime, optional
+        Passes later than a day after this are rejected (default: now).
+    spark_session : SparkSession, optional
+        An existing session to use (not stopped afterwards).
+    seed : int
+        Randomness of the model and the backtest.
+
+    Returns
+    -------
+    ScreenResult
+        The ranked suspects, features, pass accounting, window, engine, scorer, backtest.
+    """
+    settings = settings or Settings()
+    s = settings.screening
+    warnings: list[str] = []
+    _warm_up()
+    cps = _checkpoints(checkpoints, settings, crs)
+    white = _plates(whitelist, read_whitelist, warnings)
+    known_t = _plates(known, read_known, warnings)
+    base = s.temp_directory or os.path.join(settings.data_dir, "tmp")
+    os.makedirs(base, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=base, prefix="screen-") as tmp:
+        groups = _groups(passes, tmp)
+        eng = _engine(engine, s, tmp, spark_master, spark_session)
+        try:
+            run = compute_features(
+                eng,
+                cps,
+                groups,
+                [] if white is None else white["plate"],
+                settings=s,
+                periods=settings.periods,
+                date_from=date_from,
+                date_to=date_to,
+                now=now,
+                progress=progress,
+            )
+        finally:
+            eng.close()
+    return _result(run, known_t, white, settings, scorer, evaluate, seed, warnings, progress)
+
+
+def _warm_up() -> None:
+    """Import scikit-learn in the background while the engine reads the passes."""
+    import importlib
+    import threading
+
+    threading.Thread(
+        target=importlib.import_module, args=("sklearn.ensemble",), daemon=True
+    ).start()
+
+
+def _groups(passes: PassSource, tmp: str) -> list[Any]:
+    from geo.screening.inputs import PassGroup
+
+    if isinstance(passes, pd.DataFrame):
+        return [PassGroup("frame", ("(frame)",), frame=passes)]
+    return group_pass_files(find_pass_files(passes), tmp)
+
+
+def _result(
+    run: Any,
+    known: pd.DataFrame | None,
+    white: pd.DataFrame | None,
+    settings: Settings,
+    scorer: str | None,
+    want_eval: bool,
+    seed: int,
+    warnings: list[str],
+    progress: Progress | None,
+) -> ScreenResult:
+    s = settings.screening
+    days = (run.window[1] - run.window[0]).days + 1
+    if known is not None and white is not None:
+        both = sorted(set(known["plate"]) & set(white["plate"]))
+        if both:
+            warnings.append(
+                f"{len(both)} known plates are on the whitelist and are not listed "
+                f"(e.g. {both[0]}); check the whitelist"
+            )
+    suspects, used, evaluation = score_vehicles(
+        run.features,
+        known,
+        settings=s,
+        window_days=days,
+        urban=urban_name(settings),
+        scorer=scorer,
+        seed=seed,
+        progress=progress,
+    )
+    if want_eval and evaluation.empty:
+        positive = (_known_cases(run.features, known) > 0).to_numpy()
+        evaluation = evaluate(run.features, positive, s, seed=seed)
+    counts = dict(run.counts)
+    counts["whitelisted"] = 0 if white is None else len(white)
+    counts["known_screened"] = int(suspects["known"].sum())
+    return ScreenResult(
+        suspects,
+        run.features,
+        counts,
+        run.rejects,
+        run.samples,
+        run.window,
+        run.engine,
+        used,
+        evaluation,
+        [*run.warnings, *warnings],
+        run.timings,
+    )
+
+
+def plate_passes(
+    checkpoints: TableSource | Checkpoints,
+    passes: PassSource,
+    plate: str,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    settings: Settings | None = None,
+    crs: str | None = None,
+) -> pd.DataFrame:
+    """One vehicle's passes in time order, with where each checkpoint is.
+
+    Parameters
+    ----------
+    checkpoints, passes, crs, settings
+        As for :func:`screen`.
+    plate : str
+        The plate (any spelling: ``渝F·A1234`` = ``渝FA1234``).
+    date_from, date_to : date, optional
+        Only passes on these days.
+
+    Returns
+    -------
+    DataFrame
+        ``time`` (local), ``cp_id``, ``cp_name``, ``kind``, ``town``, ``lon``, ``lat``.
+    """
+    settings = settings or Settings()
+    cps = _checkpoints(checkpoints, settings, crs)
+    lo = -(2**62) if date_from is None else (date_from - dt.date(1970, 1, 1)).days * 86400
+    hi = 2**62 if date_to is None else ((date_to - dt.date(1970, 1, 1)).days + 1) * 86400
+    with tempfile.TemporaryDirectory(prefix="hexpatrol-plate-") as tmp:
+        eng = DuckDBEngine(temp_directory=os.path.join(tmp, "duckdb"))
+        try:
+            eng.put(
+                "cp",
+                cps.table[["cp_id", "cp_name", "kind", "town", "lon", "lat"]].astype(
+                    {"cp_id": object, "cp_name": object, "kind": object, "town": object}
+                ),
+            )
+            key = eng.raw_view(_groups(passes, tmp))
+            frame = eng.fetch(
+                "SELECT r.t, c.cp_id, c.cp_name, c.kind, c.town, c.lon, c.lat FROM raw r "
+                f"JOIN cp c ON trim(r.cp_raw) = c.{key} WHERE hp_plate(r.plate_raw) = "
+                f"'{clean_plate(plate).replace(chr(39), '')}' AND r.t >= {lo} AND r.t < {hi} "
+                "ORDER BY r.t, c.cp_id"
+            )
+        finally:
+            eng.close()
+    frame.insert(0, "time", pd.to_datetime(frame.pop("t").astype("int64"), unit="s"))
+    return frame

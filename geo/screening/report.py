@@ -1,0 +1,148 @@
+"""The suspect list as people read it: CSV and Excel in Chinese (or English), formula-safe."""
+
+from __future__ import annotations
+
+import io
+from typing import Final
+
+import pandas as pd
+
+from geo.export import neutralize, to_safe_csv
+from geo.i18n import t
+from geo.screening.core import ScreenResult
+from geo.screening.reasons import reason_text
+
+#: columns of the exported list, in order
+EXPORT_COLUMNS: Final = (
+    "rank",
+    "plate",
+    "score",
+    "grade",
+    "reasons",
+    "known",
+    "score_rules",
+    "score_model",
+    "route",
+    "active_days",
+    "passes_per_day",
+    "route_days",
+    "route_trips_per_day",
+    "hub_days",
+    "offday_lift",
+    "market_lift",
+    "span_hours",
+    "early_share",
+    "km_per_day",
+    "distinct_towns",
+    "first_seen",
+    "last_seen",
+)
+
+
+def suspect_rows(
+    result: ScreenResult, lang: str = "zh", *, top: int | None = None, min_grade: str = "none"
+) -> pd.DataFrame:
+    """The suspect list with grade labels and reasons in words; codes kept in ``grade_code``.
+
+    Parameters
+    ----------
+    result : ScreenResult
+        From :func:`geo.screening.screen`.
+    lang : str
+        ``zh`` or ``en``.
+    top : int, optional
+        Keep the first ``top`` rows only.
+    min_grade : str
+        Keep rows of this grade or better (``high``, ``medium``, ``low``, ``none`` = all).
+
+    Returns
+    -------
+    DataFrame
+        :data:`EXPORT_COLUMNS` plus ``grade_code``; English column names.
+    """
+    s = result.suspects
+    order = ("high", "medium", "low", "none")
+    keep = s["grade"].map(order.index) <= order.index(min_grade)
+    s = s[keep]
+    if top is not None:
+        s = s.head(top)
+    out = pd.DataFrame(
+        {
+            "rank": s["rank"],
+            "plate": s["plate"],
+            "score": s["score"],
+            "grade": [t(f"screen_grade_{g}", lang) for g in s["grade"]],
+            "reasons": [reason_text(r, lang) for r in s["reasons"]],
+            "known": s["known"].map({True: "是" if lang == "zh" else "yes", False: ""}),
+            "score_rules": s["score_rules"],
+            "score_model": s["score_model"],
+            "route": s["route"],
+        }
+    )
+    for col in EXPORT_COLUMNS[9:-2]:
+        out[col] = s[col].round(2) if s[col].dtype.kind == "f" else s[col]
+    out["first_seen"] = s["first_seen"].dt.strftime("%Y-%m-%d %H:%M")
+    out["last_seen"] = s["last_seen"].dt.strftime("%Y-%m-%d %H:%M")
+    out["grade_code"] = s["grade"]
+    return out.reset_index(drop=True)
+
+
+def suspects_to_csv(result: ScreenResult, lang: str = "zh", **keep: object) -> bytes:
+    """CSV bytes (UTF-8 with BOM) of :func:`suspect_rows`, formula cells neutralised."""
+    return to_safe_csv(suspect_rows(result, lang, **keep))  # type: ignore[arg-type]
+
+
+def _about(result: ScreenResult, lang: str, synthetic: bool) -> pd.DataFrame:
+    c = result.counts
+    rows = [
+        (
+            "筛查时段" if lang == "zh" else "Days screened",
+            f"{result.window[0]} — {result.window[1]}",
+        ),
+        ("计算引擎" if lang == "zh" else "Engine", result.engine),
+        ("排序方法" if lang == "zh" else "Ranked by", t(f"screen_scorer_{result.scorer}", lang)),
+        ("过车记录" if lang == "zh" else "Pass rows in", c["rows_in"]),
+        ("采用" if lang == "zh" else "Used", c["used"]),
+        ("退回" if lang == "zh" else "Rejected", c["rejected"]),
+        ("时段外" if lang == "zh" else "Outside the days", c["outside_window"]),
+        ("误识别号牌已归并" if lang == "zh" else "Misreads merged", c["misreads_merged"]),
+    ]
+    rows += [
+        (t(f"screen_reject_{r}", lang), n)
+        for r, n in zip(result.rejects["reason"], result.rejects["n"], strict=True)
+    ]
+    if synthetic:
+        rows.append(
+            (
+                "说明" if lang == "zh" else "Note",
+                "合成演示数据(非真实)" if lang == "zh" else "synthetic demo data",
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["项目" if lang == "zh" else "Item", "数值" if lang == "zh" else "Value"]
+    )
+
+
+def suspects_to_xlsx(
+    result: ScreenResult, lang: str = "zh", *, synthetic: bool = False, **keep: object
+) -> bytes:
+    """An Excel workbook: the list (localised headers), the backtest and the data account."""
+    from geo.export import _fit_columns
+
+    rows = suspect_rows(result, lang, **keep).drop(columns="grade_code")  # type: ignore[arg-type]
+    rows.columns = [t(f"screen_col_{c}", lang) for c in rows.columns]
+    buffer = io.BytesIO()
+    names = (
+        ("筛查结果", "方法评估", "数据说明") if lang == "zh" else ("suspects", "backtest", "about")
+    )
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        rows.map(neutralize).to_excel(writer, sheet_name=names[0], index=False)
+        if not result.evaluation.empty:
+            result.evaluation.round(3).to_excel(writer, sheet_name=names[1], index=False)
+        _about(result, lang, synthetic).map(neutralize).to_excel(
+            writer, sheet_name=names[2], index=False
+        )
+        for sheet in writer.sheets.values():
+            _fit_columns(sheet, cap=60, per_char=1.5)
+        writer.sheets[names[0]].freeze_panes = "C2"
+    return buffer.getvalue()
