@@ -950,6 +950,12 @@ STREAMLIT_WORDS: Final[dict[str, str]] = {
     "Delete rows": "删除所选行",
     "Skip to main content": "跳到主要内容",
     "Page not found": "页面不存在",
+    "Sidebar": "侧栏",
+    "Collapse sidebar": "收起侧栏",
+    "Expand sidebar": "展开侧栏",
+    "Link to heading": "链接到此标题",
+    "Show password": "显示密码",
+    "Hide password": "隐藏密码",
 }
 STREAMLIT_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
     (r"^(?:Limit )?(\d+)\s*MB per file(?: • )?(.*)$", "单个文件不超过 $1MB;格式:$2"),

@@ -10,9 +10,11 @@ by its file.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Final
 
 import geopandas as gpd
@@ -38,28 +40,44 @@ RIVER_COLOR: Final = "#8fbde3"
 POST_COLORS: Final = {"fixed": "#08306b", "mobile": "#d94801"}
 
 
+_DRAWING = threading.RLock()  # matplotlib's settings are global: one drawing at a time
+
+
+def _figure(**kwargs: Any) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _subplots(**kwargs: Any) -> tuple[Any, Any]:
+    fig = _figure(**kwargs)
+    return fig, fig.subplots()
+
+
 @contextmanager
 def cjk_figure(font_file: str | None = None) -> Iterator[Any]:
-    """``matplotlib.pyplot`` with the CJK font registered and set for text (Agg backend)."""
-    import matplotlib
+    """Figure makers (``figure``, ``subplots``) drawing with the CJK font, on the Agg canvas.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Figures are made without ``pyplot``, whose global figure list and backend switching are
+    not safe when several sessions of the app draw at once; drawings are serialised because
+    the font settings (``rcParams``) are global too.
+    """
+    import matplotlib
 
     family = matplotlib_family(font_file)
     rc: dict[str, Any] = {"font.family": [family, "DejaVu Sans"]} if family else {}
     rc["axes.unicode_minus"] = False
-    with plt.rc_context(rc):  # type: ignore[arg-type]
-        yield plt
+    with _DRAWING, matplotlib.rc_context(rc):  # type: ignore[arg-type]
+        yield SimpleNamespace(figure=_figure, subplots=_subplots)
 
 
 def png(fig: Any, *, dpi: int = 200) -> bytes:
-    """The figure as PNG bytes (closed afterwards)."""
-    import matplotlib.pyplot as plt
-
+    """The figure as PNG bytes."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    plt.close(fig)
     return buf.getvalue()
 
 
