@@ -255,34 +255,10 @@ def compose(
     # repeat vehicles, plates masked, each with a code that tells it apart
     vehicles, plates = _repeat_vehicles(month_events)
     figures["repeat_vehicles"] = int((plates.value_counts() >= 2).sum())
-    # next month's suggested plan: the default forecast of next month's night risk, from the
-    # data up to this month's end
-    upto = scoped.events["occurred_at"] < end
-    history = dataclasses.replace(
-        scoped, events=scoped.events[upto], labels=scoped.labels.loc[upto[upto].index]
+    plan_posts, plan_figures = _next_month_plan(
+        scoped, end, month, township=township, teams=teams, res=res, periods=periods
     )
-    fixed = tuple(
-        history.key_areas.loc[
-            history.key_areas["category"].isin(["hsr_station", "hospital", "shopping"]), "id"
-        ]
-    )
-    plan_posts = pd.DataFrame()
-    plan_figures: dict[str, float] = {}
-    if len(history.events):
-        plan = make_plan(
-            history,
-            PlanRequest(
-                period="night",
-                teams=teams,
-                fixed_posts=fixed,
-                res=res,
-                township_codes=(township,) if township else (),
-                forecast_month=str(pd.Period(month, freq="M") + 1),
-            ),
-            periods=periods,
-        )
-        plan_posts = plan.plan.posts
-        plan_figures = plan.figures
+    figures["night_12m"] = int(plan_figures.pop("night_12m", 0))
     briefing = Briefing(
         month,
         scope,
@@ -300,6 +276,42 @@ def compose(
     )
     briefing.text = write_text(briefing)
     return briefing
+
+
+def _next_month_plan(
+    scoped: Dataset, end: pd.Timestamp, month: str, *, township: str | None, **how: Any
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Next month's suggested night plan from the data up to this month's end.
+
+    No plan (empty posts and figures) when the last 12 months hold no night event: there is
+    no night risk to cover. ``how`` holds ``teams``, ``res`` and ``periods``.
+    """
+    upto = scoped.events["occurred_at"] < end
+    recent = upto & (scoped.events["occurred_at"] >= end - pd.DateOffset(months=12))
+    night = int(scoped.labels.loc[recent[recent].index, "night"].sum())
+    if not night:
+        return pd.DataFrame(), {"night_12m": 0}
+    history = dataclasses.replace(
+        scoped, events=scoped.events[upto], labels=scoped.labels.loc[upto[upto].index]
+    )
+    fixed = tuple(
+        history.key_areas.loc[
+            history.key_areas["category"].isin(["hsr_station", "hospital", "shopping"]), "id"
+        ]
+    )
+    plan = make_plan(
+        history,
+        PlanRequest(
+            period="night",
+            teams=how["teams"],
+            fixed_posts=fixed,
+            res=how["res"],
+            township_codes=(township,) if township else (),
+            forecast_month=str(pd.Period(month, freq="M") + 1),
+        ),
+        periods=how["periods"],
+    )
+    return plan.plan.posts, {**plan.figures, "night_12m": night}
 
 
 def write_text(b: Briefing) -> dict[str, list[str]]:
@@ -353,6 +365,11 @@ def write_text(b: Briefing) -> dict[str, list[str]]:
             + track_record_text(b.plan_figures, "zh")
         )
         plan_lines.append("节假日、春运期间机动警力按倍数增加,逢场日加强场镇早间巡查。")
+    elif f.get("night_12m", 1) == 0:
+        plan_lines.append(
+            f"近12个月{b.scope}无夜间非法营运案件与线索,下月不单独部署夜间巡逻力量,"
+            "按日常巡查安排;逢场日加强场镇早间巡查。"
+        )
     return {"situation": situation, "hotspots": hotspots, "risk": risk_lines, "plan": plan_lines}
 
 

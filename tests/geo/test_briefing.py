@@ -238,3 +238,18 @@ def test_pdf_pages_are_a4(county) -> None:
     pages = text.split("\f")[: len(sizes)]
     attachments = [i for i, p in enumerate(pages) if p.lstrip().startswith("附件")]
     assert len(attachments) == 2 and attachments[-1] == len(sizes) - 1  # each 附件 one page
+
+
+def test_no_night_teams_suggested_without_night_events(demo) -> None:
+    import dataclasses
+
+    code = demo.townships.set_index("name").loc["江口镇", "code"]
+    keep = ~(demo.labels["night"] & (demo.events["township_code"] == code))
+    quiet = dataclasses.replace(demo, events=demo.events[keep], labels=demo.labels[keep])
+    b = compose(quiet, MONTH, township=code)
+    assert b.figures["events"] > 0 and b.figures["period_night"] == 0
+    assert b.figures["night_12m"] == 0 and b.plan_posts.empty
+    plan = "".join(b.text["plan"])
+    assert "不单独部署夜间巡逻力量" in plan and "机动巡逻队" not in plan
+    busy = compose(demo, MONTH, township=code)
+    assert busy.figures["night_12m"] > 0 and "机动巡逻队" in "".join(busy.text["plan"])
