@@ -56,7 +56,7 @@ def test_tiles_come_from_the_app(tiled_app: tuple[str, str]) -> None:
             )
             page.goto(url)
             # the first start imports the demo ledgers into the new store: allow for it
-            page.get_by_label("用户名").wait_for(timeout=240_000)
+            page.get_by_label("用户名", exact=True).wait_for(timeout=240_000)
             _login(page, "commander")
             frame = _map_frame(page, timeout=180)
             time.sleep(4)

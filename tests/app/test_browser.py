@@ -154,9 +154,9 @@ def _offline_page(browser, blocked: list[str], height: int):
 
 def _login(page, name: str, password: str = "hexpatrol-demo") -> None:
     """Fill the login form of a freshly opened app page."""
-    page.get_by_label("用户名").wait_for(timeout=120_000)  # a busy machine starts slowly
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill(password)
+    page.get_by_label("用户名", exact=True).wait_for(timeout=120_000)  # a busy machine starts slowly
+    page.get_by_label("用户名", exact=True).fill(name)
+    page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_role("button", name="退出登录").wait_for(timeout=60_000)
 
@@ -269,10 +269,10 @@ def test_login_scope_and_logout(app_url: str) -> None:
         try:
             page = _offline_page(browser, blocked, 1100)
             page.goto(f"{app_url}/patrol")  # a page's address before login: the login form
-            page.get_by_label("密码").wait_for(timeout=60_000)
+            page.get_by_label("密码", exact=True).wait_for(timeout=60_000)
             assert page.get_by_role("button", name="生成巡逻方案").count() == 0
-            page.get_by_label("用户名").fill("t500235105")
-            page.get_by_label("密码").fill("wrong password")
+            page.get_by_label("用户名", exact=True).fill("t500235105")
+            page.get_by_label("密码", exact=True).fill("wrong password")
             page.get_by_role("button", name="登录").click()
             page.get_by_text("登录失败").wait_for(timeout=30_000)
             _login(page, "t500235105")
@@ -285,7 +285,7 @@ def test_login_scope_and_logout(app_url: str) -> None:
             sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
             page.screenshot(path=str(ROOT / "docs" / "township.png"), full_page=False)
             page.get_by_role("button", name="退出登录").click()
-            page.get_by_label("密码").wait_for(timeout=60_000)
+            page.get_by_label("密码", exact=True).wait_for(timeout=60_000)
             page.get_by_role("button", name="退出登录").wait_for(state="detached", timeout=30_000)
             time.sleep(2)
             after = page.get_by_role("button", name="退出登录").count()
