@@ -8,6 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 PORT ?= 8501
+# test processes for `make test` (pytest-xdist); 1 runs the tests one after another
+TEST_WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install install-test assets system-run-deps system-test-deps lint typecheck demo \
@@ -94,7 +96,7 @@ run: assets system-run-deps passes
 test: install-test assets system-run-deps system-test-deps
 	$(BIN)/ruff check geo layers app.py app_pages tests data bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
 
 lint:
 	$(BIN)/ruff check geo layers app.py app_pages tests data bench

@@ -28,7 +28,14 @@ log = log.assign(
 )
 columns = {c: f"audit_{c}" for c in ("at", "username", "action", "scope", "detail")}
 st.dataframe(
-    present(log, L, columns, codes={"action": "action_"}, names={"scope": names}, times=["at"]),
+    present(
+        log,
+        L,
+        columns,
+        codes={"action": "action_", "username": "account_"},
+        names={"scope": names},
+        times=["at"],
+    ),
     hide_index=True,
     width="stretch",
 )

@@ -40,7 +40,7 @@ def confirm_undo(row: pd.Series) -> None:
             batch=row["batch_id"],
             file=row["file_name"],
             when=when(row["created_at"]),
-            user=row["username"],
+            user=label("account_", row["username"], L),
             new=int(row["n_new"]),
             changed=int(row["n_changed"]),
         )
@@ -78,7 +78,12 @@ cols = ["batch_id", "created_at", "status", "username", "file_name", "n_new", "n
 cols += ["n_unchanged", "n_rejected", "n_flagged", "scope"]
 headers = {c: f"batch_{c}" for c in cols}
 shown = present(
-    table, L, headers, codes={"status": "status_"}, names={"scope": names}, times=["created_at"]
+    table,
+    L,
+    headers,
+    codes={"status": "status_", "username": "account_"},
+    names={"scope": names},
+    times=["created_at"],
 )
 st.dataframe(shown, hide_index=True, width="stretch")
 rows = table.set_index("batch_id")

@@ -74,7 +74,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "plan_rotation": ("生成逐日轮换", "Day-by-day rotation"),
     "plan_days": ("轮换日期", "Rotation days"),
     "plan_holiday_factor": ("节假日/春运警力倍数", "Team multiplier on holidays / 春运"),
-    "plan_exact": ("精确求解(HiGHS)", "Exact solve (HiGHS)"),
+    "plan_exact": ("精确求解(整数规划)", "Exact solve (integer programming, HiGHS)"),
     "plan_exact_help": (
         "精确求解保证覆盖最优;关闭则用快速贪心解(通常达最优的95%以上)。",
         "Exact is optimal; off uses the fast greedy plan (usually ≥ 95% of the optimum).",
@@ -108,9 +108,9 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "brief_scope": ("范围", "Scope"),
     "brief_county": ("全县", "Whole county"),
     "brief_make": ("生成通报", "Make the briefing"),
-    "brief_docx": ("下载 Word(DOCX)", "Download Word (DOCX)"),
+    "brief_docx": ("下载 Word 文档", "Download Word (DOCX)"),
     "brief_pdf": ("下载 PDF", "Download PDF"),
-    "brief_png": ("下载热点图(PNG)", "Download map (PNG)"),
+    "brief_png": ("下载热点图(图片)", "Download map (PNG)"),
     "brief_no_pdf": (
         "本机未安装 LibreOffice,无法生成 PDF;可下载 Word 版。",
         "LibreOffice is not installed here, so no PDF; the Word file is ready.",
@@ -396,6 +396,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "batch_created_at": ("导入时间", "Imported at"),
     "batch_status": ("状态", "Status"),
     "batch_username": ("导入人", "By"),
+    "account_system": ("系统(初始数据)", "system (initial data)"),
     "batch_file_name": ("文件", "File"),
     "batch_n_new": ("新增", "New"),
     "batch_n_changed": ("更新", "Changed"),
@@ -956,6 +957,7 @@ STREAMLIT_WORDS: Final[dict[str, str]] = {
     "Link to heading": "链接到此标题",
     "Show password": "显示密码",
     "Hide password": "隐藏密码",
+    "add icon": "添加文件",
 }
 STREAMLIT_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
     (r"^(?:Limit )?(\d+)\s*MB per file(?: • )?(.*)$", "单个文件不超过 $1MB;格式:$2"),

@@ -154,7 +154,7 @@ def _offline_page(browser, blocked: list[str], height: int):
 
 def _login(page, name: str, password: str = "hexpatrol-demo") -> None:
     """Fill the login form of a freshly opened app page."""
-    page.get_by_label("用户名", exact=True).wait_for(timeout=120_000)  # a busy machine starts slowly
+    page.get_by_label("用户名", exact=True).wait_for(timeout=120_000)  # busy machines start slowly
     page.get_by_label("用户名", exact=True).fill(name)
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()

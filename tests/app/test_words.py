@@ -67,10 +67,20 @@ def screen_text(page) -> str:
 
 
 def settle(page, extra: float = 2.0, timeout: float = 120) -> None:
-    """Wait until the app stops running (no status widget), then a little more."""
+    """Wait until the app has drawn and stopped running, then a little more.
+
+    Drawn: no placeholder (skeleton) left and some element in the main area; stopped: no
+    status widget, twice in a row (a run starts a moment after a click or a page load).
+    """
     time.sleep(1)
+    busy = (
+        "() => !!document.querySelector('[data-testid=stStatusWidget], [data-testid=stSkeleton]')"
+        " || !document.querySelector('[data-testid=stMain] [data-testid=stElementContainer]')"
+    )
     deadline = time.time() + timeout
-    while time.time() < deadline and page.locator("[data-testid=stStatusWidget]").count():
+    calm = 0
+    while time.time() < deadline and calm < 2:
+        calm = 0 if page.evaluate(busy) else calm + 1
         time.sleep(0.5)
     time.sleep(extra)
 
@@ -122,7 +132,7 @@ def visit_all(page, base: str, role: str, shots: Path) -> dict[str, str]:
     return seen
 
 
-@pytest.mark.parametrize("role", ["commander", "t500235105"])  # the analyst's pages: English
+@pytest.mark.parametrize("role", ["commander", "analyst", "t500235105"])
 def test_no_latin_word_in_chinese_mode(app_url: str, role: str, tmp_path: Path) -> None:  # noqa: F811
     from playwright.sync_api import sync_playwright
 
