@@ -60,5 +60,9 @@
       subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ATTRS,
     });
   }
+  if (!state.timer) {
+    // a safety net for texts React writes without a mutation the observer sees in time
+    state.timer = setInterval(() => walk(document.body), 1500);
+  }
   walk(document.body);
 })();
