@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install install-test assets system-run-deps system-test-deps lint typecheck demo \
-	clean bench bench-load passes
+	clean bench bench-load passes serve system-serve-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,7 @@ system-test-deps:
 	fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	command -v java >/dev/null || { missing="$$missing openjdk-17-jre-headless"; \
 	  $(SUDO) mkdir -p /usr/share/man/man1; }; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { missing="$$missing postgresql"; \
@@ -89,6 +90,16 @@ var/demo_passes/summary.json: data/make_passes.py | $(VENV)/.installed
 	$(BIN)/python data/make_passes.py --out var/demo_passes
 
 passes: install var/demo_passes/summary.json
+
+# Several app processes behind nginx (many users at once): `make serve WORKERS=2 PORT=8501`.
+WORKERS ?= 2
+system-serve-deps:
+	@[ -x /usr/sbin/nginx ] || { echo "installing Debian package nginx-light"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends nginx-light && { $(SUDO) systemctl disable --now nginx 2>/dev/null || true; }; }
+
+serve: assets system-run-deps system-serve-deps passes
+	$(BIN)/hexpatrol serve --workers $(WORKERS) --port $(PORT)
 
 run: assets system-run-deps passes
 	$(BIN)/streamlit run app.py --server.port $(PORT)

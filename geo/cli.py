@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from geo.auth import AuthError, Scope
 from geo.config import PROJECT_DIR, load_settings
-from geo.errors import ConfigError, LedgerReadError
+from geo.errors import ConfigError, HexpatrolError, LedgerReadError
 from geo.schema import TZ
 from geo.store import Store, StoreError, open_store
 
@@ -906,6 +906,36 @@ def _screen_parser(sub: Any) -> None:
     scr.set_defaults(func=_cmd_screen)
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from geo.serve import serve
+
+    try:
+        settings = load_settings(args.config)
+        return serve(
+            settings,
+            config=Path(args.config) if args.config else None,
+            workers=args.workers,
+            port=args.port,
+            address=args.address,
+        )
+    except (ConfigError, HexpatrolError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _serve_parser(sub: Any) -> None:
+    srv = sub.add_parser(
+        "serve", help="several app processes behind nginx, for many users at once"
+    )
+    srv.add_argument("--workers", type=int, default=2, help="app processes (about one per core)")
+    srv.add_argument("--port", type=int, default=8501, help="port users open (default 8501)")
+    srv.add_argument(
+        "--address", default="127.0.0.1", help="address to listen on (0.0.0.0: the network)"
+    )
+    srv.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
+    srv.set_defaults(func=_cmd_serve)
+
+
 def _store_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
@@ -1175,6 +1205,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite existing files")
     init.set_defaults(func=_cmd_init)
     _screen_parser(sub)
+    _serve_parser(sub)
     return parser
 
 
