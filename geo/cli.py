@@ -385,9 +385,7 @@ def _evaluation_events(args: argparse.Namespace) -> pd.DataFrame | int:
     events = narrowed
     if periods:
         if events["occurred_at"].dt.tz is None:
-            events = events.assign(
-                occurred_at=events["occurred_at"].dt.tz_localize(TZ)
-            )
+            events = events.assign(occurred_at=events["occurred_at"].dt.tz_localize(TZ))
         events = events[select_period(label_events(events).labels, periods)]
     print(f"{args.input}: {len(events)} events used, {dropped} rows left out")
     return events
@@ -796,10 +794,13 @@ def _print_screen_account(result: Any, lang: str) -> None:
             example = f" (e.g. {r['plate_raw']!r} at {r['cp_raw']!r}, {r['time_raw']!r})"
         print(f"  {reason}: {n:,} rows — {t(f'screen_reject_{reason}', lang)}{example}")
     if c["misreads_merged"]:
-        print(f"  {c['misreads_merged']:,} passes of misread plates given to the plate they "
-              "belong to")
-    print(f"whitelist: {c['whitelisted']:,} plates; known plates among the screened: "
-          f"{c['known_screened']:,}")
+        print(
+            f"  {c['misreads_merged']:,} passes of misread plates given to the plate they belong to"
+        )
+    print(
+        f"whitelist: {c['whitelisted']:,} plates; known plates among the screened: "
+        f"{c['known_screened']:,}"
+    )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
 
@@ -807,16 +808,22 @@ def _print_screen_account(result: Any, lang: str) -> None:
 def _print_evaluation(result: Any, share: float) -> None:
     ev = result.evaluation
     if ev.empty:
-        print("backtest: too few known plates among the screened vehicles (needs "
-              "[screening] min_known; give --known or import cases with plates)")
+        print(
+            "backtest: too few known plates among the screened vehicles (needs "
+            "[screening] min_known; give --known or import cases with plates)"
+        )
         return
-    print(f"backtest ({share:.0%} of the known plates hidden, {int(ev['rounds'].iloc[0])} rounds, "
-          f"{int(ev['hidden'].iloc[0])} hidden each):")
+    print(
+        f"backtest ({share:.0%} of the known plates hidden, {int(ev['rounds'].iloc[0])} rounds, "
+        f"{int(ev['hidden'].iloc[0])} hidden each):"
+    )
     print("  scorer  P@10   P@20   P@50   P@100  R@20   R@100  R-precision")
     for v in ev.to_dict("records"):
-        print(f"  {v['scorer']:<6}  {v['precision@10']:.3f}  {v['precision@20']:.3f}  "
-              f"{v['precision@50']:.3f}  {v['precision@100']:.3f}  {v['recall@20']:.3f}  "
-              f"{v['recall@100']:.3f}  {v['r_precision']:.3f}")
+        print(
+            f"  {v['scorer']:<6}  {v['precision@10']:.3f}  {v['precision@20']:.3f}  "
+            f"{v['precision@50']:.3f}  {v['precision@100']:.3f}  {v['recall@20']:.3f}  "
+            f"{v['recall@100']:.3f}  {v['r_precision']:.3f}"
+        )
 
 
 def _cmd_screen(args: argparse.Namespace) -> int:
@@ -837,10 +844,19 @@ def _cmd_screen(args: argparse.Namespace) -> int:
                 print(f"warning: {w}", file=sys.stderr)
             known = from_file if known is None else pd_concat(known, from_file)
         result = screen(
-            args.checkpoints, args.passes, whitelist=args.whitelist, known=known, crs=args.crs,
-            engine=args.engine, spark_master=args.spark_master, date_from=args.date_from,
-            date_to=args.date_to, settings=settings, scorer=args.scorer,
-            evaluate=args.evaluate, progress=_screen_progress(),
+            args.checkpoints,
+            args.passes,
+            whitelist=args.whitelist,
+            known=known,
+            crs=args.crs,
+            engine=args.engine,
+            spark_master=args.spark_master,
+            date_from=args.date_from,
+            date_to=args.date_to,
+            settings=settings,
+            scorer=args.scorer,
+            evaluate=args.evaluate,
+            progress=_screen_progress(),
         )
     except (ConfigError, LedgerReadError, StoreError, ValueError, OSError) as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
@@ -878,30 +894,60 @@ def _screen_parser(sub: Any) -> None:
         "screen", help="screen checkpoint passes (过车数据) for suspected black cars"
     )
     scr.add_argument("--checkpoints", required=True, help="checkpoint list (CSV/XLSX/Parquet)")
-    scr.add_argument("--passes", required=True, nargs="+", metavar="FILE|DIR|GLOB",
-                     help="pass files: Parquet, CSV (UTF-8/GBK) or XLSX; files, folders, globs "
-                     "(quote them), hdfs:// or s3a:// paths with --engine spark")
+    scr.add_argument(
+        "--passes",
+        required=True,
+        nargs="+",
+        metavar="FILE|DIR|GLOB",
+        help="pass files: Parquet, CSV (UTF-8/GBK) or XLSX; files, folders, globs "
+        "(quote them), hdfs:// or s3a:// paths with --engine spark",
+    )
     scr.add_argument("--whitelist", help="licensed operating vehicles (号牌号码, 车辆类别)")
-    scr.add_argument("--known", help="known illegal-operation plates: any table with a plate "
-                     "column, e.g. a case ledger (default: the store's cases)")
-    scr.add_argument("--crs", choices=["wgs84", "gcj02", "bd09"],
-                     help="coordinates of checkpoints without a 坐标系 column (default wgs84)")
+    scr.add_argument(
+        "--known",
+        help="known illegal-operation plates: any table with a plate "
+        "column, e.g. a case ledger (default: the store's cases)",
+    )
+    scr.add_argument(
+        "--crs",
+        choices=["wgs84", "gcj02", "bd09"],
+        help="coordinates of checkpoints without a 坐标系 column (default wgs84)",
+    )
     scr.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
-    scr.add_argument("--spark-master", metavar="URL",
-                     help="local[*] (default), spark://host:7077 or yarn")
-    scr.add_argument("--from", dest="date_from", type=dt.date.fromisoformat,
-                     help="first day screened (default: 30 days before --to)")
-    scr.add_argument("--to", dest="date_to", type=dt.date.fromisoformat,
-                     help="last day screened (default: the last day of the data)")
-    scr.add_argument("--scorer", choices=["auto", "rules", "model"],
-                     help="ranking: auto (the one that backtests better; default), rules, model")
-    scr.add_argument("--evaluate", action="store_true",
-                     help="hide a share of the known plates and report precision@k, recall@k")
+    scr.add_argument(
+        "--spark-master", metavar="URL", help="local[*] (default), spark://host:7077 or yarn"
+    )
+    scr.add_argument(
+        "--from",
+        dest="date_from",
+        type=dt.date.fromisoformat,
+        help="first day screened (default: 30 days before --to)",
+    )
+    scr.add_argument(
+        "--to",
+        dest="date_to",
+        type=dt.date.fromisoformat,
+        help="last day screened (default: the last day of the data)",
+    )
+    scr.add_argument(
+        "--scorer",
+        choices=["auto", "rules", "model"],
+        help="ranking: auto (the one that backtests better; default), rules, model",
+    )
+    scr.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="hide a share of the known plates and report precision@k, recall@k",
+    )
     scr.add_argument("--out", required=True, help="suspects.csv or suspects.xlsx")
     scr.add_argument("--lang", choices=["zh", "en"], help="language of grades and reasons")
     scr.add_argument("--top", type=int, help="write only the first N vehicles")
-    scr.add_argument("--min-grade", choices=["high", "medium", "low", "none"], default="none",
-                     help="write only vehicles of this grade or better (default: all)")
+    scr.add_argument(
+        "--min-grade",
+        choices=["high", "medium", "low", "none"],
+        default="none",
+        help="write only vehicles of this grade or better (default: all)",
+    )
     _store_arguments(scr)
     scr.set_defaults(func=_cmd_screen)
 
@@ -924,9 +970,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _serve_parser(sub: Any) -> None:
-    srv = sub.add_parser(
-        "serve", help="several app processes behind nginx, for many users at once"
-    )
+    srv = sub.add_parser("serve", help="several app processes behind nginx, for many users at once")
     srv.add_argument("--workers", type=int, default=2, help="app processes (about one per core)")
     srv.add_argument("--port", type=int, default=8501, help="port users open (default 8501)")
     srv.add_argument(
@@ -946,19 +990,14 @@ def _store_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``hexpatrol``."""
-    parser = argparse.ArgumentParser(
-        prog="hexpatrol",
-        description="H3 hotspot maps and patrol suggestions for illegal passenger transport.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _demo_parser(sub: Any) -> None:
     demo = sub.add_parser("demo", help="write the synthetic Yunyang demo data set")
     demo.add_argument("--out", type=Path, help="folder to write (default data/demo)")
     demo.add_argument("--seed", type=int, default=20251001)
     demo.set_defaults(func=_cmd_demo)
 
+
+def _check_parser(sub: Any) -> None:
     check = sub.add_parser("check", help="validate a ledger: accepted and rejected rows")
     check.add_argument("file", help="CSV (UTF-8/GBK), XLSX or GeoJSON ledger")
     check.add_argument(
@@ -979,6 +1018,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show", type=int, default=10, help="reject lines to print (default 10)")
     check.set_defaults(func=_cmd_check)
 
+
+def _hotspots_parser(sub: Any) -> None:
     hot = sub.add_parser("hotspots", help="Getis-Ord Gi* hotspots of a ledger, one row per cell")
     hot.add_argument("--input", required=True, help="any ledger `hexpatrol check` accepts")
     hot.add_argument("--out", required=True, help="CSV to write (h3_cell, n, gi_z, gi_p, …)")
@@ -1009,6 +1050,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hot.set_defaults(func=_cmd_hotspots)
 
+
+def _plan_parser(sub: Any) -> None:
     plan = sub.add_parser("plan", help="patrol coverage plan (posts, rotation) for a period")
     plan.add_argument("--input", required=True, help="any ledger `hexpatrol check` accepts")
     plan.add_argument("--out", required=True, help="CSV, one row per team-post-day")
@@ -1068,6 +1111,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--config", help="hexpatrol.toml (default: $HEXPATROL_CONFIG or ./)")
     plan.set_defaults(func=_cmd_plan)
 
+
+def _evaluate_parser(sub: Any) -> None:
     ev = sub.add_parser("evaluate", help="rolling monthly backtest: hit rate, PAI, PEI")
     ev.add_argument(
         "--input",
@@ -1126,6 +1171,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.set_defaults(func=_cmd_evaluate)
 
+
+def _brief_parser(sub: Any) -> None:
     brief = sub.add_parser("brief", help="monthly hotspot briefing (DOCX, PDF, PNG map)")
     brief.add_argument("--month", required=True, help="YYYY-MM")
     who = brief.add_mutually_exclusive_group()
@@ -1144,6 +1191,8 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arguments(brief)
     brief.set_defaults(func=_cmd_brief)
 
+
+def _import_parser(sub: Any) -> None:
     imp = sub.add_parser("import", help="import ledgers into the store, one batch per file")
     imp.add_argument("files", nargs="+", metavar="FILE", help="CSV, XLSX or GeoJSON ledger(s)")
     imp.add_argument("--crs", choices=["wgs84", "gcj02", "bd09"])
@@ -1157,6 +1206,8 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arguments(imp)
     imp.set_defaults(func=_cmd_import)
 
+
+def _batches_parser(sub: Any) -> None:
     bat = sub.add_parser("batches", help="list import batches, newest first")
     bat.add_argument(
         "--show", metavar="BATCH", help="list the records a batch added or changed, and how"
@@ -1164,12 +1215,16 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arguments(bat)
     bat.set_defaults(func=_cmd_batches)
 
+
+def _undo_parser(sub: Any) -> None:
     undo = sub.add_parser("undo", help="take an import batch back out of the store")
     undo.add_argument("batch", help="batch id (see hexpatrol batches)")
     undo.add_argument("--user", help="recorded in the audit log (default: your login name)")
     _store_arguments(undo)
     undo.set_defaults(func=_cmd_undo)
 
+
+def _users_parser(sub: Any) -> None:
     usr = sub.add_parser("users", help="add, remove, list users; change passwords")
     usr.add_argument("action", choices=["add", "remove", "passwd", "list"])
     usr.add_argument("name", nargs="?", default="", help="user name (not for list)")
@@ -1182,6 +1237,8 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arguments(usr)
     usr.set_defaults(func=_cmd_users)
 
+
+def _basemap_parser(sub: Any) -> None:
     bm = sub.add_parser(
         "basemap", help="offline base map: import raster MBTiles the app serves itself"
     )
@@ -1198,12 +1255,35 @@ def build_parser() -> argparse.ArgumentParser:
     bm.add_argument("--tms", action="store_true", help="folder rows counted from the south")
     bm.set_defaults(func=_cmd_basemap)
 
+
+def _init_parser(sub: Any) -> None:
     init = sub.add_parser("init", help="scaffold a deployment folder for a new region")
     init.add_argument("--region", required=True, help="region name, e.g. 垫江县")
     init.add_argument("--code", default="", help="6-digit administrative code")
     init.add_argument("--dir", default=".", help="folder to create (default: here)")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
     init.set_defaults(func=_cmd_init)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``hexpatrol``."""
+    parser = argparse.ArgumentParser(
+        prog="hexpatrol",
+        description="H3 hotspot maps and patrol suggestions for illegal passenger transport.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    _demo_parser(sub)
+    _check_parser(sub)
+    _hotspots_parser(sub)
+    _plan_parser(sub)
+    _evaluate_parser(sub)
+    _brief_parser(sub)
+    _import_parser(sub)
+    _batches_parser(sub)
+    _undo_parser(sub)
+    _users_parser(sub)
+    _basemap_parser(sub)
+    _init_parser(sub)
     _screen_parser(sub)
     _serve_parser(sub)
     return parser
