@@ -169,42 +169,50 @@ def compose(
     scoped = _scoped(ds, township)
     names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
     scope = names[township] if township else region_name
-    events = scoped.events
-    when = events["occurred_at"]
-    in_month = (when >= start) & (when < end)
-    prev_start = start - pd.offsets.MonthBegin(1)
-    in_prev = (when >= prev_start) & (when < start)
-    year_start = start - pd.DateOffset(years=1)
-    in_year = (when >= year_start) & (when < year_start + pd.offsets.MonthBegin(1))
-    month_events = events[in_month]
-    if month_events.empty and not events[(when < end)].size:
+    figures, month_events = _month_figures(scoped.events, start, end)
+    if month_events.empty and not (scoped.events["occurred_at"] < end).any():
         raise ValueError(f"no events in or before {month} for {scope}")
 
-    def count(mask: pd.Series, kind: str) -> int:
-        return int((mask & (events["kind"] == kind)).sum())
-
-    cases, tips = count(in_month, "case"), count(in_month, "tip")
-    verified = int(
-        (
-            in_month
-            & (events["kind"] == "tip")
-            & (events.get("status", pd.Series(index=events.index)) == "属实")
-        ).sum()
+    top_cells, trend_counts, risk, cells = _hotspot_part(
+        scoped, start, end, res=res, township=township, figures=figures
     )
-    figures: dict[str, Any] = {
-        "cases": cases,
-        "tips": tips,
-        "verified_tips": verified,
-        "cases_prev": count(in_prev, "case"),
-        "tips_prev": count(in_prev, "tip"),
-        "cases_last_year": count(in_year, "case"),
-        "tips_last_year": count(in_year, "tip"),
-        "events": int(in_month.sum()),
-    }
-    figures["cases_mom"] = _pct_change(cases, figures["cases_prev"])
-    figures["cases_yoy"] = _pct_change(cases, figures["cases_last_year"])
-    figures["tips_mom"] = _pct_change(tips, figures["tips_prev"])
+    periods_table = _periods_table(scoped.labels.loc[month_events.index], figures)
+    # repeat vehicles, plates masked, each with a code that tells it apart
+    vehicles, plates = _repeat_vehicles(month_events)
+    figures["repeat_vehicles"] = int((plates.value_counts() >= 2).sum())
+    plan_posts, plan_figures = _next_month_plan(
+        scoped, end, month, township=township, teams=teams, res=res, periods=periods
+    )
+    figures["night_12m"] = int(plan_figures.pop("night_12m", 0))
+    briefing = Briefing(
+        month=month,
+        scope=scope,
+        township_code=township,
+        figures=figures,
+        top_cells=top_cells,
+        trends=trend_counts,
+        risk=risk,
+        periods=periods_table,
+        vehicles=vehicles,
+        plan_posts=plan_posts,
+        plan_figures=plan_figures,
+        cells=cells,
+        monthly=_monthly(scoped.events, end),
+    )
+    briefing.text = write_text(briefing)
+    return briefing
 
+
+def _hotspot_part(
+    scoped: Dataset,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    *,
+    res: int,
+    township: str | None,
+    figures: dict[str, Any],
+) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame, Any]:
+    """The month's hot cells (counted into ``figures``), top cells, 12-month trends, risk."""
     # hotspots and trends of the months up to this one (trends need history)
     view = hotspot_view(
         scoped,
@@ -241,41 +249,53 @@ def compose(
         if len(scoped.key_areas) and len(month_view.stats)
         else month_view.risk
     )
-    # period breakdown
-    labels = scoped.labels.loc[month_events.index]
-    total = max(len(month_events), 1)
-    periods_table = pd.DataFrame(
+    return top_cells, trend_counts, risk, cells
+
+
+def _month_figures(
+    events: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Cases and tips of the month, the month before and a year before; the month's events."""
+    when = events["occurred_at"]
+    in_month = (when >= start) & (when < end)
+    prev_start = start - pd.offsets.MonthBegin(1)
+    in_prev = (when >= prev_start) & (when < start)
+    year_start = start - pd.DateOffset(years=1)
+    in_year = (when >= year_start) & (when < year_start + pd.offsets.MonthBegin(1))
+
+    def count(mask: pd.Series, kind: str) -> int:
+        return int((mask & (events["kind"] == kind)).sum())
+
+    status = events.get("status", pd.Series(index=events.index))
+    cases, tips = count(in_month, "case"), count(in_month, "tip")
+    figures: dict[str, Any] = {
+        "cases": cases,
+        "tips": tips,
+        "verified_tips": int((in_month & (events["kind"] == "tip") & (status == "属实")).sum()),
+        "cases_prev": count(in_prev, "case"),
+        "tips_prev": count(in_prev, "tip"),
+        "cases_last_year": count(in_year, "case"),
+        "tips_last_year": count(in_year, "tip"),
+        "events": int(in_month.sum()),
+    }
+    figures["cases_mom"] = _pct_change(cases, figures["cases_prev"])
+    figures["cases_yoy"] = _pct_change(cases, figures["cases_last_year"])
+    figures["tips_mom"] = _pct_change(tips, figures["tips_prev"])
+    return figures, events[in_month]
+
+
+def _periods_table(labels: pd.DataFrame, figures: dict[str, Any]) -> pd.DataFrame:
+    """Events of the month per period (night, weekend …), counted into ``figures`` too."""
+    total = max(len(labels), 1)
+    table = pd.DataFrame(
         {
             "时段": [t(f"period_{k}", "zh") for k in BREAKDOWN],
             "事件数": [int(labels[k].sum()) for k in BREAKDOWN],
         }
     )
-    periods_table["占比"] = (periods_table["事件数"] / total).map(lambda v: f"{v:.1%}")
+    table["占比"] = (table["事件数"] / total).map(lambda v: f"{v:.1%}")
     figures.update({f"period_{k}": int(labels[k].sum()) for k in BREAKDOWN})
-    # repeat vehicles, plates masked, each with a code that tells it apart
-    vehicles, plates = _repeat_vehicles(month_events)
-    figures["repeat_vehicles"] = int((plates.value_counts() >= 2).sum())
-    plan_posts, plan_figures = _next_month_plan(
-        scoped, end, month, township=township, teams=teams, res=res, periods=periods
-    )
-    figures["night_12m"] = int(plan_figures.pop("night_12m", 0))
-    briefing = Briefing(
-        month,
-        scope,
-        township,
-        figures,
-        top_cells,
-        trend_counts,
-        risk,
-        periods_table,
-        vehicles,
-        plan_posts,
-        plan_figures,
-        cells,
-        monthly=_monthly(events, end),
-    )
-    briefing.text = write_text(briefing)
-    return briefing
+    return table
 
 
 def _next_month_plan(
