@@ -654,6 +654,35 @@ def _reject_records(result: IngestResult, batch_id: str) -> list[dict[str, Any]]
     return out
 
 
+def _check_undoable(conn: sa.Connection, batch_id: str) -> None:
+    """Refuse to undo an unknown or undone batch, or one a later batch changed again."""
+    found = conn.execute(
+        sa.select(batches.c.status).where(batches.c.batch_id == batch_id)
+    ).scalar()
+    if found is None:
+        raise StoreError(
+            f"no import batch {batch_id!r}; `hexpatrol batches` lists them",
+            zh=f"没有导入批次 {batch_id}",
+        )
+    if found != "committed":
+        raise StoreError(
+            f"batch {batch_id} was already undone", zh=f"批次 {batch_id} 已经撤销过了"
+        )
+    later = conn.execute(
+        sa.select(event_history.c.replaced_by)
+        .where(event_history.c.batch_id == batch_id)
+        .distinct()
+    ).scalars()
+    blocking = sorted(set(later))
+    if blocking:
+        raise StoreError(
+            f"batch {batch_id} cannot be undone before {', '.join(blocking)}, which "
+            "changed some of its events again; undo those first",
+            zh=f"批次 {batch_id} 的部分记录又被后来的批次 {'、'.join(blocking)} 更新过;"
+            "请先撤销那些批次",
+        )
+
+
 def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
     """Take a committed batch back out; the store returns to its state before it.
 
@@ -664,31 +693,7 @@ def undo_batch(store: Store, batch_id: str, *, username: str) -> dict[str, int]:
     what was removed and restored.
     """
     with store.write() as conn:
-        found = conn.execute(
-            sa.select(batches.c.status).where(batches.c.batch_id == batch_id)
-        ).scalar()
-        if found is None:
-            raise StoreError(
-                f"no import batch {batch_id!r}; `hexpatrol batches` lists them",
-                zh=f"没有导入批次 {batch_id}",
-            )
-        if found != "committed":
-            raise StoreError(
-                f"batch {batch_id} was already undone", zh=f"批次 {batch_id} 已经撤销过了"
-            )
-        later = conn.execute(
-            sa.select(event_history.c.replaced_by)
-            .where(event_history.c.batch_id == batch_id)
-            .distinct()
-        ).scalars()
-        blocking = sorted(set(later))
-        if blocking:
-            raise StoreError(
-                f"batch {batch_id} cannot be undone before {', '.join(blocking)}, which "
-                "changed some of its events again; undo those first",
-                zh=f"批次 {batch_id} 的部分记录又被后来的批次 {'、'.join(blocking)} 更新过;"
-                "请先撤销那些批次",
-            )
+        _check_undoable(conn, batch_id)
         # the records this batch added (not those it changed: they stay, in their old version)
         replaced = sa.select(event_history.c.event_id).where(
             event_history.c.replaced_by == batch_id

@@ -24,7 +24,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import h3
 import numpy as np
@@ -247,6 +247,33 @@ def solve_greedy(problem: CoverageProblem, p: int) -> Solution:
     return Solution(picked, objective(problem, picked), "greedy", time.perf_counter() - t0)
 
 
+def _milp(sub: sparse.csc_array, r: np.ndarray, p: int) -> Any:
+    """HiGHS model of the MCLP: x_j (posts) then y_i (covered demand), at most ``p`` posts."""
+    import highspy
+
+    n, m = sub.shape
+    # columns x_0..x_{m-1}, y_0..y_{n-1}; rows: y_i - sum_j a_ij x_j <= 0, then sum_j x_j <= p
+    a = sparse.bmat(
+        [[-sub, sparse.identity(n, format="csc")], [sparse.csc_array(np.ones((1, m))), None]],
+        format="csc",
+    )
+    lp = highspy.HighsLp()
+    lp.num_col_ = m + n
+    lp.num_row_ = n + 1
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = np.concatenate([np.zeros(m), r])
+    lp.col_lower_ = np.zeros(m + n)
+    lp.col_upper_ = np.ones(m + n)
+    lp.row_lower_ = np.full(n + 1, -highspy.kHighsInf)
+    lp.row_upper_ = np.concatenate([np.zeros(n), [float(min(p, m))]])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * m + [highspy.HighsVarType.kContinuous] * n
+    return lp
+
+
 def solve_exact(
     problem: CoverageProblem,
     p: int,
@@ -279,26 +306,7 @@ def solve_exact(
     n, m = sub.shape
     if m == 0 or n == 0 or p == 0:
         return Solution(fixed, base, "exact", time.perf_counter() - t0, True, "trivial", 0.0)
-    r = problem.risk[rows_open]
-    # columns x_0..x_{m-1}, y_0..y_{n-1}; rows: y_i - sum_j a_ij x_j <= 0, then sum_j x_j <= p
-    a = sparse.bmat(
-        [[-sub, sparse.identity(n, format="csc")], [sparse.csc_array(np.ones((1, m))), None]],
-        format="csc",
-    )
-    lp = highspy.HighsLp()
-    lp.num_col_ = m + n
-    lp.num_row_ = n + 1
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_cost_ = np.concatenate([np.zeros(m), r])
-    lp.col_lower_ = np.zeros(m + n)
-    lp.col_upper_ = np.ones(m + n)
-    lp.row_lower_ = np.full(n + 1, -highspy.kHighsInf)
-    lp.row_upper_ = np.concatenate([np.zeros(n), [float(min(p, m))]])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data.astype(float)
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * m + [highspy.HighsVarType.kContinuous] * n
+    lp = _milp(sub, problem.risk[rows_open], p)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
@@ -466,6 +474,62 @@ class Schedule:
     warnings: list[str] = field(default_factory=list)
 
 
+def _targets(problem: CoverageProblem, k: int) -> tuple[list[int], list[int], np.ndarray]:
+    """The best ``k`` posts in greedy order: fixed, mobile, and each mobile post's added risk."""
+    ranked = solve_greedy(problem, k)
+    fixed = [j for j in ranked.chosen if problem.fixed[j]]
+    mobile = [j for j in ranked.chosen if not problem.fixed[j]]
+    covered = _covered(problem, fixed)
+    value = []
+    for j in mobile:  # marginal risk in greedy order
+        cells = problem.cover[:, [j]].indices
+        value.append(float(problem.risk[cells][~covered[cells]].sum()))
+        covered[cells] = True
+    return fixed, mobile, np.array(value)
+
+
+def _post_row(
+    problem: CoverageProblem, j: int, day: dt.date, names: Mapping[str, str]
+) -> dict[str, object]:
+    """One staffed post of one day, as a schedule row."""
+    cell = problem.candidates[j]
+    lat, lon = h3.cell_to_latlng(cell)
+    return {
+        "day": day,
+        "kind": "fixed" if problem.fixed[j] else "mobile",
+        "h3_cell": cell,
+        "lat": round(lat, 6),
+        "lon": round(lon, 6),
+        "name": names.get(cell, ""),
+        "risk_covered": float(problem.risk[problem.cover[:, [j]].indices].sum()),
+    }
+
+
+def _predictable(
+    cells: Sequence[str],
+    days: Sequence[dt.date],
+    overrides: Mapping[dt.date, Sequence[str]],
+    names: Mapping[str, str],
+) -> list[str]:
+    """Warnings where the commander's pinned posts make the schedule predictable."""
+    n_days = len(days)
+    if n_days < 3:
+        return []
+    warnings = []
+    for cell in cells:
+        pinned = sum(cell in set(overrides.get(d, ())) for d in days)
+        if pinned >= 0.9 * n_days:
+            warnings.append(
+                f"post {names.get(cell, cell)} is pinned on {pinned} of {n_days} "
+                f"days: operators can learn it; let the rotation vary it or make it a "
+                f"fixed post"
+            )
+    sets = [frozenset(overrides[d]) for d in days if d in overrides]
+    if len(sets) >= 3 and len(set(sets)) == 1:
+        warnings.append("the overrides give the same posts every day: the schedule is predictable")
+    return warnings
+
+
 def rotation(
     problem: CoverageProblem,
     days: Sequence[dt.date],
@@ -490,16 +554,7 @@ def rotation(
     rng = np.random.default_rng(seed)
     most = max(teams_by_day.values(), default=0)
     k = n_targets or max(1, 3 * most)
-    ranked = solve_greedy(problem, k)
-    fixed = [j for j in ranked.chosen if problem.fixed[j]]
-    mobile = [j for j in ranked.chosen if not problem.fixed[j]]
-    covered = _covered(problem, fixed)
-    value = []
-    for j in mobile:  # marginal risk in greedy order
-        cells = problem.cover[:, [j]].indices
-        value.append(float(problem.risk[cells][~covered[cells]].sum()))
-        covered[cells] = True
-    value_a = np.array(value)
+    fixed, mobile, value_a = _targets(problem, k)
     total = problem.total_risk or 1.0
     base = objective(problem, fixed)
     cell_of = problem.candidates
@@ -526,20 +581,7 @@ def rotation(
         # a pinned day covers what its posts cover, not what the random strategy would
         fixed_day = day in overrides
         expected.append(objective(problem, chosen) if fixed_day else base + float(probs @ value_a))
-        for j in chosen:
-            cell = cell_of[j]
-            lat, lon = h3.cell_to_latlng(cell)
-            rows.append(
-                {
-                    "day": day,
-                    "kind": "fixed" if problem.fixed[j] else "mobile",
-                    "h3_cell": cell,
-                    "lat": round(lat, 6),
-                    "lon": round(lon, 6),
-                    "name": names.get(cell, ""),
-                    "risk_covered": float(problem.risk[problem.cover[:, [j]].indices].sum()),
-                }
-            )
+        rows += [_post_row(problem, j, day, names) for j in chosen]
         if progress:
             progress((d_i + 1) / max(len(days), 1))
     targets = pd.DataFrame(
@@ -551,21 +593,7 @@ def rotation(
             "days_staffed": staffed.astype(int),
         }
     )
-    n_days = len(days)
-    if n_days >= 3:
-        for j in mobile:
-            pinned = sum(cell_of[j] in set(overrides.get(d, ())) for d in days)
-            if pinned >= 0.9 * n_days:
-                warnings.append(
-                    f"post {names.get(cell_of[j], cell_of[j])} is pinned on {pinned} of {n_days} "
-                    f"days: operators can learn it; let the rotation vary it or make it a "
-                    f"fixed post"
-                )
-        sets = [frozenset(overrides[d]) for d in days if d in overrides]
-        if len(sets) >= 3 and len(set(sets)) == 1:
-            warnings.append(
-                "the overrides give the same posts every day: the schedule is predictable"
-            )
+    warnings += _predictable([cell_of[j] for j in mobile], days, overrides, names)
     share = float(np.mean(expected) / total) if expected else 0.0
     frame = pd.DataFrame(
         rows, columns=["day", "kind", "h3_cell", "lat", "lon", "name", "risk_covered"]

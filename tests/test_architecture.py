@@ -72,3 +72,52 @@ def test_every_imported_package_is_declared(package: str) -> None:
             if not names & _declared():
                 missing.setdefault(module, []).append(str(path.relative_to(ROOT)))
     assert not missing, f"imported but not declared in pyproject.toml: {missing}"
+
+
+# ---- function length (issue 21): the longest function fits on a screen
+
+MAX_LINES = 60
+#: functions allowed to be longer, each with its reason
+LONG_FUNCTIONS: dict[str, str] = {}
+
+
+def code_lines(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines of ``fn`` from its first statement after the docstring to its end."""
+    body = fn.body
+    if (
+        len(body) > 1
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        body = body[1:]
+    return int(fn.end_lineno or fn.lineno) - body[0].lineno + 1
+
+
+def long_functions(path: Path) -> list[tuple[str, int]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        (f"{path.relative_to(ROOT)}:{node.name}", code_lines(node))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and code_lines(node) > MAX_LINES
+    ]
+
+
+@pytest.mark.parametrize("package", ["geo", "layers", "app_pages"])
+def test_functions_fit_on_a_screen(package: str) -> None:
+    found = [
+        (name, n)
+        for path in files(package)
+        for name, n in long_functions(path)
+        if name not in LONG_FUNCTIONS
+    ]
+    assert not found, f"functions over {MAX_LINES} lines (split them): {found}"
+
+
+def test_the_length_check_counts_code_not_docstrings(tmp_path: Path) -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_LINES + 1))
+    path = tmp_path / "long.py"
+    path.write_text(f'def f():\n    """Doc.\n\n    More.\n    """\n{body}\n', encoding="utf-8")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert code_lines(tree.body[0]) == MAX_LINES + 1  # type: ignore[arg-type]
