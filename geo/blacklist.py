@@ -454,6 +454,39 @@ def _count_within(
     return inside
 
 
+def _area_counts(
+    events: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    radius: np.ndarray,
+    times: pd.Series,
+    end: pd.Timestamp | None,
+    rules: BlacklistRules,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Events within each area's radius in the current window and in the one before."""
+    n = len(areas)
+    n_window = np.zeros(n, dtype=np.int64)
+    n_previous = np.zeros(n, dtype=np.int64)
+    if not n or end is None:
+        return n_window, n_previous
+    current = _in_window(times, end, rules.area_window_days)
+    previous = _in_window(
+        times, end - pd.Timedelta(days=rules.area_window_days), rules.area_window_days
+    )
+    lat = pd.to_numeric(events["lat"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(events["lon"], errors="coerce").to_numpy(dtype=float)
+    keep = (current | previous) & np.isfinite(lat) & np.isfinite(lon)
+    order = np.argsort(lat[keep], kind="stable")
+    lat_s, lon_s, cur_s = lat[keep][order], lon[keep][order], current[keep][order]
+    centres = areas.geometry.representative_point()
+    for i, (cx, cy, r) in enumerate(zip(centres.x, centres.y, radius, strict=True)):
+        if not (math.isfinite(cx) and math.isfinite(cy)) or r <= 0:
+            continue
+        inside = _count_within(lon_s, lat_s, cx, cy, r)
+        n_window[i] = int(np.count_nonzero(inside & cur_s))
+        n_previous[i] = int(np.count_nonzero(inside & ~cur_s))
+    return n_window, n_previous
+
+
 def key_area_watchlist(
     events: pd.DataFrame,
     key_areas: gpd.GeoDataFrame,
@@ -498,29 +531,11 @@ def key_area_watchlist(
         if "radius_m" in areas.columns
         else np.full(n, DEFAULT_RADIUS_M)
     ).astype(float)
-    n_window = np.zeros(n, dtype=np.int64)
-    n_previous = np.zeros(n, dtype=np.int64)
     if not events.empty:
         _require(events, ("occurred_at", "lat", "lon"))
     times = _times(events) if not events.empty else pd.Series(dtype=pd.DatetimeTZDtype(tz=TZ))
     end = _now(now, times)
-    if n and end is not None:
-        current = _in_window(times, end, rules.area_window_days)
-        previous = _in_window(
-            times, end - pd.Timedelta(days=rules.area_window_days), rules.area_window_days
-        )
-        lat = pd.to_numeric(events["lat"], errors="coerce").to_numpy(dtype=float)
-        lon = pd.to_numeric(events["lon"], errors="coerce").to_numpy(dtype=float)
-        keep = (current | previous) & np.isfinite(lat) & np.isfinite(lon)
-        order = np.argsort(lat[keep], kind="stable")
-        lat_s, lon_s, cur_s = lat[keep][order], lon[keep][order], current[keep][order]
-        centres = areas.geometry.representative_point()
-        for i, (cx, cy, r) in enumerate(zip(centres.x, centres.y, radius, strict=True)):
-            if not (math.isfinite(cx) and math.isfinite(cy)) or r <= 0:
-                continue
-            inside = _count_within(lon_s, lat_s, cx, cy, r)
-            n_window[i] = int(np.count_nonzero(inside & cur_s))
-            n_previous[i] = int(np.count_nonzero(inside & ~cur_s))
+    n_window, n_previous = _area_counts(events, areas, radius, times, end, rules)
     by_count = n_window >= rules.area_min_events
     by_growth = (n_window >= rules.area_growth * n_previous) & (
         2 * n_window >= rules.area_min_events

@@ -58,6 +58,25 @@ def _breaks(values: npt.ArrayLike, mode: str) -> list[float]:
     return [*sorted(x for x in limits if x < top), top]
 
 
+def _gi_style(
+    frame: gpd.GeoDataFrame, classes: np.ndarray, lang: str
+) -> list[tuple[str, str] | Row]:
+    """Colour ``frame``'s cells by Gi* class (in place); the legend rows."""
+    rows: list[tuple[str, str] | Row] = [
+        (GI_COLORS[c], GI_CLASSES[c][0 if lang == "zh" else 1])
+        for c in GI_CLASSES
+        if c in set(classes)
+    ]
+    strong = np.isin(classes, ["hot_99", "hot_95"])
+    frame["fill"] = [GI_COLORS[c] for c in classes]
+    frame["opacity"] = np.where(classes == "ns", 0.35, 0.8)
+    # strong hot cells get a dark edge so they stand out even at county zoom
+    frame["edge"] = np.where(strong, "#67000d", "#7a4a12")
+    frame["edge_w"] = np.where(strong, 1.6, 0.4)
+    rows.append(Row("outline", "#ffffff", t("legend_no_events_blank", lang)))
+    return rows
+
+
 def hex_layer(
     cells: gpd.GeoDataFrame,
     *,
@@ -103,19 +122,7 @@ def hex_layer(
         frame["edge"] = "#7a4a12"
         frame["edge_w"] = 0.4
     else:
-        classes = shown["gi_class"].to_numpy()
-        rows = [
-            (GI_COLORS[c], GI_CLASSES[c][0 if lang == "zh" else 1])
-            for c in GI_CLASSES
-            if c in set(classes)
-        ]
-        strong = np.isin(classes, ["hot_99", "hot_95"])
-        frame["fill"] = [GI_COLORS[c] for c in classes]
-        frame["opacity"] = np.where(classes == "ns", 0.35, 0.8)
-        # strong hot cells get a dark edge so they stand out even at county zoom
-        frame["edge"] = np.where(strong, "#67000d", "#7a4a12")
-        frame["edge_w"] = np.where(strong, 1.6, 0.4)
-        rows.append(Row("outline", "#ffffff", t("legend_no_events_blank", lang)))
+        rows = _gi_style(frame, shown["gi_class"].to_numpy(), lang)
     folium.GeoJson(
         frame,
         name=t("layer_hex", lang),
