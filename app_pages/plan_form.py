@@ -11,7 +11,7 @@ from geo.config import Settings
 from geo.dataset import Dataset, date_span
 from geo.i18n import t
 from geo.periods import HolidayBlock, holiday_blocks
-from geo.planning import PLAN_PERIODS, PlanRequest, period_window
+from geo.planning import FIXED_POST_CATEGORIES, PLAN_PERIODS, PlanRequest, period_window
 
 
 def holiday_preset(where: Any, last: dt.date, s: Settings, lang: str) -> HolidayBlock | None:
@@ -55,11 +55,7 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
     """The patrol-plan options; returns a request when the user presses the button."""
     ka = ds.key_areas
     names = dict(zip(ka["id"], ka["name"], strict=True))
-    default_fixed = [
-        i
-        for i, c in zip(ka["id"], ka["category"], strict=True)
-        if c in ("hsr_station", "hospital", "shopping")
-    ]
+    default_fixed = ka.loc[ka["category"].isin(FIXED_POST_CATEGORIES), "id"].tolist()
     last = date_span(ds.events)[1]  # also for a scope without events
     # outside the form, so the hours and the days follow the choice at once
     p1, p2 = st.columns(2)
@@ -74,18 +70,7 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         c1, c2, c3 = st.columns(3)
         teams = c2.number_input(t("plan_teams", lang), 0, 60, 6)
         radius = c3.slider(t("plan_radius", lang), 200, 3000, 1000, 100)
-        if period == "custom":  # custom hours only for 自定义; the others have their own
-            hours = c1.slider(
-                t("plan_hours", lang),
-                dt.time(0),
-                dt.time(23, 59),
-                (dt.time(18), dt.time(23)),
-                step=dt.timedelta(minutes=30),
-            )
-        else:
-            hours = None
-            window = period_window(period, s.periods)
-            c1.text_input(t("plan_window_label", lang), window, disabled=True)
+        hours = _hours(c1, period, s, lang)
         c5, c6 = st.columns(2)
         size = c5.slider(t("plan_team_size", lang), 3, 5, 4)
         shifts = c6.number_input(t("plan_shifts", lang), 1, 3, 1)
@@ -111,25 +96,45 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         go = st.form_submit_button(t("plan_go", lang), type="primary", key="plan_go")
     if not go:
         return None
-    days: tuple[dt.date, ...] = ()
-    if rotate and isinstance(span, tuple) and len(span) == 2:
-        days = tuple(span[0] + dt.timedelta(days=i) for i in range((span[1] - span[0]).days + 1))
     return PlanRequest(
         period=period,
         teams=int(teams),
         team_size=int(size),
         radius_m=float(radius),
         fixed_posts=tuple(fixed),
-        days=days,
+        days=_days(span) if rotate else (),
         holiday_factor=float(factor),
         shifts=int(shifts),
-        hours=tuple(hours) if period == "custom" and hours else None,
+        hours=tuple(hours) if hours else None,
         exact=bool(exact),
         seed=int(seed),
         weights=(s.case_weight, s.tip_weight),
         bases=bases,
         max_travel_m=float(travel) if bases else None,
     )
+
+
+def _days(span: object) -> tuple[dt.date, ...]:
+    """Every day of a chosen (first, last) range; none while the range is half chosen."""
+    if not (isinstance(span, tuple) and len(span) == 2):
+        return ()
+    first, last = span
+    return tuple(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+
+
+def _hours(col: Any, period: str, s: Settings, lang: str) -> tuple[dt.time, dt.time] | None:
+    """Hours of a custom period (a slider); other periods show their own window, read-only."""
+    if period == "custom":
+        start, end = col.slider(
+            t("plan_hours", lang),
+            dt.time(0),
+            dt.time(23, 59),
+            (dt.time(18), dt.time(23)),
+            step=dt.timedelta(minutes=30),
+        )
+        return start, end
+    col.text_input(t("plan_window_label", lang), period_window(period, s.periods), disabled=True)
+    return None
 
 
 def _travel_limit(

@@ -21,7 +21,7 @@ from geo.hotspots import GI_CLASSES, TREND_CATEGORIES, key_area_risk
 from geo.i18n import t
 from geo.periods import PeriodSettings
 from geo.places import hotspot_ranking
-from geo.planning import PlanRequest, make_plan, track_record_text
+from geo.planning import FIXED_POST_CATEGORIES, PlanRequest, make_plan, track_record_text
 from geo.privacy import mask_plate, plate_id
 from geo.schema import TZ
 from geo.views import hotspot_view
@@ -316,7 +316,7 @@ def _next_month_plan(
     )
     fixed = tuple(
         history.key_areas.loc[
-            history.key_areas["category"].isin(["hsr_station", "hospital", "shopping"]), "id"
+            history.key_areas["category"].isin(FIXED_POST_CATEGORIES), "id"
         ]
     )
     plan = make_plan(

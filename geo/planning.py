@@ -44,6 +44,8 @@ from geo.periods import PeriodSettings, day_calendar
 from geo.places import nearest_places, place_text
 from geo.views import hotspot_view, period_events, study_area
 
+#: key-area categories that get a fixed post by default (stations, hospitals, shopping)
+FIXED_POST_CATEGORIES: Final = ("hsr_station", "hospital", "shopping")
 PLAN_PERIODS: Final = ("night", "weekend", "holiday", "market_day", "school_commute", "custom")
 
 
