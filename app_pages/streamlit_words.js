@@ -37,7 +37,10 @@
           el.setAttribute(a, out);
         }
       } else if (el.hasAttribute("data-orig-" + a)) {
-        el.setAttribute(a, el.getAttribute("data-orig-" + a));
+        // removed first: restoring is itself a mutation the observer sees again
+        const orig = el.getAttribute("data-orig-" + a);
+        el.removeAttribute("data-orig-" + a);
+        el.setAttribute(a, orig);
       }
     }
   }
