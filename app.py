@@ -3,13 +3,22 @@
 import streamlit as st
 
 from app_pages.look import streamlit_words
-from app_pages.session import apply_cookie, current_user, lang, login_page, logout, settings
+from app_pages.session import (
+    apply_cookie,
+    current_user,
+    keep_language,
+    lang,
+    login_page,
+    logout,
+    saved_language,
+    settings,
+)
 from geo.i18n import t
 
 st.set_page_config(page_title="hexpatrol", page_icon="⬢", layout="wide")
 
-if "lang" not in st.session_state:
-    st.session_state["lang"] = settings().language
+if "lang" not in st.session_state:  # a new tab or a reload: the language chosen last time
+    st.session_state["lang"] = saved_language(settings().language)
 with st.sidebar:
     st.radio(  # the options name themselves; the label stays the same in both languages
         "语言 / Language",
@@ -36,6 +45,7 @@ PAGES = [
 streamlit_words(lang())  # Streamlit's own English texts, in the user's language
 user = current_user()
 apply_cookie()  # a login or logout of the last run sets or removes the session cookie
+keep_language()  # remembered in a cookie of its own, for the next reload or tab
 if user is None:  # without a session every address shows the login form: no page, no data
     logins = [
         st.Page(login_page, title=t("login_title", lang()), url_path=url, default=i == 0)

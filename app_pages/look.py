@@ -28,5 +28,4 @@ def _script(lang: str) -> str:
 
 def streamlit_words(lang: str) -> None:
     """Send the script that words Streamlit's own texts in ``lang`` (once per run)."""
-    with st.sidebar:
-        st.html(_script(lang), unsafe_allow_javascript=True, width=1)
+    st.html(_script(lang), unsafe_allow_javascript=True, width=1)

@@ -47,6 +47,26 @@ def lang() -> str:
     return str(st.session_state.get("lang", "zh"))
 
 
+#: the browser cookie holding the chosen language (no secret: it only says zh or en)
+LANG_COOKIE: Final = "hexpatrol_lang"
+
+
+def saved_language(default: str) -> str:
+    """The language this browser chose last (its cookie), else ``default``."""
+    found = st.context.cookies.get(LANG_COOKIE)
+    return found if found in ("zh", "en") else default
+
+
+def keep_language() -> None:
+    """Write the language cookie when the choice differs from what the browser holds."""
+    current = lang()
+    if st.session_state.get("_lang_cookie", st.context.cookies.get(LANG_COOKIE)) == current:
+        return
+    st.session_state["_lang_cookie"] = current
+    value = json.dumps(f"{LANG_COOKIE}={current}; path=/; max-age=31536000; SameSite=Strict")
+    st.html(f"<script>document.cookie = {value};</script>", unsafe_allow_javascript=True, width=1)
+
+
 #: the browser cookie holding the session token (the store keeps only its hash)
 COOKIE: Final = "hexpatrol_session"
 

@@ -194,7 +194,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "layer_routes": ("重点线路", "Key routes"),
     "layer_incidents": ("事件点", "Incidents"),
     "layer_trend": ("趋势(按月)", "Monthly trend"),
-    "legend_gi": ("Gi* 热点分级(FDR 校正)", "Gi* hot/cold spots (FDR-corrected)"),
+    "legend_gi": ("Gi* 热点分级(已做多重检验校正)", "Gi* hot/cold spots (FDR-corrected)"),
     "col_gi_label": ("热点分级", "Hotspot class"),
     "col_gi_z": ("Gi* z 值", "Gi* z-score"),
     "col_trend_label": ("趋势", "Trend"),
@@ -589,7 +589,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "m_tips_help": ("其中举报线索", "Of which tips"),
     "m_cells_help": ("至少有一起事件的六边形个数", "Hexagons with at least one event"),
     "m_hot_help": (
-        "Gi* 统计显著的热点六边形(90%及以上置信,FDR 校正),即地图上的红色格",
+        "Gi* 统计显著的热点六边形(90%及以上置信,已做多重检验校正),即地图上的红色格",
         "Hexagons that are significant Gi* hot spots (90% or more, FDR-corrected): the red "
         "cells on the map",
     ),

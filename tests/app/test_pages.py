@@ -196,7 +196,7 @@ def test_briefing_page(app: AppTest) -> None:
     assert "一、总体情况" in texts and "四、下月工作建议" in texts
     assert any("2025年10月,云阳县共查处非法营运案件" in str(m.value) for m in app.markdown)
     labels = [b.label for b in app.get("download_button")]
-    assert labels[0] == "下载 Word(DOCX)" and "下载热点图(PNG)" in labels
+    assert labels[0] == "下载 Word 文档" and "下载热点图(图片)" in labels
 
 
 def test_next_month_risk_view(app: AppTest) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -97,7 +98,14 @@ def test_query_parameters_do_not_widen_a_scope(demo) -> None:
     )
 
 
-CODES = list(settings_townships(Settings())["code"])
+ALL_CODES = list(settings_townships(Settings())["code"])
+#: every township's account is checked at the library level (tests/geo); through the app,
+#: every fifth, the last and 龙角镇 (500235105), or all 42 with HEXPATROL_ALL_TOWNSHIPS=1
+CODES = (
+    ALL_CODES
+    if os.environ.get("HEXPATROL_ALL_TOWNSHIPS")
+    else sorted({*ALL_CODES[::5], ALL_CODES[-1], "500235105"} & set(ALL_CODES))
+)
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -70,16 +70,17 @@ def settle(page, extra: float = 2.0, timeout: float = 120) -> None:
     """Wait until the app has drawn and stopped running, then a little more.
 
     Drawn: no placeholder (skeleton) left and some element in the main area; stopped: no
-    status widget, twice in a row (a run starts a moment after a click or a page load).
+    status widget, three times in a row (a run starts a moment after a click or a page load).
     """
     time.sleep(1)
     busy = (
         "() => !!document.querySelector('[data-testid=stStatusWidget], [data-testid=stSkeleton]')"
         " || !document.querySelector('[data-testid=stMain] [data-testid=stElementContainer]')"
+        " || !window.__hexpatrolWords"  # the page's script that words Streamlit's own texts
     )
     deadline = time.time() + timeout
     calm = 0
-    while time.time() < deadline and calm < 2:
+    while time.time() < deadline and calm < 3:
         calm = 0 if page.evaluate(busy) else calm + 1
         time.sleep(0.5)
     time.sleep(extra)
