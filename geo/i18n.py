@@ -42,7 +42,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "可组合:如“夜间+法定节假日”、“逢场日+上午”。调休上班的周六日不算双休日;"
         "逢场日按事件所在乡镇的集市周期判断。",
         "Combine freely, e.g. night + holiday, market day + morning. A Saturday or Sunday "
-        "worked under 调休 is not a weekend; market days follow the event township's cycle.",
+        "made a working day (make-up day) is not a weekend; market days follow the event "
+        "township's cycle.",
     ),
     "period_night": ("夜间", "Night"),
     "period_morning": ("上午", "Morning"),
@@ -73,7 +74,10 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "plan_fixed": ("固定岗(每日值守)", "Fixed posts (staffed daily)"),
     "plan_rotation": ("生成逐日轮换", "Day-by-day rotation"),
     "plan_days": ("轮换日期", "Rotation days"),
-    "plan_holiday_factor": ("节假日/春运警力倍数", "Team multiplier on holidays / 春运"),
+    "plan_holiday_factor": (
+        "节假日/春运警力倍数",
+        "Team multiplier on holidays / Spring Festival travel",
+    ),
     "plan_exact": ("精确求解(整数规划)", "Exact solve (integer programming, HiGHS)"),
     "plan_exact_help": (
         "精确求解保证覆盖最优;关闭则用快速贪心解(通常达最优的95%以上)。",
