@@ -69,13 +69,13 @@ def screen_text(page) -> str:
 def settle(page, extra: float = 2.0, timeout: float = 120) -> None:
     """Wait until the app has drawn and stopped running, then a little more.
 
-    Drawn: no placeholder (skeleton) left and some element in the main area; stopped: no
+    Drawn: no placeholder (skeleton) left and the page's title shown; stopped: no
     status widget, three times in a row (a run starts a moment after a click or a page load).
     """
     time.sleep(1)
     busy = (
         "() => !!document.querySelector('[data-testid=stStatusWidget], [data-testid=stSkeleton]')"
-        " || !document.querySelector('[data-testid=stMain] [data-testid=stElementContainer]')"
+        " || !document.querySelector('[data-testid=stMain] h1')"  # every page has a title
         " || !window.__hexpatrolWords"  # the page's script that words Streamlit's own texts
     )
     deadline = time.time() + timeout
@@ -113,6 +113,7 @@ def visit_all(page, base: str, role: str, shots: Path) -> dict[str, str]:
     for path in pages:
         page.goto(f"{base}/{path}")
         settle(page, 4)
+        page.locator("[data-testid=stMain] h1").first.wait_for(timeout=120_000)  # drawn
         name = path or "map"
         if path == "patrol":
             page.get_by_role("button", name=re.compile("生成巡逻方案|Make the plan")).click()
