@@ -9,7 +9,7 @@ from geo.i18n import t
 from layers.labels import PRIORITY
 from layers.legend import Row
 from layers.safe import Tooltip, text
-from layers.style import CATEGORY_BADGES
+from layers.style import CATEGORY_BADGES, badge
 
 
 def _badge(char: str, color: str, label: str) -> str:
@@ -30,7 +30,7 @@ def key_area_rows(key_areas: gpd.GeoDataFrame, *, lang: str = "zh") -> list[Row]
     """Legend rows: one badge per category present, and the dashed watch radius."""
     present = [c for c in CATEGORY_BADGES if c in set(key_areas["category"])]
     rows = [
-        Row("badge", CATEGORY_BADGES[c][1], t(f"cat_{c}", lang), char=CATEGORY_BADGES[c][0])
+        Row("badge", badge(c, lang)[1], t(f"cat_{c}", lang), char=badge(c, lang)[0])
         for c in present
     ]
     return [*rows, Row("circle", "#555555", t("legend_watch_radius", lang))] if rows else rows
@@ -41,7 +41,7 @@ def key_area_layer(key_areas: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.F
     group = folium.FeatureGroup(name=t("layer_key_areas", lang), show=True)
     for _, row in key_areas.iterrows():
         point = row.geometry.representative_point()
-        char, color = CATEGORY_BADGES.get(row["category"], ("?", "#555"))
+        char, color = badge(row["category"], lang)
         name = row["name"] if lang == "zh" or not row.get("name_en") else row["name_en"]
         category = t(f"cat_{row['category']}", lang)
         tip = f"<b>{text(name)}</b><br>{text(category)}"

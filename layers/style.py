@@ -26,6 +26,27 @@ CATEGORY_BADGES: Final[dict[str, tuple[str, str]]] = {
     "scenic": ("景", "#16a085"),
 }
 
+#: category -> badge letter in English (the Chinese badge character is Chinese text)
+CATEGORY_LETTERS: Final[dict[str, str]] = {
+    "hsr_station": "T",
+    "bus_terminal": "B",
+    "shopping": "M",
+    "residential": "R",
+    "hospital": "H",
+    "school": "S",
+    "rural_market": "F",
+    "expressway_exit": "X",
+    "service_area": "A",
+    "scenic": "V",
+}
+
+
+def badge(category: str, lang: str = "zh") -> tuple[str, str]:
+    """Badge character (a letter in English) and colour of a key-area category."""
+    char, color = CATEGORY_BADGES.get(category, ("?", "#555"))
+    return (char if lang == "zh" else CATEGORY_LETTERS.get(category, "?")), color
+
+
 KIND_COLORS: Final = {"case": "#b2182b", "tip": "#2166ac"}
 
 #: Gi* class -> fill colour (ColorBrewer RdBu, hot = red)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ import pytest
 
 from geo.config import Settings
 from geo.dataset import load_dataset
-from tests.app.test_browser import CHROMIUM, FLAGS, _offline_page, app_url  # noqa: F401
+from tests.app.test_browser import CHROMIUM, FLAGS, ROOT, _offline_page, app_url  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -164,6 +165,12 @@ def data_names() -> set[str]:
     """Names from the data that stay Chinese in English mode (places, key areas, routes)."""
     ds = load_dataset(Settings())
     names = set(ds.townships["name"]) | set(ds.key_areas["name"]) | set(ds.routes["name"])
+    for layer in (ds.base_layers or {}).values():  # roads, rivers, villages of the base map
+        if "name" in layer.columns:
+            names |= set(layer["name"].dropna().astype(str))
+    # the base map's own attribution (from its tile set) is data as well
+    for meta in (ROOT / "static" / "tiles").glob("*/tileset.json"):
+        names.add(str(json.loads(meta.read_text(encoding="utf-8")).get("attribution", "")))
     # plus the name of the file the test uploads (a user's file name is data too)
     return {n for n in names if isinstance(n, str)} | {"中文", "渝", "台账"}
 
