@@ -81,6 +81,19 @@ def _area(key: str, res: int, k: int, towns: tuple[str, ...]) -> StudyArea:
     return study_area(current_dataset(), res=res, k=k, township_codes=towns)
 
 
+def _filter_args(f: MapFilters) -> dict[str, Any]:
+    """The sidebar choices as the keywords both views take."""
+    return {
+        "res": f.res,
+        "start": f.start,
+        "end": f.end,
+        "kinds": f.kinds,
+        "township_codes": f.towns,
+        "periods": f.periods,
+        "weights": f.weights,
+    }
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def map_view(key: str, f: MapFilters) -> HotspotView:
     """Hotspots, trends and risk for the sidebar choices (cached per choice, any language)."""
@@ -88,13 +101,7 @@ def map_view(key: str, f: MapFilters) -> HotspotView:
     area = _area(key, f.res, s.gi_k, f.towns)
     return hotspot_view(
         current_dataset(),
-        res=f.res,
-        start=f.start,
-        end=f.end,
-        kinds=f.kinds,
-        township_codes=f.towns,
-        periods=f.periods,
-        weights=f.weights,
+        **_filter_args(f),
         k=s.gi_k,
         transform=s.gi_transform,
         fdr=s.fdr,
@@ -108,13 +115,7 @@ def next_month_view(key: str, f: MapFilters) -> ForecastView:
     """Next month's default forecast for the sidebar choices (cached per choice)."""
     return forecast_view(
         current_dataset(),
-        res=f.res,
-        start=f.start,
-        end=f.end,
-        kinds=f.kinds,
-        township_codes=f.towns,
-        periods=f.periods,
-        weights=f.weights,
+        **_filter_args(f),
         area=_area(key, f.res, settings().gi_k, f.towns),
     )
 
