@@ -56,11 +56,14 @@ else:
 with d3:
     download(t("brief_png", L), png, f"{stem}.png")
 st.subheader(t("brief_preview", L))
-for key, heading in SECTIONS:
-    st.markdown(f"**{heading}**")
-    for sentence in text.get(key, []):
-        st.write(sentence)
-    if key == "hotspots":
-        st.image(png, width=640)
-    for table in tables.get(key, []):
-        st.dataframe(pd.DataFrame(table), hide_index=True)
+if t("brief_chinese", L):
+    st.caption(t("brief_chinese", L))
+with st.container(key="brief_document"):  # the document's own words: Chinese in any mode
+    for key, heading in SECTIONS:
+        st.markdown(f"**{heading}**")
+        for sentence in text.get(key, []):
+            st.write(sentence)
+        if key == "hotspots":
+            st.image(png, width=640)
+        for table in tables.get(key, []):
+            st.dataframe(pd.DataFrame(table), hide_index=True)

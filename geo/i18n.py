@@ -120,6 +120,10 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "LibreOffice is not installed here, so no PDF; the Word file is ready.",
     ),
     "brief_preview": ("预览", "Preview"),
+    "brief_chinese": (
+        "",
+        "The briefing is an official document in Chinese: the preview shows it as it prints.",
+    ),
     # evaluation page
     "page_eval": ("效果评估", "Evaluation"),
     "eval_intro": (

@@ -59,7 +59,10 @@ def run_app(
     port = _free_port()
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent))
     assert streamlit, "streamlit is not installed in this environment"
-    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    folder = tmp_path_factory.mktemp("streamlit")
+    log_path = folder / "streamlit.log"
+    # its own store: other tests of this process change theirs (batches undone, users added)
+    env = {"HEXPATROL_DB_URL": f"sqlite:///{folder / 'store.sqlite'}", **(env or {})}
     log = log_path.open("wb")
     proc = subprocess.Popen(
         [
@@ -76,7 +79,7 @@ def run_app(
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **env},
     )
     url = f"http://127.0.0.1:{port}"
     try:
