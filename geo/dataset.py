@@ -11,9 +11,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.areas import stored_key_areas
-from geo.auth import Scope
+from geo.auth import Scope, ensure_demo_users
 from geo.cells import with_cells
-from geo.config import Settings
+from geo.config import Settings, is_demo
 from geo.errors import ConfigError
 from geo.imports import seed
 from geo.ingest import read_ledgers
@@ -27,7 +27,7 @@ from geo.regions import (
     township_of,
 )
 from geo.schema import REJECT_COLUMNS, TZ
-from geo.store import Store
+from geo.store import Store, open_store
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,31 @@ def settings_townships(settings: Settings) -> gpd.GeoDataFrame:
         code_field=settings.township_code_field,
         name_field=settings.township_name_field,
     )
+
+
+def prepare_store(settings: Settings, *, seed_events: bool = True) -> Store:
+    """The deployment's store, ready for its first user.
+
+    Parameters
+    ----------
+    settings : Settings
+        The deployment (its ``database_url`` or ``data_dir`` names the store).
+    seed_events : bool, default True
+        Also load the settings' ``events`` files into a store that has no records yet
+        (otherwise the first data load does it).
+
+    Returns
+    -------
+    Store
+        Opened and migrated; on the synthetic demo with its documented accounts.
+    """
+    opened = open_store(configured=settings.database_url, data_dir=settings.data_dir)
+    towns = settings_townships(settings)
+    if is_demo(settings):  # the documented demo accounts, only ever on the synthetic demo
+        ensure_demo_users(opened, dict(zip(towns["code"], towns["name"], strict=True)))
+    if seed_events:
+        seed(opened, list(settings.events), townships=towns)
+    return opened
 
 
 def load_base_layers(

@@ -78,7 +78,8 @@ def settle(page, extra: float = 2.0, timeout: float = 120) -> None:
     """Wait until the app has drawn and stopped running, then a little more.
 
     Drawn: no placeholder (skeleton) left and the page's title shown; stopped: no
-    status widget and no spinner, three times in a row (a run starts a moment after a click or a page load).
+    status widget and no spinner, three times in a row (a run starts a moment after a click
+    or a page load).
     """
     time.sleep(1)
     busy = (
