@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import runpy
 import subprocess
 import sys
 from collections.abc import Callable
@@ -32,18 +31,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"error: {script} not found (demo generation needs a source checkout)", file=sys.stderr
         )
         return 2
-    argv = ["make_demo.py", "--seed", str(args.seed)]
+    argv = [sys.executable, str(script), "--seed", str(args.seed)]
     if args.out:
         argv += ["--out", str(args.out)]
-    old = sys.argv
-    sys.argv = argv
-    try:
-        runpy.run_path(str(script), run_name="__main__")
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        sys.argv = old
-    return 0
+    return subprocess.run(argv, check=False).returncode
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from geo.hotspots import (
     hotspots,
     key_area_risk,
 )
+from geo.i18n import pick
 from geo.periods import select_period
 
 
@@ -144,9 +145,8 @@ def hotspot_view(
     stats = stats.merge(cell_trends, on="h3_cell", how="left")
     stats["trend"] = stats["trend"].fillna("no_pattern")
     if lang is not None:
-        idx = 0 if lang == "zh" else 1
-        stats["gi_label"] = stats["gi_class"].map(lambda c: GI_CLASSES[c][idx])
-        stats["trend_label"] = stats["trend"].map(lambda c: TREND_CATEGORIES[c][idx])
+        stats["gi_label"] = stats["gi_class"].map(lambda c: pick(GI_CLASSES[c], lang))
+        stats["trend_label"] = stats["trend"].map(lambda c: pick(TREND_CATEGORIES[c], lang))
     shown = stats[(stats["n"] > 0) | (stats["gi_class"] != "ns") | (stats["trend"] != "no_pattern")]
     cells = annotate_cells(cells_to_frame(shown.reset_index(drop=True)), ds.townships, ds.key_areas)
     key_areas = ds.key_areas

@@ -73,7 +73,7 @@ def suspect_rows(
             "score": s["score"],
             "grade": [t(f"screen_grade_{g}", lang) for g in s["grade"]],
             "reasons": [reason_text(r, lang) for r in s["reasons"]],
-            "known": s["known"].map({True: "是" if lang == "zh" else "yes", False: ""}),
+            "known": s["known"].map({True: t("screen_known_yes", lang), False: ""}),
             "score_rules": s["score_rules"],
             "score_model": s["score_model"],
             "route": s["route"],
@@ -95,32 +95,22 @@ def suspects_to_csv(result: ScreenResult, lang: str = "zh", **keep: object) -> b
 def _about(result: ScreenResult, lang: str, synthetic: bool) -> pd.DataFrame:
     c = result.counts
     rows = [
-        (
-            "筛查时段" if lang == "zh" else "Days screened",
-            f"{result.window[0]} — {result.window[1]}",
-        ),
-        ("计算引擎" if lang == "zh" else "Engine", result.engine),
-        ("排序方法" if lang == "zh" else "Ranked by", t(f"screen_scorer_{result.scorer}", lang)),
-        ("过车记录" if lang == "zh" else "Pass rows in", c["rows_in"]),
-        ("采用" if lang == "zh" else "Used", c["used"]),
-        ("退回" if lang == "zh" else "Rejected", c["rejected"]),
-        ("时段外" if lang == "zh" else "Outside the days", c["outside_window"]),
-        ("误识别号牌已归并" if lang == "zh" else "Misreads merged", c["misreads_merged"]),
+        (t("screen_about_window", lang), f"{result.window[0]} — {result.window[1]}"),
+        (t("screen_about_engine", lang), result.engine),
+        (t("screen_about_scorer", lang), t(f"screen_scorer_{result.scorer}", lang)),
+    ]
+    rows += [
+        (t(f"screen_about_{key}", lang), c[key])
+        for key in ("rows_in", "used", "rejected", "outside_window", "misreads_merged")
     ]
     rows += [
         (t(f"screen_reject_{r}", lang), n)
         for r, n in zip(result.rejects["reason"], result.rejects["n"], strict=True)
     ]
     if synthetic:
-        rows.append(
-            (
-                "说明" if lang == "zh" else "Note",
-                "合成演示数据(非真实)" if lang == "zh" else "synthetic demo data",
-            )
-        )
-    return pd.DataFrame(
-        rows, columns=["项目" if lang == "zh" else "Item", "数值" if lang == "zh" else "Value"]
-    )
+        rows.append((t("screen_about_note", lang), t("screen_about_synthetic", lang)))
+    columns = [t("screen_about_item", lang), t("screen_about_value", lang)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def suspects_to_xlsx(
@@ -132,9 +122,7 @@ def suspects_to_xlsx(
     rows = suspect_rows(result, lang, **keep).drop(columns="grade_code")  # type: ignore[arg-type]
     rows.columns = [t(f"screen_col_{c}", lang) for c in rows.columns]
     buffer = io.BytesIO()
-    names = (
-        ("筛查结果", "方法评估", "数据说明") if lang == "zh" else ("suspects", "backtest", "about")
-    )
+    names = [t(f"screen_sheet_{n}", lang) for n in ("suspects", "backtest", "about")]
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         rows.map(neutralize).to_excel(writer, sheet_name=names[0], index=False)
         if not result.evaluation.empty:
