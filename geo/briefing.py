@@ -162,6 +162,52 @@ def compose(
 
     With ``township`` (a 9-digit code) only that township's events, cells and key areas
     are used — nothing from its neighbours.
+
+    Months are calendar months in local time (Asia/Shanghai). Gi* runs with
+    :func:`geo.views.hotspot_view`'s defaults (a case weighs 1, a tip 0.5; one ring; no
+    transform; FDR), whatever the deployment's settings say.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data in the user's scope (:func:`geo.dataset.load_dataset`).
+    month : str
+        The month reported, ``YYYY-MM``.
+    township : str, optional
+        Code of a township of ``ds.townships`` (events are kept by their
+        ``township_code``); ``None`` for everything in ``ds``, named ``region_name``.
+    region_name : str, default "云阳县"
+        Name of the scope without ``township`` (pass the settings' ``region_name``).
+    periods : PeriodSettings, optional
+        The deployment's ``[periods]`` table, for next month's night plan (its hours,
+        holidays and 春运); default :class:`~geo.periods.PeriodSettings` defaults.
+    res : int, default 8
+        H3 resolution of the hotspot analysis and of the plan's posts.
+    teams : int, default 6
+        Mobile teams of next month's suggested night plan.
+
+    Returns
+    -------
+    Briefing
+        ``figures`` (the month's cases and tips, those of the month before and of the same
+        month a year before, changes as fractions or ``None`` without a base, tips whose
+        status is 属实, hot cells at 99/95/90%, events per period, repeat vehicles, night
+        events in the last 12 months); tables with Chinese headers (``top_cells``: up to 10
+        cells with events in the month, hot spots first, then the busiest; ``periods``;
+        ``vehicles``: up to 10 plates seen twice or more in the month, masked); ``trends``
+        (emerging-trend code → cells, over the 12 months up to ``month``); ``risk`` (key
+        areas rated on the month with those trends); ``plan_posts`` and ``plan_figures``
+        (next month's night plan, empty when the last 12 months hold no night event);
+        ``cells`` and ``monthly`` (12 months of cases and tips) for the map and chart;
+        ``text`` by section (``situation``, ``hotspots``, ``risk``, ``plan``). ``map_png``
+        and ``trend_png`` are left empty: see :func:`render_map` and
+        :func:`geo.briefmap.render_trend`.
+
+    Raises
+    ------
+    ValueError
+        When ``month`` is not ``YYYY-MM``, ``township`` is not in ``ds.townships``, or the
+        scope has no event in or before ``month`` (the command line then skips it).
     """
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
         raise ValueError(f"month was {month!r} but is expected as YYYY-MM")

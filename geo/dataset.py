@@ -133,6 +133,42 @@ def load_dataset(
     pages): with a township, only that township's polygon, its key areas and the events
     that both carry its code and lie inside its polygon; with ``mask_plates``, plates are
     masked (a ``plate_id`` tells vehicles apart).
+
+    Parameters
+    ----------
+    settings : Settings
+        The deployment: township, key-area, route and base-layer files, the ``events``
+        ledger files and the ``periods`` table that labels each event.
+    ledgers : sequence of path, default ()
+        Ledger files to read instead of the settings' ``events`` files (any format
+        :func:`geo.ingest.read_ledger` reads). Given, they are read even with a ``store``
+        (its edited key areas are still used); empty, the settings' files are read when
+        there is no store.
+    store : Store, optional
+        Where the events live (imports, undos, reviews). Seeded from the settings'
+        ``events`` files when it has never had a batch, which writes to it; events a
+        reviewer marked as duplicates are left out.
+    scope : Scope, optional
+        What the user may see (see :class:`geo.auth.Scope`). ``None`` loads the whole
+        region with plates in full, as the command line does.
+
+    Returns
+    -------
+    Dataset
+        Townships and key areas (WGS-84) of the scope, the events with ``cell_7`` ..
+        ``cell_10`` (``occurred_at`` tz-aware Asia/Shanghai local time; with
+        ``mask_plates`` plates and parties masked, ``plate_id`` and ``party_id`` added),
+        their period labels (same index), the start-up rejects (empty when the events
+        come from the store, or with a township scope), warnings and base layers.
+
+    Raises
+    ------
+    ConfigError
+        When ``scope`` names a township code the township file lacks, or a township,
+        key-area or route file cannot be read or lacks a column. A base layer that
+        cannot be read is left out with a warning instead.
+    LedgerReadError
+        When a ledger file cannot be read at all (bad rows become rejects, never errors).
     """
     townships = settings_townships(settings)
     codes = scope.township_codes if scope is not None else None
@@ -199,6 +235,45 @@ def filter_events(
     means no restriction on that field. ``hours`` keeps events whose local clock time is in
     [start, end) and may wrap midnight (``(22:00, 02:00)``); day-precision events are left
     out then, as their hour is unknown.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Canonical events: ``occurred_at`` tz-aware in Asia/Shanghai (as
+        :func:`load_dataset` gives them; the clock time is read as it is, not converted),
+        ``kind``, ``township_code`` and optionally ``time_precision``.
+    start, end : date, optional
+        First and last local day kept, both included.
+    kinds : collection of str, optional
+        Record kinds kept (``case``, ``tip``).
+    township_codes : collection of str, optional
+        Township codes kept (the ``township_code`` column, not the polygons).
+    hours : (time, time), optional
+        Local clock window [from, to), minutes precision; from > to wraps midnight.
+        Events whose ``time_precision`` is ``day`` are dropped when it is given.
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``events`` that meet every condition, with their index and columns.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> events = pd.DataFrame(
+    ...     {
+    ...         "kind": ["case", "tip", "case"],
+    ...         "township_code": ["500235001", "500235001", "500235002"],
+    ...         "occurred_at": pd.to_datetime(
+    ...             ["2024-03-01 23:30", "2024-03-02 12:00", "2024-03-03 01:15"]
+    ...         ).tz_localize("Asia/Shanghai"),
+    ...     }
+    ... )
+    >>> filter_events(events, hours=(dt.time(22), dt.time(2))).index.tolist()
+    [0, 2]
+    >>> filter_events(events, start=dt.date(2024, 3, 2), kinds=["case"]).index.tolist()
+    [2]
     """
     mask = pd.Series(True, index=events.index)
     local = events["occurred_at"]

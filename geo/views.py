@@ -120,6 +120,62 @@ def hotspot_view(
     the view holds codes and numbers only (``gi_class``, ``trend``, the risk ``level`` and
     its evidence), so a cached view serves every language; otherwise ``gi_label``,
     ``trend_label``, the risk's ``level_label`` and ``reasons`` are added in ``lang``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data in the user's scope (:func:`geo.dataset.load_dataset`).
+    res : int
+        H3 resolution of the hexagons, 7 (coarse, ~5 km²) to 10 (fine, ~0.015 km²); the
+        events carry their cells at these resolutions.
+    start, end : date, optional
+        First and last local day (Asia/Shanghai) of the events, both included.
+    kinds : collection of str, optional
+        Record kinds counted (``case``, ``tip``); ``None`` or empty for all.
+    township_codes : collection of str, optional
+        Townships analysed; ``None`` or empty for every township in ``ds``. They limit the
+        events (by their ``township_code``), the study area and the key areas rated.
+    periods : sequence of str, default ()
+        Period labels that must all hold (:data:`geo.periods.PERIOD_KEYS`, e.g.
+        ``("night", "holiday")``; ``"!night"`` excludes a period); empty for all events.
+    hours : (time, time), optional
+        Local clock window [from, to), which may wrap midnight; day-precision events are
+        left out when it is given (see :func:`geo.dataset.filter_events`).
+    weights : (float, float), default (1.0, 0.5)
+        Weight of a case and of a tip in a cell's ``score``, the value Gi* tests.
+    k : int, default 1
+        Gi* neighbourhood in rings of hexagons (1 = a cell and its 6 neighbours). Used only
+        to build the study area: a given ``area`` brings its own.
+    transform : {"none", "log1p"}, default "none"
+        Transform of the cell scores before Gi* (see :func:`geo.hotspots.hotspots`).
+    fdr : bool, default True
+        Classify cells by Benjamini-Hochberg adjusted p-values (``gi_q``) rather than the
+        raw ``gi_p``; the same for the significance of each monthly trend slice.
+    lang : {"zh", "en"} or None, default "zh"
+        Language of the added labels; ``None`` adds none.
+    area : StudyArea, optional
+        A study area built before (:func:`study_area`) for the same ``res`` and
+        townships; default: built here from ``township_codes`` and ``k``. It is widened by
+        any event cell it lacks.
+    trends : bool, default True
+        Run the monthly emerging-hotspot analysis
+        (:func:`geo.hotspots.emerging_hotspots`).
+
+    Returns
+    -------
+    HotspotView
+        ``events`` (the filtered events), ``cells`` (GeoDataFrame of the hexagons with an
+        event, a significant Gi* class or a trend, with township and key-area names),
+        ``stats`` (every study-area cell: ``h3_cell, n, n_case, n_tip, score, gi_z, gi_p,
+        gi_q, gi_class, trend`` and the labels), ``series`` (monthly ``h3_cell, period, n,
+        score, gi_z, significant``; empty without ``trends``) and ``risk``
+        (:func:`geo.hotspots.key_area_risk` of the key areas in the townships).
+
+    Raises
+    ------
+    ValueError
+        When ``periods`` names an unknown period, ``transform`` is not ``none`` or
+        ``log1p``, or ``lang`` is neither ``zh``, ``en`` nor ``None`` (with key areas).
     """
     events = period_events(
         ds,

@@ -48,17 +48,25 @@ def suspect_rows(
     ----------
     result : ScreenResult
         From :func:`geo.screening.screen`.
-    lang : str
-        ``zh`` or ``en``.
+    lang : {"zh", "en"}, default "zh"
+        Language of the grade labels, the reasons and the ``known`` mark (是 / yes).
     top : int, optional
-        Keep the first ``top`` rows only.
-    min_grade : str
-        Keep rows of this grade or better (``high``, ``medium``, ``low``, ``none`` = all).
+        Keep the first ``top`` rows only (after ``min_grade``); default all.
+    min_grade : {"high", "medium", "low", "none"}, default "none"
+        Keep rows of this grade or better (``none`` = all).
 
     Returns
     -------
     DataFrame
-        :data:`EXPORT_COLUMNS` plus ``grade_code``; English column names.
+        :data:`EXPORT_COLUMNS` plus ``grade_code``, in rank order; English column names
+        (the codes). Decimal metrics are rounded to 2 places; ``first_seen`` and
+        ``last_seen`` are local times as text (``YYYY-MM-DD HH:MM``).
+
+    Raises
+    ------
+    ValueError
+        When ``min_grade`` is not one of the four grades, or ``lang`` is neither ``zh``
+        nor ``en`` (with at least one row to word).
     """
     s = result.suspects
     order = ("high", "medium", "low", "none")
@@ -88,7 +96,26 @@ def suspect_rows(
 
 
 def suspects_to_csv(result: ScreenResult, lang: str = "zh", **keep: object) -> bytes:
-    """CSV bytes (UTF-8 with BOM) of :func:`suspect_rows`, formula cells neutralised."""
+    """CSV bytes (UTF-8 with BOM) of :func:`suspect_rows`, formula cells neutralised.
+
+    Parameters
+    ----------
+    result : ScreenResult
+        From :func:`geo.screening.screen`.
+    lang : {"zh", "en"}, default "zh"
+        Language of the grade labels, reasons and ``known`` mark; the header keeps the
+        English column codes in both languages.
+    **keep
+        ``top`` and ``min_grade``, as for :func:`suspect_rows`.
+
+    Returns
+    -------
+    bytes
+        The CSV, with a BOM so that Excel reads the Chinese, ``grade_code`` included;
+        control characters are removed and a text cell starting with ``=``, ``+``,
+        ``-``, ``@``, a tab or a carriage return (other than a number) gets a leading
+        apostrophe, so no spreadsheet runs it as a formula.
+    """
     return to_safe_csv(suspect_rows(result, lang, **keep))  # type: ignore[arg-type]
 
 
@@ -116,7 +143,32 @@ def _about(result: ScreenResult, lang: str, synthetic: bool) -> pd.DataFrame:
 def suspects_to_xlsx(
     result: ScreenResult, lang: str = "zh", *, synthetic: bool = False, **keep: object
 ) -> bytes:
-    """An Excel workbook: the list (localised headers), the backtest and the data account."""
+    """An Excel workbook: the list (localised headers), the backtest and the data account.
+
+    Parameters
+    ----------
+    result : ScreenResult
+        From :func:`geo.screening.screen`.
+    lang : {"zh", "en"}, default "zh"
+        Language of the sheet names, the headers and the cells in words.
+    synthetic : bool, default False
+        Add a note to the data account that the data are the synthetic demo.
+    **keep
+        ``top`` and ``min_grade``, as for :func:`suspect_rows`.
+
+    Returns
+    -------
+    bytes
+        An XLSX file with the sheets 筛查结果 / suspects (the list without ``grade_code``,
+        formula cells neutralised, rank and plate frozen), 方法评估 / backtest (only when
+        ``result.evaluation`` is not empty) and 数据说明 / about (window, engine, scorer,
+        pass counts and rejects by reason).
+
+    Raises
+    ------
+    ValueError
+        When ``lang`` is neither ``zh`` nor ``en``, or ``min_grade`` is not a grade.
+    """
     from geo.export import _fit_columns
 
     rows = suspect_rows(result, lang, **keep).drop(columns="grade_code")  # type: ignore[arg-type]
