@@ -28,6 +28,7 @@ from geo.planprint import PrintedPlan, plan_map_png, printed_plan
 from geo.tiles import tileset
 from geo.views import (
     ForecastView,
+    GiOptions,
     HotspotView,
     forecast_view,
     hotspot_view,
@@ -244,7 +245,14 @@ def briefing_files(
     """Text, tables, map PNG, DOCX and PDF (empty without LibreOffice) of one briefing."""
     s = settings()
     ds = current_dataset()
-    b = compose(ds, month, township=township, region_name=s.region_name, periods=s.periods)
+    b = compose(
+        ds,
+        month,
+        township=township,
+        region_name=s.region_name,
+        periods=s.periods,
+        gi=GiOptions.from_settings(s),
+    )
     font = str(s.cjk_font) if s.cjk_font else None
     b.map_png = render_map(ds, b, font_file=font)
     b.trend_png = render_trend(b, font_file=font)

@@ -24,7 +24,7 @@ from geo.places import hotspot_ranking
 from geo.planning import FIXED_POST_CATEGORIES, PlanRequest, make_plan, track_record_text
 from geo.privacy import mask_plate, plate_id
 from geo.schema import TZ
-from geo.views import hotspot_view
+from geo.views import GiOptions, hotspot_view
 
 BREAKDOWN: Final = ("night", "weekend", "holiday", "market_day", "school_commute")
 
@@ -157,15 +157,16 @@ def compose(
     periods: PeriodSettings | None = None,
     res: int = 8,
     teams: int = 6,
+    gi: GiOptions | None = None,
 ) -> Briefing:
     """All figures, tables and sentences of the briefing of ``month`` (``YYYY-MM``).
 
     With ``township`` (a 9-digit code) only that township's events, cells and key areas
     are used — nothing from its neighbours.
 
-    Months are calendar months in local time (Asia/Shanghai). Gi* runs with
-    :func:`geo.views.hotspot_view`'s defaults (a case weighs 1, a tip 0.5; one ring; no
-    transform; FDR), whatever the deployment's settings say.
+    Months are calendar months in local time (Asia/Shanghai). Gi* runs as ``gi`` says:
+    pass the deployment's (``GiOptions.from_settings``) so the briefing's hot cells are the
+    map's.
 
     Parameters
     ----------
@@ -185,6 +186,9 @@ def compose(
         H3 resolution of the hotspot analysis and of the plan's posts.
     teams : int, default 6
         Mobile teams of next month's suggested night plan.
+    gi : GiOptions, optional
+        Event weights, rings, transform and FDR of Gi* (also the plan's weights); default
+        :class:`~geo.views.GiOptions` defaults (a case 1, a tip 0.5; one ring; FDR).
 
     Returns
     -------
@@ -219,15 +223,16 @@ def compose(
     if month_events.empty and not (scoped.events["occurred_at"] < end).any():
         raise ValueError(f"no events in or before {month} for {scope}")
 
+    gi = gi or GiOptions()
     top_cells, trend_counts, risk, cells = _hotspot_part(
-        scoped, start, end, res=res, township=township, figures=figures
+        scoped, start, end, res=res, township=township, figures=figures, gi=gi
     )
     periods_table = _periods_table(scoped.labels.loc[month_events.index], figures)
     # repeat vehicles, plates masked, each with a code that tells it apart
     vehicles, plates = _repeat_vehicles(month_events)
     figures["repeat_vehicles"] = int((plates.value_counts() >= 2).sum())
     plan_posts, plan_figures = _next_month_plan(
-        scoped, end, month, township=township, teams=teams, res=res, periods=periods
+        scoped, end, month, township=township, teams=teams, res=res, periods=periods, gi=gi
     )
     figures["night_12m"] = int(plan_figures.pop("night_12m", 0))
     briefing = Briefing(
@@ -257,6 +262,7 @@ def _hotspot_part(
     res: int,
     township: str | None,
     figures: dict[str, Any],
+    gi: GiOptions,
 ) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame, Any]:
     """The month's hot cells (counted into ``figures``), top cells, 12-month trends, risk."""
     # hotspots and trends of the months up to this one (trends need history)
@@ -266,6 +272,7 @@ def _hotspot_part(
         start=(start - pd.DateOffset(months=11)).date(),
         end=(end - pd.Timedelta(days=1)).date(),
         township_codes=(township,) if township else None,
+        **gi.keywords(),
     )
     month_view = hotspot_view(
         scoped,
@@ -274,6 +281,7 @@ def _hotspot_part(
         end=(end - pd.Timedelta(days=1)).date(),
         township_codes=(township,) if township else None,
         trends=False,  # the trends come from the 12-month view
+        **gi.keywords(),
     )
     stats = month_view.stats.merge(
         view.stats[["h3_cell", "trend"]], on="h3_cell", how="left", suffixes=("_month", "")
@@ -350,7 +358,7 @@ def _next_month_plan(
     """Next month's suggested night plan from the data up to this month's end.
 
     No plan (empty posts and figures) when the last 12 months hold no night event: there is
-    no night risk to cover. ``how`` holds ``teams``, ``res`` and ``periods``.
+    no night risk to cover. ``how`` holds ``teams``, ``res``, ``periods`` and ``gi``.
     """
     upto = scoped.events["occurred_at"] < end
     recent = upto & (scoped.events["occurred_at"] >= end - pd.DateOffset(months=12))
@@ -374,6 +382,7 @@ def _next_month_plan(
             res=how["res"],
             township_codes=(township,) if township else (),
             forecast_month=str(pd.Period(month, freq="M") + 1),
+            weights=how["gi"].weights,
         ),
         periods=how["periods"],
     )

@@ -453,6 +453,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     from geo.briefmap import render_map, render_trend
     from geo.config import is_demo
     from geo.dataset import load_dataset
+    from geo.views import GiOptions
 
     try:
         settings = load_settings(args.config)
@@ -481,6 +482,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
                 region_name=settings.region_name,
                 periods=settings.periods,
                 teams=args.teams,
+                gi=GiOptions.from_settings(settings),
             )
         except ValueError as exc:
             print(f"[{i}/{len(scopes)}] {code or 'county'}: skipped ({exc})", file=sys.stderr)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -75,6 +76,38 @@ def period_events(
     if periods:
         events = events[select_period(ds.labels.loc[events.index], periods)]
     return events
+
+
+@dataclass(frozen=True)
+class GiOptions:
+    """How Gi* runs in a deployment: the keywords of :func:`hotspot_view` that settings give.
+
+    Attributes
+    ----------
+    weights : (float, float), default (1.0, 0.5)
+        What a case and a tip count for.
+    k : int, default 1
+        Rings of neighbours around each cell.
+    transform : str, default "none"
+        Count transform before Gi* (``none`` or ``log1p``).
+    fdr : bool, default True
+        Correct the significance for many cells (false discovery rate).
+    """
+
+    weights: tuple[float, float] = (1.0, 0.5)
+    k: int = 1
+    transform: str = "none"
+    fdr: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> GiOptions:
+        """The options of a :class:`geo.config.Settings` (``case_weight``, ``gi_k`` …)."""
+        weights = (float(settings.case_weight), float(settings.tip_weight))
+        return cls(weights, int(settings.gi_k), str(settings.gi_transform), bool(settings.fdr))
+
+    def keywords(self) -> dict[str, Any]:
+        """As keywords of :func:`hotspot_view`."""
+        return asdict(self)
 
 
 @dataclass

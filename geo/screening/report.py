@@ -121,7 +121,7 @@ def suspects_to_csv(result: ScreenResult, lang: str = "zh", **keep: object) -> b
 
 def _about(result: ScreenResult, lang: str, synthetic: bool) -> pd.DataFrame:
     c = result.counts
-    rows = [
+    rows: list[tuple[str, object]] = [
         (t("screen_about_window", lang), f"{result.window[0]} — {result.window[1]}"),
         (t("screen_about_engine", lang), result.engine),
         (t("screen_about_scorer", lang), t(f"screen_scorer_{result.scorer}", lang)),
