@@ -43,7 +43,7 @@ from geo.screening.scoring import (
     rule_strengths,
     scorer_scores,
 )
-from geo.screening.settings import ENGINES, ScreeningSettings
+from geo.screening.settings import ENGINES, SCORERS, ScreeningSettings
 
 PassSource: TypeAlias = str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | pd.DataFrame
 #: metric columns carried into the suspect list
@@ -168,6 +168,8 @@ def score_vehicles(
     """
     s = settings or ScreeningSettings()
     choice = scorer or s.scorer
+    if choice not in SCORERS:
+        raise ScreeningInputError(f"scorer was {choice!r} but must be one of {SCORERS}")
     cases = _known_cases(features, known)
     positive = (cases > 0).to_numpy()
     if progress is not None:
@@ -180,8 +182,9 @@ def score_vehicles(
         choice = choose_scorer(evaluation)
     if choice not in scores:
         raise ScreeningInputError(
-            f"the model scorer needs at least {s.min_known} known plates among the screened "
-            f"vehicles; {int(positive.sum())} found (give --known or use the rules)"
+            f"the model scorer needs at least {s.min_known} known plates and two other plates "
+            f"among the screened vehicles; {int(positive.sum())} known of {len(positive)} "
+            "(give --known or use the rules)"
         )
     table = _suspect_table(features, scores, choice, cases, s, window_days, urban)
     return table, choice, evaluation

@@ -70,6 +70,8 @@ def suspect_rows(
     """
     s = result.suspects
     order = ("high", "medium", "low", "none")
+    if min_grade not in order:
+        raise ValueError(f"min_grade was {min_grade!r} but is expected to be one of {order}")
     keep = s["grade"].map(order.index) <= order.index(min_grade)
     s = s[keep]
     if top is not None:
