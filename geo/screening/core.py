@@ -34,7 +34,7 @@ from geo.screening.inputs import (
     read_whitelist,
 )
 from geo.screening.reasons import reasons_for
-from geo.screening.schema import clean_plate
+from geo.screening.schema import KEY_METRICS, clean_plate
 from geo.screening.scoring import (
     choose_scorer,
     evaluate,
@@ -46,20 +46,6 @@ from geo.screening.scoring import (
 from geo.screening.settings import ENGINES, SCORERS, ScreeningSettings
 
 PassSource: TypeAlias = str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | pd.DataFrame
-#: metric columns carried into the suspect list
-KEY_METRICS = (
-    "active_days",
-    "passes_per_day",
-    "route_days",
-    "route_trips_per_day",
-    "hub_days",
-    "offday_lift",
-    "market_lift",
-    "span_hours",
-    "early_share",
-    "km_per_day",
-    "distinct_towns",
-)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from geo.export import neutralize, to_safe_csv
 from geo.i18n import t
 from geo.screening.core import ScreenResult
 from geo.screening.reasons import reason_text
+from geo.screening.schema import KEY_METRICS
 
 #: columns of the exported list, in order
 EXPORT_COLUMNS: Final = (
@@ -23,17 +24,7 @@ EXPORT_COLUMNS: Final = (
     "score_rules",
     "score_model",
     "route",
-    "active_days",
-    "passes_per_day",
-    "route_days",
-    "route_trips_per_day",
-    "hub_days",
-    "offday_lift",
-    "market_lift",
-    "span_hours",
-    "early_share",
-    "km_per_day",
-    "distinct_towns",
+    *KEY_METRICS,
     "first_seen",
     "last_seen",
 )
@@ -89,7 +80,7 @@ def suspect_rows(
             "route": s["route"],
         }
     )
-    for col in EXPORT_COLUMNS[9:-2]:
+    for col in KEY_METRICS:
         out[col] = s[col].round(2) if s[col].dtype.kind == "f" else s[col]
     out["first_seen"] = s["first_seen"].dt.strftime("%Y-%m-%d %H:%M")
     out["last_seen"] = s["last_seen"].dt.strftime("%Y-%m-%d %H:%M")
