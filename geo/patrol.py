@@ -538,7 +538,7 @@ def rotation(
     seed: int = 0,
     n_targets: int | None = None,
     overrides: Mapping[dt.date, Sequence[str]] | None = None,
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | Callable[[list[str]], Mapping[str, str]] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> Schedule:
     """A randomised day-by-day schedule of mobile posts over ``days``.
@@ -566,8 +566,9 @@ def rotation(
     overrides : mapping of date to sequence of str, optional
         Mobile posts (cells) pinned on a day, replacing that day's draw whatever its team
         count; cells that are not targets are left out with a warning.
-    names : mapping of str to str, optional
-        Place name of a post's cell, shown in the rows.
+    names : mapping of str to str, or callable, optional
+        Place name of a post's cell, shown in the rows; or a function that names the target
+        cells it is given (so that only the targets are named).
     progress : callable, optional
         Called with the share of days done after each day.
 
@@ -601,12 +602,14 @@ def rotation(
     >>> schedule.targets["risk"].tolist()
     [7.0, 6.0, 3.0, 3.0]
     """
-    names = names or {}
     overrides = overrides or {}
     rng = np.random.default_rng(seed)
     most = max(teams_by_day.values(), default=0)
     k = n_targets or max(1, 3 * most)
     fixed, mobile, value_a = _targets(problem, k)
+    if callable(names):
+        names = names([str(c) for c in problem.candidates[fixed + mobile]])
+    names = names or {}
     total = problem.total_risk or 1.0
     base = objective(problem, fixed)
     cell_of = problem.candidates

@@ -362,10 +362,10 @@ def _rotation(
     per_day: dict[dt.date, int],
     fixed_names: dict[str, str],
 ) -> Schedule:
-    pool = solve_greedy(problem, 3 * max(per_day.values(), default=1))
-    pool_names = post_names(ds, list(problem.candidates[pool.chosen]), request.radius_m)
-    pool_names.update(fixed_names)
-    return rotation(problem, request.days, per_day, seed=request.seed, names=pool_names)
+    def named(cells: list[str]) -> dict[str, str]:  # the rotation's targets, by place
+        return {**post_names(ds, cells, request.radius_m), **fixed_names}
+
+    return rotation(problem, request.days, per_day, seed=request.seed, names=named)
 
 
 def make_plan(
