@@ -5,9 +5,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.common import current_dataset, lang, settings, store, tile_options, user
-from geo.areas import EDIT_COLUMNS, RADIUS_RANGE, editable, save_key_areas
 from geo.errors import ConfigError
 from geo.i18n import change_summary, t
+from geo.keyarea_edits import EDIT_COLUMNS, RADIUS_RANGE, editable, save_key_areas
 from geo.regions import KEY_AREA_CATEGORIES
 from layers.situation import clicked_wgs84, situation_map
 

@@ -177,7 +177,7 @@ def _holiday_days(text: str, settings: Any) -> tuple[dt.date, ...]:
 
 def _plan_request(args: argparse.Namespace, ds: Dataset, settings: Any) -> PlanRequest | int:
     """The plan request of ``hexpatrol plan``'s options (or an exit code after an error)."""
-    from geo.patrol import ring_radius_m
+    from geo.coverage import ring_radius_m
     from geo.planning import PlanRequest
 
     ka = ds.key_areas

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from geo.areas import stored_key_areas
 from geo.auth import Scope, ensure_demo_users
 from geo.cells import with_cells
 from geo.config import Settings, is_demo
 from geo.errors import ConfigError
 from geo.imports import seed
 from geo.ingest import read_ledgers
+from geo.keyarea_edits import stored_key_areas
 from geo.periods import label_events
 from geo.privacy import mask_events
 from geo.regions import (

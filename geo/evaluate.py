@@ -22,16 +22,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from geo.ensemble import origins, outlooks
-from geo.forecast import BASE_METHODS, METHODS, MonthlySeries, flag_top
-from geo.hotspots import StudyArea
-from geo.patrol import (
+from geo.coverage import (
     build_problem,
     candidate_cells,
     cell_centres,
     covered_cells,
     solve_greedy,
 )
+from geo.ensemble import origins, outlooks
+from geo.forecast import BASE_METHODS, METHODS, MonthlySeries, flag_top
+from geo.hotspots import StudyArea
 
 AREA_SHARES: Final = (0.01, 0.02, 0.05, 0.10)
 WEIGHT_COLUMNS: Final = tuple(f"w_{m}" for m in BASE_METHODS)

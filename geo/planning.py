@@ -1,7 +1,7 @@
 """Patrol plan requests: from "night, 6 teams, 1 km" to posts, a rotation and figures.
 
 Glue between the data set, the period engine, the forecasts, the hotspot engine and
-:mod:`geo.patrol`; used by the 巡逻建议 page, the briefing and ``hexpatrol plan``.
+:mod:`geo.coverage`; used by the 巡逻建议 page, the briefing and ``hexpatrol plan``.
 
 The risk a plan covers is the default forecast (:mod:`geo.ensemble`) of the month to plan
 for, made from the period's own events (a night plan forecasts night risk). Each plan
@@ -22,12 +22,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from geo.dataset import Dataset
-from geo.ensemble import Outlook, next_month
-from geo.forecast import MonthlySeries
-from geo.hotspots import StudyArea
-from geo.i18n import t
-from geo.patrol import (
+from geo.coverage import (
     CoverageProblem,
     Plan,
     Schedule,
@@ -40,6 +35,11 @@ from geo.patrol import (
     solve_exact,
     solve_greedy,
 )
+from geo.dataset import Dataset
+from geo.ensemble import Outlook, next_month
+from geo.forecast import MonthlySeries
+from geo.hotspots import StudyArea
+from geo.i18n import t
 from geo.periods import PeriodSettings, day_calendar
 from geo.places import nearest_places, place_text
 from geo.views import hotspot_view, period_events, study_area
