@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
@@ -102,10 +103,8 @@ def map_view(key: str, filters: MapFilters) -> HotspotView:
     area = _area(key, filters.res, conf.gi_k, filters.towns)
     return hotspot_view(
         current_dataset(),
-        **_filter_args(filters),
-        k=conf.gi_k,
-        transform=conf.gi_transform,
-        fdr=conf.fdr,
+        filters.query(),
+        gi=replace(GiOptions.from_settings(conf), weights=filters.weights),
         lang=None,  # codes only: the page words them, so one result serves both languages
         area=area,
     )

@@ -272,7 +272,7 @@ def _hotspot_part(
         start=(start - pd.DateOffset(months=11)).date(),
         end=(end - pd.Timedelta(days=1)).date(),
         township_codes=(township,) if township else None,
-        **gi.keywords(),
+        gi=gi,
     )
     month_view = hotspot_view(
         scoped,
@@ -281,7 +281,7 @@ def _hotspot_part(
         end=(end - pd.Timedelta(days=1)).date(),
         township_codes=(township,) if township else None,
         trends=False,  # the trends come from the 12-month view
-        **gi.keywords(),
+        gi=gi,
     )
     stats = month_view.stats.merge(
         view.stats[["h3_cell", "trend"]], on="h3_cell", how="left", suffixes=("_month", "")
@@ -369,9 +369,7 @@ def _next_month_plan(
         scoped, events=scoped.events[upto], labels=scoped.labels.loc[upto[upto].index]
     )
     fixed = tuple(
-        history.key_areas.loc[
-            history.key_areas["category"].isin(FIXED_POST_CATEGORIES), "id"
-        ]
+        history.key_areas.loc[history.key_areas["category"].isin(FIXED_POST_CATEGORIES), "id"]
     )
     plan = make_plan(
         history,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import geopandas as gpd
@@ -79,6 +79,55 @@ def period_events(
 
 
 @dataclass(frozen=True)
+class EventQuery:
+    """Which events a view takes, and the hexagons it counts them in (the map's filters).
+
+    Attributes
+    ----------
+    res : int
+        H3 resolution of the hexagons, 7 (coarse, ~5 km²) to 10 (fine, ~0.015 km²); the
+        events carry their cells at these resolutions.
+    start, end : date, optional
+        First and last local day (Asia/Shanghai) of the events, both included.
+    kinds : tuple of str, optional
+        Record kinds counted (``case``, ``tip``); ``None`` or empty for all.
+    township_codes : tuple of str, optional
+        Townships analysed; ``None`` or empty for every township of the data set. They
+        limit the events (by their ``township_code``), the study area and the key areas.
+    periods : tuple of str, default ()
+        Period labels that must all hold (:data:`geo.periods.PERIOD_KEYS`, e.g.
+        ``("night", "holiday")``; ``"!night"`` excludes a period); empty for all events.
+    hours : (time, time), optional
+        Local clock window [from, to), which may wrap midnight; day-precision events are
+        left out when it is given (see :func:`geo.dataset.filter_events`).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> EventQuery(8, start=dt.date(2025, 10, 1), periods=["night"]).periods
+    ('night',)
+    """
+
+    res: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+    kinds: tuple[str, ...] | None = None
+    township_codes: tuple[str, ...] | None = None
+    periods: tuple[str, ...] = ()
+    hours: tuple[dt.time, dt.time] | None = None
+
+    def __post_init__(self) -> None:  # any collection in, tuples kept (hashable)
+        for name in ("kinds", "township_codes", "periods"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+
+    def filters(self) -> dict[str, Any]:
+        """As keywords of :func:`period_events` (everything but ``res``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "res"}
+
+
+@dataclass(frozen=True)
 class GiOptions:
     """How Gi* runs in a deployment: the keywords of :func:`hotspot_view` that settings give.
 
@@ -110,6 +159,21 @@ class GiOptions:
         return asdict(self)
 
 
+def _query(
+    query: EventQuery | None, gi: GiOptions | None, keywords: dict[str, Any]
+) -> tuple[EventQuery, GiOptions]:
+    """``query`` and ``gi`` with the fields given one by one as ``keywords`` put in."""
+    ours = {f.name for f in fields(EventQuery)}
+    theirs = {f.name for f in fields(GiOptions)}
+    unknown = sorted(set(keywords) - ours - theirs)
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments {unknown}")
+    asked = {k: v for k, v in keywords.items() if k in ours}
+    query = replace(query, **asked) if query is not None else EventQuery(**asked)
+    gi = replace(gi or GiOptions(), **{k: v for k, v in keywords.items() if k in theirs})
+    return query, gi
+
+
 @dataclass
 class HotspotView:
     """Everything the map page shows for one set of filters.
@@ -128,21 +192,13 @@ class HotspotView:
 
 def hotspot_view(
     ds: Dataset,
+    query: EventQuery | None = None,
     *,
-    res: int,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    kinds: Collection[str] | None = None,
-    township_codes: Collection[str] | None = None,
-    periods: Sequence[str] = (),
-    hours: tuple[dt.time, dt.time] | None = None,
-    weights: tuple[float, float] = (1.0, 0.5),
-    k: int = 1,
-    transform: str = "none",
-    fdr: bool = True,
+    gi: GiOptions | None = None,
     lang: str | None = "zh",
     area: StudyArea | None = None,
     trends: bool = True,
+    **keywords: Any,
 ) -> HotspotView:
     """Filter events (dates, kinds, townships, periods) and compute hotspots and trends.
 
@@ -158,32 +214,17 @@ def hotspot_view(
     ----------
     ds : Dataset
         The data in the user's scope (:func:`geo.dataset.load_dataset`).
-    res : int
-        H3 resolution of the hexagons, 7 (coarse, ~5 km²) to 10 (fine, ~0.015 km²); the
-        events carry their cells at these resolutions.
-    start, end : date, optional
-        First and last local day (Asia/Shanghai) of the events, both included.
-    kinds : collection of str, optional
-        Record kinds counted (``case``, ``tip``); ``None`` or empty for all.
-    township_codes : collection of str, optional
-        Townships analysed; ``None`` or empty for every township in ``ds``. They limit the
-        events (by their ``township_code``), the study area and the key areas rated.
-    periods : sequence of str, default ()
-        Period labels that must all hold (:data:`geo.periods.PERIOD_KEYS`, e.g.
-        ``("night", "holiday")``; ``"!night"`` excludes a period); empty for all events.
-    hours : (time, time), optional
-        Local clock window [from, to), which may wrap midnight; day-precision events are
-        left out when it is given (see :func:`geo.dataset.filter_events`).
-    weights : (float, float), default (1.0, 0.5)
-        Weight of a case and of a tip in a cell's ``score``, the value Gi* tests.
-    k : int, default 1
-        Gi* neighbourhood in rings of hexagons (1 = a cell and its 6 neighbours). Used only
-        to build the study area: a given ``area`` brings its own.
-    transform : {"none", "log1p"}, default "none"
-        Transform of the cell scores before Gi* (see :func:`geo.hotspots.hotspots`).
-    fdr : bool, default True
-        Classify cells by Benjamini-Hochberg adjusted p-values (``gi_q``) rather than the
-        raw ``gi_p``; the same for the significance of each monthly trend slice.
+    query : EventQuery, optional
+        Which events and which resolution (see :class:`EventQuery`); may be left out when
+        ``res`` and the other fields come as keywords.
+    gi : GiOptions, optional
+        Event weights, rings, transform and FDR of Gi* (see :class:`GiOptions`; the
+        settings' via ``GiOptions.from_settings``). ``k`` is used only to build the study
+        area: a given ``area`` brings its own. With ``fdr`` the monthly trend slices are
+        tested on adjusted p-values too.
+    **keywords
+        Fields of :class:`EventQuery` or :class:`GiOptions` one by one (``res=8,
+        periods=["night"], weights=(1, 0)``), put over ``query`` and ``gi``.
     lang : {"zh", "en"} or None, default "zh"
         Language of the added labels; ``None`` adds none.
     area : StudyArea, optional
@@ -209,24 +250,20 @@ def hotspot_view(
     ValueError
         When ``periods`` names an unknown period, ``transform`` is not ``none`` or
         ``log1p``, or ``lang`` is neither ``zh``, ``en`` nor ``None`` (with key areas).
+    TypeError
+        When a keyword is no field of either, or ``res`` is given by neither.
     """
-    events = period_events(
-        ds,
-        start=start,
-        end=end,
-        kinds=kinds,
-        township_codes=township_codes,
-        periods=periods,
-        hours=hours,
-    )
+    query, gi = _query(query, gi, keywords)
+    events = period_events(ds, **query.filters())
+    res, township_codes = query.res, query.township_codes
     if area is None:
-        area = study_area(ds, res=res, k=k, township_codes=township_codes)
+        area = study_area(ds, res=res, k=gi.k, township_codes=township_codes)
     area = area.including(events[f"cell_{res}"] if f"cell_{res}" in events else [])
-    w = {"case": weights[0], "tip": weights[1]}
-    stats = hotspots(events, area, weights=w, transform=transform, fdr=fdr)
+    w = {"case": gi.weights[0], "tip": gi.weights[1]}
+    stats = hotspots(events, area, weights=w, transform=gi.transform, fdr=gi.fdr)
     if trends:
         cell_trends, series = emerging_hotspots(
-            events, area, weights=w, transform=transform, fdr=fdr
+            events, area, weights=w, transform=gi.transform, fdr=gi.fdr
         )
     else:
         cell_trends = pd.DataFrame({"h3_cell": area.cells, "trend": "no_pattern"})
