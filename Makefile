@@ -132,7 +132,7 @@ bench: install-test assets
 
 # Concurrent sessions replayed over Streamlit's websocket against the app (results go in
 # docs/BENCHMARKS.md): N = 1, 10, 25, 50 with 5-15 s and 1-3 s think time, a fresh
-# `streamlit run` each (about an hour); QUICK=1 for N = 5 (a minute or two);
+# app process each (about an hour); QUICK=1 for N = 5 (a minute or two);
 # LOAD_ARGS="--url http://host:port" to drive a running app or a proxy instead.
 bench-load: install-test assets
 	$(BIN)/python bench/bench_load.py $(if $(QUICK),--quick) $(LOAD_ARGS)

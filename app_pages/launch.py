@@ -18,18 +18,13 @@ from pathlib import Path
 from typing import Final
 
 APP: Final = Path(__file__).resolve().parents[1] / "app.py"
-#: the modules of app_pages that pages import (the others are the pages themselves)
-LIBRARY: Final = (
-    "session",
-    "look",
-    "widgets",
-    "tables",
-    "foliummap",
-    "hotlist",
-    "mapview",
-    "plan_form",
-    "common",
-)
+#: the modules of app_pages that pages import (the others are the pages themselves) ...
+LIBRARY: Final = ("session", "look", "widgets", "tables", "hotlist", "plan_form", "common")
+#: ... but for those that load a Streamlit component (streamlit-folium's map): a component
+#: registers itself with the server only when first imported inside a page's run, so these
+#: are left to the first page; the libraries they draw with are loaded here
+COMPONENT_MODULES: Final = ("foliummap", "mapview")
+WARM_LIBRARIES: Final = ("folium", "branca", "jinja2")
 #: Streamlit's caches say "No runtime found" when decorated before the server runs
 _CACHE_LOGGERS: Final = (
     "streamlit.runtime.caching.cache_data_api",
@@ -50,8 +45,8 @@ def prepare() -> None:
     for log in loggers:
         log.setLevel(logging.ERROR)
     try:
-        for name in LIBRARY:
-            importlib.import_module(f"app_pages.{name}")
+        for name in (*WARM_LIBRARIES, *(f"app_pages.{m}" for m in LIBRARY)):
+            importlib.import_module(name)
     finally:
         for log, level in zip(loggers, levels, strict=True):
             log.setLevel(level)
@@ -70,12 +65,22 @@ def main(argv: list[str] | None = None) -> int:
     int
         Exit status: 2 when the settings or the store are unusable (the message says why).
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
     from geo.errors import HexpatrolError
 
     try:
         prepare()
     except HexpatrolError as exc:
         print(f"hexpatrol: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:  # e.g. PostgreSQL not (yet) reachable
+        print(
+            f"hexpatrol: the store cannot be opened: {exc.__class__.__name__}: {exc}".splitlines()[
+                0
+            ],
+            file=sys.stderr,
+        )
         return 2
     from streamlit.web import cli
 

@@ -150,5 +150,5 @@ def _travel_limit(
             placeholder=t("choose", lang),
         )
         travel = st.slider(t("plan_max_travel", lang), 1000, 50_000, 15_000, 1000)
-    points = [key_areas.loc[key_areas["id"] == block].geometry.iloc[0] for block in chosen]
+    points = [key_areas.loc[key_areas["id"] == base].geometry.iloc[0] for base in chosen]
     return tuple((p.y, p.x) for p in points), float(travel)

@@ -71,10 +71,14 @@
   if (!state.enter) {
     state.enter = true;
     document.addEventListener("keydown", (e) => {
-      const inDate = e.key === "Enter" && e.target.closest
+      // a date's part (year, month, day) only: not the calendar button, not an input
+      // method's Enter that ends a composition
+      const inDate = e.key === "Enter" && !e.isComposing && e.target.closest
+        && e.target.getAttribute("role") === "spinbutton"
         && e.target.closest("[data-testid=stDateInputField]");
       if (!inDate) return;
-      // Streamlit applies a typed date on Escape (and on leaving the field): do what Escape does
+      // Streamlit applies a typed date range on Escape (and on leaving the field): do what
+      // Escape does (a single-date field ignores Escape; the app's date fields are ranges)
       e.preventDefault();
       e.stopPropagation();
       e.target.dispatchEvent(new KeyboardEvent("keydown", {

@@ -37,7 +37,14 @@ class MapFilters:
 
     def query(self) -> EventQuery:
         """The events and hexagons chosen (what :func:`geo.views.hotspot_view` takes)."""
-        return EventQuery(self.res, self.start, self.end, self.kinds, self.towns, self.periods)
+        return EventQuery(
+            res=self.res,
+            start=self.start,
+            end=self.end,
+            kinds=self.kinds,
+            township_codes=self.towns,
+            periods=self.periods,
+        )
 
 
 def _kept(key: str, default: object, allowed: Callable[[object], object] | None = None) -> None:

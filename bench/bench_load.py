@@ -9,8 +9,9 @@ steps (map: add 夜间, pick a township, 巡逻建议, make a plan; analyst: 月
 month, make the briefing), with think time between steps, twice (two visits, the second
 in a reloaded tab). A step's time runs from sending its BackMsg until the server's
 ``script_finished``; an exception element, a missing widget, a failed login or no answer
-is an error. Without ``--url`` each (profile, N) gets a fresh ``streamlit run app.py`` on
-the demo data (throwaway store) whose process tree is sampled for peak RSS and mean CPU;
+is an error. Without ``--url`` each (profile, N) gets a fresh app process
+(``python -m app_pages.launch``, as ``make run``) on the demo data (throwaway store)
+whose process tree is sampled for peak RSS and mean CPU;
 one unmeasured commander logs in first (the cold start figures). ``--quick`` (CI): N = 5,
 one visit each, 0.2-0.5 s think time, no warm-up.
 Exit status 1 if any step failed.
@@ -190,7 +191,7 @@ def run_once(args: argparse.Namespace, n: int, profile: str) -> dict[str, Any]:
         "think": [lo, hi],
         "iterations": args.iterations,
         "roles": {role: sum(a.role == role for a in accounts) for role in roles},
-        "url": args.url or "started: streamlit run app.py",
+        "url": args.url or "started: python -m app_pages.launch",
         "cold_start": cold,
         "load": {"before": list(load_before), "after": list(os.getloadavg())},
         "wall_s": wall,

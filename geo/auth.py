@@ -130,13 +130,8 @@ def add_user(
     display_name: str = "",
     by: str = "system",
     known_townships: set[str] | None = None,
-    password_hash: str | None = None,
 ) -> None:
-    """Create a user; ``township`` users need the code of their township.
-
-    ``password_hash`` is the Argon2 hash of ``password`` when the caller has it already (the
-    demo accounts share one: their password is public, and hashing 44 times took 13 s).
-    """
+    """Create a user; ``township`` users need the code of their township."""
     if not _USERNAME.match(username):
         raise AuthError(
             f"user name {username!r}: use 2-64 letters, digits, Chinese characters, '_', '.', '-'"
@@ -151,6 +146,19 @@ def add_user(
     elif township_code:
         raise AuthError(f"only township users are bound to a township, not {role}s")
     _check_password(password)
+    _insert_user(store, username, _HASHER.hash(password), role, township_code, display_name, by)
+
+
+def _insert_user(
+    store: Store,
+    username: str,
+    password_hash: str,
+    role: str,
+    township_code: str | None,
+    display_name: str,
+    by: str,
+) -> None:
+    """Write a checked user (:func:`add_user`) with the Argon2 hash of their password."""
     with store.write() as conn:
         exists = conn.execute(sa.select(users.c.username).where(users.c.username == username))
         if exists.first() is not None:
@@ -158,7 +166,7 @@ def add_user(
         conn.execute(
             users.insert().values(
                 username=username,
-                password_hash=password_hash or _HASHER.hash(password),
+                password_hash=password_hash,
                 role=role,
                 township_code=township_code,
                 display_name=display_name,
@@ -327,16 +335,9 @@ def ensure_demo_users(store: Store, townships: dict[str, str]) -> int:
     """
     if n_users(store):
         return 0
+    # one hash for all: their password is public anyway, and hashing 44 times took 13 s
     hashed = _HASHER.hash(DEMO_PASSWORD)
     for name, role, code in demo_accounts(list(townships)):
         label = townships[code] if code else name
-        add_user(
-            store,
-            name,
-            DEMO_PASSWORD,
-            role=role,
-            township_code=code,
-            display_name=label,
-            password_hash=hashed,
-        )
+        _insert_user(store, name, hashed, role, code, label, "system")
     return len(townships) + 2

@@ -946,13 +946,14 @@ def _screen_parser(sub: Any) -> None:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    from geo.config import config_file
     from geo.serve import serve
 
     try:
         settings = load_settings(args.config)
         return serve(
             settings,
-            config=Path(args.config) if args.config else None,
+            config=config_file(args.config),  # the workers read this file, wherever they run
             workers=args.workers,
             port=args.port,
             address=args.address,

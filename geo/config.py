@@ -192,6 +192,13 @@ _DEMO_ONLY: dict[str, Any] = {
 }
 
 
+def config_file(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """The settings file :func:`load_settings` reads (absolute), or None for the demo defaults."""
+    candidate = path or os.environ.get("HEXPATROL_CONFIG") or "hexpatrol.toml"
+    file = Path(candidate)
+    return file.resolve() if file.is_file() else None
+
+
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read settings from a TOML file (see module docstring for the look-up order)."""
     candidate = path or os.environ.get("HEXPATROL_CONFIG") or "hexpatrol.toml"

@@ -1,8 +1,9 @@
 """Several app processes behind nginx, for many users at once (``hexpatrol serve``).
 
 One Python process runs a Streamlit app on one core; ``hexpatrol serve --workers N`` starts
-N ``streamlit run`` processes on 127.0.0.1 and an nginx in front of them. nginx keeps each
-browser on one worker (a Streamlit session lives in one process): the first answer sets a
+N app processes (``python -m app_pages.launch``: ``streamlit run app.py``, started warm) on
+127.0.0.1 and an nginx in front of them. nginx keeps each browser on one worker (a
+Streamlit session lives in one process): the first answer sets a
 ``hexpatrol_worker`` cookie, and every later request and the websocket are routed by its
 hash. Logins work across workers because sessions are kept in the store (see
 :mod:`geo.sessions`); all workers share one cookie secret, kept in ``data_dir``.
@@ -25,7 +26,6 @@ from pathlib import Path
 from types import FrameType
 
 from geo.config import PROJECT_DIR, Settings
-from geo.dataset import prepare_store
 from geo.errors import HexpatrolError
 
 AFFINITY_COOKIE = "hexpatrol_worker"
@@ -203,6 +203,8 @@ def start(
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
     secret = cookie_secret(settings.data_dir)
+    from geo.dataset import prepare_store  # (geopandas: loaded only to start)
+
     prepare_store(settings)  # once, before the workers (they would all seed an empty store)
     ports = free_ports(workers)
     env = {"HEXPATROL_CONFIG": str(Path(config).resolve())} if config else {}

@@ -116,10 +116,14 @@ class EventQuery:
     periods: tuple[str, ...] = ()
     hours: tuple[dt.time, dt.time] | None = None
 
-    def __post_init__(self) -> None:  # any collection in, tuples kept (hashable)
+    def __post_init__(self) -> None:  # any collection in, tuples kept (hashable, comparable)
         for name in ("kinds", "township_codes", "periods"):
             value = getattr(self, name)
-            if value is not None and not isinstance(value, tuple):
+            if isinstance(value, str):  # one kind, one code, one period
+                value = (value,)
+            if value is not None and name != "periods":  # a set of values: any order
+                value = tuple(sorted(value))
+            if value is not None:
                 object.__setattr__(self, name, tuple(value))
 
     def filters(self) -> dict[str, Any]:
@@ -163,6 +167,8 @@ def _query(
     query: EventQuery | None, gi: GiOptions | None, keywords: dict[str, Any]
 ) -> tuple[EventQuery, GiOptions]:
     """``query`` and ``gi`` with the fields given one by one as ``keywords`` put in."""
+    if query is not None and not isinstance(query, EventQuery):
+        raise TypeError(f"query was {query!r} but is expected to be an EventQuery (or keywords)")
     ours = {f.name for f in fields(EventQuery)}
     theirs = {f.name for f in fields(GiOptions)}
     unknown = sorted(set(keywords) - ours - theirs)

@@ -1,6 +1,6 @@
 """The load benchmark's quick mode runs against the real app, so it cannot rot.
 
-One app (``streamlit run app.py`` on the demo data, a throwaway store) serves both runs: the
+One app (the launcher on the demo data, a throwaway store) serves both runs: the
 quick mode (5 sessions, every role, every step) must pass without an error, and the same
 benchmark with a wrong password must fail (twice: a second visit in the same "browser"),
 so a broken login cannot pass unseen.

@@ -1,4 +1,4 @@
-"""Start the app as one plain ``streamlit run`` and sample its CPU and memory while it works."""
+"""Start the app as one process (the launcher, as ``make run``) and sample its CPU and memory."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def free_port() -> int:
 
 @dataclass
 class App:
-    """A running ``streamlit run app.py`` started by the benchmark."""
+    """A running app process (``python -m app_pages.launch``) started by the benchmark."""
 
     url: str
     process: subprocess.Popen[bytes]

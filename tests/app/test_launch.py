@@ -7,17 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app_pages.launch import APP, LIBRARY
+from app_pages.launch import APP, COMPONENT_MODULES, LIBRARY
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_it_loads_every_module_the_pages_share() -> None:
-    """LIBRARY is app_pages minus the pages app.py names (a new helper module is warmed too)."""
+    """LIBRARY is app_pages minus the pages app.py names and the component modules."""
     pages = set(re.findall(r'"app_pages/(\w+)\.py"', APP.read_text(encoding="utf-8")))
     modules = {p.stem for p in (ROOT / "app_pages").glob("*.py")} - {"__init__", "launch"}
     assert pages and not pages & set(LIBRARY)
-    assert set(LIBRARY) == modules - pages
+    assert set(LIBRARY) | set(COMPONENT_MODULES) == modules - pages
+    for name in LIBRARY:  # a component loaded before the server runs is never served
+        text = (ROOT / "app_pages" / f"{name}.py").read_text(encoding="utf-8")
+        assert not re.search(r"streamlit_folium|foliummap|mapview|declare_component", text)
 
 
 def test_a_broken_configuration_is_one_message_and_exit_2(tmp_path: Path) -> None:
