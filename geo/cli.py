@@ -81,13 +81,14 @@ def _print_notes(notes: list[tuple[str, str]], kind_guess: str | None) -> None:
 def _cmd_hotspots(args: argparse.Namespace) -> int:
     import h3
 
-    from geo.dataset import settings_townships
-    from geo.hotspots import GI_CLASSES, StudyArea, hotspots
+    from geo.dataset import ledger_dataset, settings_townships
+    from geo.hotspots import GI_CLASSES, StudyArea
     from geo.ingest import read_ledger
-    from geo.periods import PERIOD_KEYS, label_events, select_period
+    from geo.periods import PERIOD_KEYS
     from geo.regions import load_key_areas
+    from geo.views import EventQuery, GiOptions, hotspot_view, period_events
 
-    periods = [p.strip() for p in (args.period or "").split(",") if p.strip()]
+    periods = tuple(p.strip() for p in (args.period or "").split(",") if p.strip())
     unknown = [p for p in periods if p.lstrip("!") not in PERIOD_KEYS]
     if unknown:
         print(
@@ -103,32 +104,34 @@ def _cmd_hotspots(args: argparse.Namespace) -> int:
     except (ConfigError, LedgerReadError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    events = result.events
     print(
         f"{args.input}: {result.n_rows} rows, {result.n_accepted} accepted, "
         f"{result.n_rejected} rejected (see `hexpatrol check` for the reasons)"
     )
-    if events.empty:
+    if result.events.empty:
         print("error: no accepted events to analyse", file=sys.stderr)
         return 1
-    labels = label_events(events, key_areas=key_areas, settings=settings.periods)
-    for warning in labels.warnings:
+    ds = ledger_dataset(
+        result.events, townships=townships, key_areas=key_areas, periods=settings.periods
+    )
+    for warning in ds.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    events = events[select_period(labels.labels, periods)]
+    query = EventQuery(args.res, periods=periods)
+    events = period_events(ds, **query.filters())
     print(f"{len(events)} events in period {'+'.join(periods) or 'all'}")
-    if townships is not None:
-        area = StudyArea.from_townships(townships, args.res, args.k)
-    elif len(events):
+    area = None  # the townships' cells (and their events')
+    if townships is None:
+        if events.empty:
+            print("error: no events in that period", file=sys.stderr)
+            return 1
         area = StudyArea.from_points(events["lat"], events["lon"], args.res, args.k)
-    else:
-        print("error: no events in that period", file=sys.stderr)
-        return 1
-    weights = {"case": args.case_weight, "tip": args.tip_weight}
-    hot = hotspots(events, area, weights=weights, transform=args.transform, fdr=not args.no_fdr)
+    gi = GiOptions((args.case_weight, args.tip_weight), args.k, args.transform, not args.no_fdr)
+    view = hotspot_view(ds, query, gi=gi, area=area, trends=False, lang="zh")
+    hot = view.stats.drop(columns=["trend", "trend_label"])
     centres = [h3.cell_to_latlng(c) for c in hot["h3_cell"]]
     hot["lat"] = [round(c[0], 6) for c in centres]
     hot["lon"] = [round(c[1], 6) for c in centres]
-    hot["gi_label"] = hot["gi_class"].map(lambda c: GI_CLASSES[c][0])
+    hot = hot[[c for c in hot.columns if c != "gi_label"] + ["gi_label"]]  # columns as before
     hot.to_csv(args.out, index=False, encoding="utf-8-sig", float_format="%.6g")
     counts = hot["gi_class"].value_counts()
     summary = ", ".join(f"{c} {counts[c]}" for c in GI_CLASSES if c in counts and c != "ns")

@@ -17,7 +17,7 @@ from geo.errors import ConfigError
 from geo.imports import seed
 from geo.ingest import read_ledgers
 from geo.keyarea_edits import stored_key_areas
-from geo.periods import label_events
+from geo.periods import PeriodSettings, label_events
 from geo.privacy import mask_events
 from geo.regions import (
     load_base_layer,
@@ -218,6 +218,39 @@ def load_dataset(
         (*periods.warnings, *base_warnings),
         base_layers,
     )
+
+
+def ledger_dataset(
+    events: pd.DataFrame,
+    *,
+    townships: gpd.GeoDataFrame | None = None,
+    key_areas: gpd.GeoDataFrame | None = None,
+    periods: PeriodSettings | None = None,
+) -> Dataset:
+    """The data set of events read on their own (one ledger on the command line).
+
+    Parameters
+    ----------
+    events : DataFrame
+        Canonical events (:attr:`geo.ingest.IngestResult.events`).
+    townships, key_areas : GeoDataFrame, optional
+        Their polygons and key areas; none means no jurisdiction (an empty frame).
+    periods : PeriodSettings, optional
+        Hours, holidays and market days of the period labels (default: the defaults).
+
+    Returns
+    -------
+    Dataset
+        With ``cell_7`` .. ``cell_10`` and period labels; no routes, rejects or base map.
+    """
+    empty = gpd.GeoDataFrame({"code": [], "name": []}, geometry=[], crs=4326)
+    townships = townships if townships is not None else empty
+    key_areas = key_areas if key_areas is not None else empty.assign(id=[], category=[])
+    cells = with_cells(events)
+    labels = label_events(cells, key_areas=key_areas, settings=periods)
+    rejects = pd.DataFrame(columns=list(REJECT_COLUMNS))
+    warnings = tuple(labels.warnings)
+    return Dataset(townships, key_areas, None, cells, rejects, labels.labels, warnings)
 
 
 def filter_events(
