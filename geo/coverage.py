@@ -61,8 +61,8 @@ def _xy(cells: Cells, lat0: float, centres: pd.DataFrame | None = None) -> Float
         if (idx < 0).any():
             raise KeyError(f"{int((idx < 0).sum())} cells have no centre in `centres`")
         ll = centres[["lat", "lon"]].to_numpy(dtype=float)[idx].reshape(-1, 2)
-    k = math.radians(1.0) * EARTH_M
-    return np.column_stack([ll[:, 1] * k * math.cos(math.radians(lat0)), ll[:, 0] * k])
+    east = _M_PER_DEG * math.cos(math.radians(lat0))
+    return np.column_stack([ll[:, 1] * east, ll[:, 0] * _M_PER_DEG])
 
 
 def ring_radius_m(k: int, res: int) -> float:
