@@ -253,9 +253,25 @@ def _engine(
     )
 
 
-def _checkpoints(
-    source: TableSource | Checkpoints, settings: Settings, crs: str | None
+def load_checkpoints(
+    source: TableSource | Checkpoints, settings: Settings, crs: str | None = None
 ) -> Checkpoints:
+    """The checkpoint list with the settings' townships, key areas and towns (read once).
+
+    Parameters
+    ----------
+    source : path, DataFrame or Checkpoints
+        As for :func:`screen` (a :class:`Checkpoints` is returned as it is).
+    settings : Settings
+        Townships, key areas (market days), region name, ``[screening]``.
+    crs : str, optional
+        Coordinate system of rows without a 坐标系 column.
+
+    Returns
+    -------
+    Checkpoints
+        See :func:`geo.screening.inputs.read_checkpoints`.
+    """
     if isinstance(source, Checkpoints):
         return source
     s = settings.screening
@@ -358,7 +374,7 @@ def screen(
     s = settings.screening
     warnings: list[str] = []
     _warm_up()
-    cps = _checkpoints(checkpoints, settings, crs)
+    cps = load_checkpoints(checkpoints, settings, crs)
     white = _plates(whitelist, read_whitelist, warnings)
     known_t = _plates(known, read_known, warnings)
     base = s.temp_directory or os.path.join(settings.data_dir, "tmp")
@@ -518,7 +534,7 @@ def plate_passes(
     DataFrame
         ``time`` (local), ``cp_id``, ``cp_name``, ``kind``, ``town``, ``lon``, ``lat``.
     """
-    cps = _checkpoints(checkpoints, settings or Settings(), crs)
+    cps = load_checkpoints(checkpoints, settings or Settings(), crs)
     frame = _plates_query(
         cps,
         passes,
@@ -556,7 +572,7 @@ def plates_checkpoints(
     DataFrame
         ``plate`` (cleaned), ``cp_id``, ``n``; one row per plate and checkpoint passed.
     """
-    cps = _checkpoints(checkpoints, settings or Settings(), crs)
+    cps = load_checkpoints(checkpoints, settings or Settings(), crs)
     frame = _plates_query(
         cps,
         passes,
