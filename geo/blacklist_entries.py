@@ -4,7 +4,8 @@ The rules of :mod:`geo.blacklist` list plates from the events; a commander can a
 vehicle found by the checkpoint screening, with a note. Such an entry keeps the plate in
 full, the townships whose checkpoints it passed (for the township accounts' scope), who
 added it and when; every addition is audited. :func:`with_entries` puts both on one table
-with a ``source`` column (``events`` or ``screening``; words: ``bl_source_*`` in geo.i18n).
+with a ``source`` column (``events``, ``screening`` or both, comma-joined; words:
+``bl_source_*`` in geo.i18n).
 """
 
 from __future__ import annotations
@@ -142,10 +143,24 @@ def stored_vehicles(
 
 
 def with_entries(vehicles: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
-    """The rules' vehicles (source ``events``) followed by the hand-added ones."""
-    ruled = vehicles.assign(source="events", note="", added_by="")
+    """One table: the rules' vehicles (source ``events``), then the hand-added ones.
+
+    A plate on both lists is one row, the rules' with the entry's note and both sources
+    (``events,screening``), so no vehicle is listed twice.
+    """
+    ruled = vehicles.assign(source="events", note="", added_by="").reset_index(drop=True)
     if entries.empty:
-        return ruled.reset_index(drop=True)
+        return ruled
+    extra = entries.drop_duplicates("plate").set_index("plate")
+    both = ruled["plate"].isin(extra.index).to_numpy()
+    if both.any():
+        plates = ruled.loc[both, "plate"]
+        ruled.loc[both, "source"] = "events," + plates.map(extra["source"]).astype(str)
+        ruled.loc[both, "note"] = plates.map(extra["note"]).to_numpy()
+        ruled.loc[both, "added_by"] = plates.map(extra["added_by"]).to_numpy()
+    rest = entries[~entries["plate"].isin(ruled["plate"])][list(ENTRY_COLUMNS)]
     if ruled.empty:
-        return entries[list(ENTRY_COLUMNS)].reset_index(drop=True)
-    return pd.concat([ruled, entries[list(ENTRY_COLUMNS)]], ignore_index=True)
+        return rest.reset_index(drop=True)
+    if rest.empty:
+        return ruled
+    return pd.concat([ruled, rest], ignore_index=True)

@@ -274,3 +274,20 @@ class TestBlacklistEntries:
         ruled = vehicle_blacklist(pd.DataFrame(columns=["occurred_at", "kind", "plate"]))
         table = with_entries(ruled, stored_vehicles(store, mask=False))
         assert table["source"].tolist() == ["screening"] and table["plate"].tolist() == [ROUTE]
+        events = pd.DataFrame(
+            {
+                "event_id": ["e1", "e2", "e3", "e4", "e5", "e6"],
+                "kind": "case",
+                "occurred_at": pd.date_range("2025-10-01", periods=6, freq="D"),
+                "plate": [ROUTE, ROUTE, ROUTE, STATION, STATION, STATION],
+                "lat": 31.0,
+                "lon": 108.7,
+                "township_code": "T-JIA",
+            }
+        )
+        table = with_entries(
+            vehicle_blacklist(events, mask=False), stored_vehicles(store, mask=False)
+        )
+        assert sorted(table["plate"]) == sorted([ROUTE, STATION])  # one row a vehicle
+        sources = dict(zip(table["plate"], table["source"], strict=True))
+        assert sources == {ROUTE: "events,screening", STATION: "events"}

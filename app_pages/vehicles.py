@@ -1,0 +1,87 @@
+"""车辆筛查 — graded suspects from the checkpoint passes; one vehicle's map, days and records."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from app_pages.common import (
+    current_dataset,
+    demo_banner,
+    lang,
+    pass_folder,
+    scope,
+    screening,
+    screening_xlsx,
+    settings,
+)
+from app_pages.session import audit, download
+from app_pages.vehicle_view import (
+    blacklist_form,
+    log_view,
+    show_vehicle,
+    suspect_table,
+    vehicle_label,
+)
+from geo.errors import HexpatrolError
+from geo.i18n import t
+from geo.vehicles import LISTED_GRADES, grade_counts, listed_plate, only_grades, scoped_result
+
+L = lang()
+st.title(t("page_vehicles", L))
+demo_banner()
+st.caption(t("vh_intro", L))
+folder = pass_folder()
+if folder is None:
+    st.info(t("vh_no_passes", L, dir=settings().data_dir))
+    st.stop()
+try:
+    key, found = screening(folder)
+except (HexpatrolError, OSError, ValueError) as exc:
+    st.error(t("vh_failed", L, msg=exc.text(L) if isinstance(exc, HexpatrolError) else exc))
+    st.stop()
+mine = scope()
+result = scoped_result(found, mine)
+rows, (first, last) = result.suspects, result.window
+if st.session_state.get("_vh_screen") != key:  # each user's look at a new screen is audited
+    st.session_state["_vh_screen"] = key
+    audit("screen", {"first": str(first), "last": str(last), "listed": len(rows)})
+scorer = t(f"screen_scorer_{result.scorer}", L)
+rows_in = f"{result.counts['rows_in']:,}"
+st.caption(t("vh_window", L, first=first, last=last, rows=rows_in, scorer=scorer))
+if mine.township_code is not None:
+    st.caption(t("vh_township_note", L))
+counts = grade_counts(rows)
+cols = st.columns(4)
+cols[0].metric(t("vh_listed", L), f"{len(rows):,}")
+for col, grade in zip(cols[1:], LISTED_GRADES, strict=True):
+    col.metric(t(f"screen_grade_{grade}", L), f"{counts[grade]:,}")
+if rows.empty:
+    st.info(t("vh_none_township" if mine.township_code else "vh_none", L))
+    st.stop()
+chosen = st.multiselect(
+    t("vh_grades", L),
+    LISTED_GRADES,
+    default=list(LISTED_GRADES),
+    format_func=lambda g: t(f"screen_grade_{g}", L),
+    key="vh_grades",
+)
+shown = only_grades(rows, chosen).reset_index(drop=True)
+if shown.empty:
+    st.info(t("vh_none", L))
+    st.stop()
+ds = current_dataset()
+towns = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
+st.dataframe(suspect_table(replace(result, suspects=shown), L, towns), hide_index=True)
+grades = tuple(g for g in LISTED_GRADES if g in (chosen or LISTED_GRADES))
+download(t("vh_download", L), screening_xlsx(key, folder, grades, L), "vehicle_screening.xlsx")
+by_id = shown.set_index("vehicle_id")
+vehicle = st.selectbox(
+    t("vh_vehicle", L),
+    list(by_id.index),
+    format_func=lambda v: vehicle_label(by_id.loc[v], L),
+    key="vh_vehicle",
+)
+plate = listed_plate(found, mine, vehicle)
+log_view(vehicle, plate)
+show_vehicle(key, folder, found, vehicle, ds, L)
+blacklist_form(plate, str(by_id.loc[vehicle, "township_codes"]), L)
