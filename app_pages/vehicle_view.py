@@ -6,8 +6,9 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
+from pandas.io.formats.style import Styler
 
+from app_pages import foliummap
 from app_pages.common import listed_vehicle_passes, settings, store, tile_options, user
 from app_pages.session import audit
 from geo.blacklist_entries import BlacklistEntryError, add_entry
@@ -16,7 +17,7 @@ from geo.i18n import present, t
 from geo.screening.core import ScreenResult
 from geo.screening.report import suspect_rows
 from geo.vehicles import PassFolder, Screening, checkpoint_counts, timeline, vehicle_events
-from layers.checkpoints import checkpoint_layer, vehicle_passes_layer
+from layers.checkpoints import checkpoint_layer, checkpoint_rows, vehicle_passes_layer
 from layers.situation import shift_points, situation_map
 
 #: the list's columns on the page (the export has all of them)
@@ -61,40 +62,48 @@ def log_view(vehicle_id: str, plate: str) -> None:
         audit("vehicle_view", {"plate": plate})
 
 
-def _map(ds: Dataset, found: Screening, counts: pd.DataFrame, lang: str) -> None:
+def _focus(counts: pd.DataFrame, pad: float = 0.03) -> tuple[float, float, float, float] | None:
+    """The box around the checkpoints a vehicle passed (``None`` without any)."""
+    if counts.empty:
+        return None
+    lon, lat = counts["lon"].astype(float), counts["lat"].astype(float)
+    return (lon.min() - pad, lat.min() - pad, lon.max() + pad, lat.max() + pad)
+
+
+def _map(map_key: str, ds: Dataset, found: Screening, counts: pd.DataFrame, lang: str) -> None:
+    """The vehicle's checkpoints over all checkpoints (a township: its own), drawn once."""
     cps = found.checkpoints
-    if ds.townships is not None and len(ds.townships) and user().scope.township_code:
-        cps = cps[cps["township_code"] == user().scope.township_code]
+    township = user().scope.township_code
+    if township is not None:
+        cps = cps[cps["township_code"] == township]
     if settings().tiles == "amap":  # Amap's tiles are GCJ-02
         cps, counts = shift_points(cps), shift_points(counts)
-    focus = None
-    if len(counts):
-        pad = 0.01
-        focus = (
-            float(counts["lon"].min()) - pad,
-            float(counts["lat"].min()) - pad,
-            float(counts["lon"].max()) + pad,
-            float(counts["lat"].max()) + pad,
+    options = tile_options(settings())
+
+    def build() -> object:
+        return situation_map(
+            townships=ds.townships,
+            cells=None,
+            lang=lang,
+            focus=_focus(counts),
+            **options,
+            extra=[checkpoint_layer(cps, lang), vehicle_passes_layer(counts, lang)],
+            legend_title=t("page_vehicles", lang),
+            legend_rows=checkpoint_rows(lang),
         )
-    m = situation_map(
-        townships=ds.townships,
-        cells=None,
-        lang=lang,
-        focus=focus,
-        **tile_options(settings()),
-        extra=[checkpoint_layer(cps, lang), vehicle_passes_layer(counts, lang)],
-    )
-    st_folium(m, key="vh_map", returned_objects=[], height=480, use_container_width=True)
+
+    payload = foliummap.shared_payload(f"{map_key}|{lang}|vehicle", build)
+    foliummap.show(payload, key="vh_map", height=520)
     st.caption(t("vh_map_caption", lang))
 
 
-def timeline_table(passes: pd.DataFrame, window: tuple[dt.date, dt.date], lang: str) -> object:
+def timeline_table(passes: pd.DataFrame, window: tuple[dt.date, dt.date], lang: str) -> Styler:
     """Passes per day (rows, with the weekday) and hour (columns), shaded by count."""
     table = timeline(passes, window)
     days = t("vh_weekday", lang).split()
-    table.index = [f"{d:%m-%d} {days[d.weekday()]}" for d in table.index]
+    table.index = pd.Index([f"{d:%m-%d} {days[d.weekday()]}" for d in table.index])
     table.index.name = t("vh_day", lang)
-    table.columns = [t("vh_hour", lang, h=h) for h in table.columns]
+    table.columns = pd.Index([t("vh_hour", lang, h=h) for h in table.columns])
     return table.style.background_gradient(cmap="Reds", axis=None, vmin=0)
 
 
@@ -109,9 +118,11 @@ def show_vehicle(
     c1.metric(t("vh_passes_n", lang), f"{len(passes):,}")
     c2.metric(t("vh_checkpoints_n", lang), len(counts))
     c3.metric(t("vh_days_n", lang), int(pd.to_datetime(passes["time"]).dt.date.nunique()))
-    _map(ds, found, counts, lang)
+    _map(f"{key}|{user().scope!r}|{vehicle_id}", ds, found, counts, lang)
     st.subheader(t("vh_timeline", lang))
-    st.dataframe(timeline_table(passes, found.result.window, lang), width="stretch")
+    heat = timeline_table(passes, found.result.window, lang)
+    hours = {c: st.column_config.NumberColumn(c, width=34) for c in heat.columns}
+    st.dataframe(heat, column_config=hours, height=35 * (len(heat.index) + 1) + 3)
     st.subheader(t("vh_checkpoint_table", lang))
     columns = {c: f"vh_col_{c}" for c in ("cp_name", "kind", "n", "first", "last")}
     shown = present(counts, lang, columns, codes={"kind": "cat_"}, times=["first", "last"])
@@ -138,7 +149,7 @@ def show_vehicle(
             names={"township_code": towns},
             times=["occurred_at"],
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table.fillna(""), hide_index=True, width="stretch")
 
 
 def blacklist_form(plate: str, township_codes: str, lang: str) -> None:

@@ -30,6 +30,7 @@ L = lang()
 st.title(t("page_vehicles", L))
 demo_banner()
 st.caption(t("vh_intro", L))
+ds = current_dataset()  # also seeds a new store, whose cases make the known plates
 folder = pass_folder()
 if folder is None:
     st.info(t("vh_no_passes", L, dir=settings().data_dir))
@@ -69,7 +70,6 @@ shown = only_grades(rows, chosen).reset_index(drop=True)
 if shown.empty:
     st.info(t("vh_none", L))
     st.stop()
-ds = current_dataset()
 towns = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
 st.dataframe(suspect_table(replace(result, suspects=shown), L, towns), hide_index=True)
 grades = tuple(g for g in LISTED_GRADES if g in (chosen or LISTED_GRADES))

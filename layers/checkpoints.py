@@ -14,6 +14,7 @@ import folium
 import pandas as pd
 
 from geo.i18n import label, t, when
+from layers.legend import Row
 from layers.safe import Tooltip, text
 
 #: every checkpoint (grey) and the vehicle's (dark red, as the blacklist's vehicles)
@@ -27,6 +28,14 @@ def _finite(lat: object, lon: object) -> bool:
         return math.isfinite(float(lat)) and math.isfinite(float(lon))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
+
+
+def checkpoint_rows(lang: str = "zh") -> list[Row]:
+    """Legend rows of the two layers below: every checkpoint, the vehicle's checkpoints."""
+    return [
+        Row("dot", CHECKPOINT_COLOR, t("layer_checkpoints", lang)),
+        Row("dot", PASSED_COLOR, t("layer_vehicle_passes", lang)),
+    ]
 
 
 def checkpoint_layer(checkpoints: pd.DataFrame, lang: str = "zh") -> folium.FeatureGroup:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from layers.checkpoints import PASSED_COLOR, checkpoint_layer, vehicle_passes_layer
+from layers.checkpoints import (
+    PASSED_COLOR,
+    checkpoint_layer,
+    checkpoint_rows,
+    vehicle_passes_layer,
+)
 from tests.layers.test_blacklist_layer import render
 
 CHECKPOINTS = pd.DataFrame(
@@ -36,3 +41,18 @@ def test_the_vehicles_checkpoints_grow_with_its_passes() -> None:
     assert html.count(PASSED_COLOR) >= 2
     assert '"radius": 8.5' in html and '"radius": 16.0' in html
     assert "16 passes, 2025-10-13 06:00 to 2025-10-18 21:30" in html
+
+
+def test_the_legend_explains_both_layers(two_townships) -> None:
+    from layers.situation import situation_map
+
+    m = situation_map(
+        townships=two_townships,
+        cells=None,
+        extra=[checkpoint_layer(CHECKPOINTS, "zh")],
+        legend_title="车辆筛查",
+        legend_rows=checkpoint_rows("zh"),
+    )
+    html = m.get_root().render()
+    assert "车辆筛查" in html and "该车经过的卡口" in html
+    assert "加权得分" not in html  # no hexagons, no hexagon title
