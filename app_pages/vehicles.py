@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from app_pages.common import (
+    all_townships,
     current_dataset,
     demo_banner,
     lang,
@@ -70,7 +71,8 @@ shown = only_grades(rows, chosen).reset_index(drop=True)
 if shown.empty:
     st.info(t("vh_none", L))
     st.stop()
-towns = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
+every = all_townships(settings(), repr(settings()))  # names of the towns a vehicle passed
+towns = dict(zip(every["code"], every["name"], strict=True))
 st.dataframe(suspect_table(replace(result, suspects=shown), L, towns), hide_index=True)
 grades = tuple(g for g in LISTED_GRADES if g in (chosen or LISTED_GRADES))
 download(t("vh_download", L), screening_xlsx(key, folder, grades, L), "vehicle_screening.xlsx")

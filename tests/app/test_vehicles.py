@@ -133,6 +133,7 @@ def test_township_sees_only_vehicles_at_its_checkpoints(deployment) -> None:
     table = the_list(at)
     assert len(table) > 0
     assert table["经过乡镇"].str.contains("龙角镇").all()
+    assert not table["经过乡镇"].str.contains(r"\d").any()  # names, not codes
     assert table["车牌"].str.contains(r"\*").all()
     assert not any(p in table.to_string() for p in truth(base))
     county = the_list(open_page("analyst"))
