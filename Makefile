@@ -102,7 +102,7 @@ serve: assets system-run-deps system-serve-deps passes
 	$(BIN)/hexpatrol serve --workers $(WORKERS) --port $(PORT)
 
 run: assets system-run-deps passes
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m app_pages.launch --server.port $(PORT)
 
 test: install-test assets system-run-deps system-test-deps
 	$(BIN)/ruff check geo layers app.py app_pages tests data bench

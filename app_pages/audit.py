@@ -5,32 +5,34 @@ import streamlit as st
 from app_pages.common import all_townships, lang, settings, store, user
 from geo.i18n import audit_text, label, present, t
 
-L = lang()
+language = lang()
 if not user().can("audit"):  # app.py hides the page; this guards a direct call as well
-    st.error(t("not_allowed", L))
+    st.error(t("not_allowed", language))
     st.stop()
 towns = all_townships(settings(), repr(settings()))
-names = {"": "", "county": t("scope_county", L)}
+names = {"": "", "county": t("scope_county", language)}
 names |= dict(zip(towns["code"], towns["name"], strict=True))
-st.title(t("page_audit", L))
+st.title(t("page_audit", language))
 log = store().audit_log(limit=5000)
 actions = sorted(log["action"].unique())
 chosen = st.multiselect(
-    t("audit_actions", L),
+    t("audit_actions", language),
     actions,
-    format_func=lambda a: label("action_", a, L),
-    placeholder=t("choose", L),
+    format_func=lambda a: label("action_", a, language),
+    placeholder=t("choose", language),
 )
 if chosen:
     log = log[log["action"].isin(chosen)]
 log = log.assign(
-    detail=[audit_text(a, d, L, names) for a, d in zip(log["action"], log["detail"], strict=True)]
+    detail=[
+        audit_text(a, d, language, names) for a, d in zip(log["action"], log["detail"], strict=True)
+    ]
 )
 columns = {c: f"audit_{c}" for c in ("at", "username", "action", "scope", "detail")}
 st.dataframe(
     present(
         log,
-        L,
+        language,
         columns,
         codes={"action": "action_", "username": "account_"},
         names={"scope": names},

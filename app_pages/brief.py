@@ -17,29 +17,31 @@ from app_pages.session import audit, download
 from geo.briefing import SECTIONS
 from geo.i18n import t
 
-L = lang()
-s = settings()
+language = lang()
+conf = settings()
 ds = current_dataset()
-st.title(t("page_brief", L))
+st.title(t("page_brief", language))
 demo_banner()
-warn_print_tools(s, L)
+warn_print_tools(conf, language)
 if ds.events.empty:
-    st.info(t("no_events", L))
+    st.info(t("no_events", language))
     st.stop()
 months = sorted(ds.events["occurred_at"].dt.strftime("%Y-%m").unique(), reverse=True)
 names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
 c1, c2 = st.columns(2)
-month = c1.selectbox(t("brief_month", L), months, key="brief_month")
+month = c1.selectbox(t("brief_month", language), months, key="brief_month")
 # a township account's data set holds its own township only, so "county" is not offered
 options = [*names] if user().scope.township_code else ["", *names]
 scope = c2.selectbox(
-    t("brief_scope", L), options, format_func=lambda c: names.get(c, t("brief_county", L))
+    t("brief_scope", language),
+    options,
+    format_func=lambda c: names.get(c, t("brief_county", language)),
 )
-pressed = st.button(t("brief_make", L), type="primary", key="brief_make")
+pressed = st.button(t("brief_make", language), type="primary", key="brief_make")
 if not pressed and st.session_state.get("brief") != (month, scope):
     st.stop()
 st.session_state["brief"] = (month, scope)
-with st.spinner(t("brief_make", L)):
+with st.spinner(t("brief_make", language)):
     text, tables, png, docx, pdf = briefing_files(data_key(), month, scope or None)
 if st.session_state.get("brief_logged") != (month, scope):
     audit("briefing", f"{month} {scope or 'county'}")
@@ -47,17 +49,17 @@ if st.session_state.get("brief_logged") != (month, scope):
 stem = f"briefing_{month}_{scope or 'county'}"
 d1, d2, d3 = st.columns(3)
 with d1:
-    download(t("brief_docx", L), docx, f"{stem}.docx")
+    download(t("brief_docx", language), docx, f"{stem}.docx")
 if pdf:
     with d2:
-        download(t("brief_pdf", L), pdf, f"{stem}.pdf")
+        download(t("brief_pdf", language), pdf, f"{stem}.pdf")
 else:
-    d2.caption(t("brief_no_pdf", L))
+    d2.caption(t("brief_no_pdf", language))
 with d3:
-    download(t("brief_png", L), png, f"{stem}.png")
-st.subheader(t("brief_preview", L))
-if t("brief_chinese", L):
-    st.caption(t("brief_chinese", L))
+    download(t("brief_png", language), png, f"{stem}.png")
+st.subheader(t("brief_preview", language))
+if t("brief_chinese", language):
+    st.caption(t("brief_chinese", language))
 with st.container(key="brief_document"):  # the document's own words: Chinese in any mode
     for key, heading in SECTIONS:
         st.markdown(f"**{heading}**")

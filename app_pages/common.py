@@ -40,6 +40,7 @@ from geo.vehicles import (
 )
 from geo.views import (
     ForecastView,
+    GiOptions,
     HotspotView,
     forecast_view,
     hotspot_view,
@@ -93,49 +94,47 @@ def _area(key: str, res: int, k: int, towns: tuple[str, ...]) -> StudyArea:
     return study_area(current_dataset(), res=res, k=k, township_codes=towns)
 
 
-def _filter_args(f: MapFilters) -> dict[str, Any]:
+def _filter_args(filters: MapFilters) -> dict[str, Any]:
     """The sidebar choices as the keywords both views take."""
     return {
-        "res": f.res,
-        "start": f.start,
-        "end": f.end,
-        "kinds": f.kinds,
-        "township_codes": f.towns,
-        "periods": f.periods,
-        "weights": f.weights,
+        "res": filters.res,
+        "start": filters.start,
+        "end": filters.end,
+        "kinds": filters.kinds,
+        "township_codes": filters.towns,
+        "periods": filters.periods,
+        "weights": filters.weights,
     }
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def map_view(key: str, f: MapFilters) -> HotspotView:
+def map_view(key: str, filters: MapFilters) -> HotspotView:
     """Hotspots, trends and risk for the sidebar choices (cached per choice, any language)."""
-    s = settings()
-    area = _area(key, f.res, s.gi_k, f.towns)
+    conf = settings()
+    area = _area(key, filters.res, conf.gi_k, filters.towns)
     return hotspot_view(
         current_dataset(),
-        **_filter_args(f),
-        k=s.gi_k,
-        transform=s.gi_transform,
-        fdr=s.fdr,
+        filters.query(),
+        gi=replace(GiOptions.from_settings(conf), weights=filters.weights),
         lang=None,  # codes only: the page words them, so one result serves both languages
         area=area,
     )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def next_month_view(key: str, f: MapFilters) -> ForecastView:
+def next_month_view(key: str, filters: MapFilters) -> ForecastView:
     """Next month's default forecast for the sidebar choices (cached per choice)."""
     return forecast_view(
         current_dataset(),
-        **_filter_args(f),
-        area=_area(key, f.res, settings().gi_k, f.towns),
+        **_filter_args(filters),
+        area=_area(key, filters.res, settings().gi_k, filters.towns),
     )
 
 
-def forecast_cells(f: MapFilters, lang: str) -> gpd.GeoDataFrame:
+def forecast_cells(filters: MapFilters, lang: str) -> gpd.GeoDataFrame:
     """Next month's risk hexagons for the map, with a caption that says what they are."""
     with st.spinner(t("forecasting", lang)):
-        view = next_month_view(data_key(), f)
+        view = next_month_view(data_key(), filters)
     if view.outlook is None:
         st.info(t("forecast_none", lang))
         return view.cells
@@ -162,7 +161,7 @@ def all_townships(_settings: Settings, key: str) -> gpd.GeoDataFrame:
     return settings_townships(_settings)
 
 
-def tile_options(s: Settings) -> dict[str, Any]:
+def tile_options(conf: Settings) -> dict[str, Any]:
     """The base map every map page passes to ``situation_map``: tiles and vector layers.
 
     Says plainly on the page what is missing: the map's scripts (``make assets``) or the
@@ -171,14 +170,14 @@ def tile_options(s: Settings) -> dict[str, Any]:
     missing = assets_missing()
     if missing:
         st.error(t("assets_missing", lang(), n=len(missing), first=missing[0]))
-    found = tileset(s.basemap) if s.tiles == "local" else None
-    if s.tiles == "local" and found is None:
-        st.warning(t("tiles_missing", lang(), name=s.basemap))
+    found = tileset(conf.basemap) if conf.tiles == "local" else None
+    if conf.tiles == "local" and found is None:
+        st.warning(t("tiles_missing", lang(), name=conf.basemap))
     return {
-        "tiles": s.tiles,
-        "tile_url": s.tile_url,
-        "tile_attribution": s.tile_attribution,
-        "tianditu_key": s.tianditu_key,
+        "tiles": conf.tiles,
+        "tile_url": conf.tile_url,
+        "tile_attribution": conf.tile_attribution,
+        "tianditu_key": conf.tianditu_key,
         "tileset": found,
         "base": current_dataset().base_layers,
     }
@@ -221,14 +220,14 @@ def patrol_backtest_table(
     key: str, res: int, period: str, teams: int, radius_m: float
 ) -> pd.DataFrame:
     """Plans on the forecast vs on last month's counts, month by month (cached per choice)."""
-    s = settings()
+    conf = settings()
     return patrol_backtest(
         period_events(current_dataset(), periods=[period]),
         res=res,
         teams=teams,
         radius_m=radius_m,
-        area=_area(key, res, s.gi_k, ()),
-        weights={"case": s.case_weight, "tip": s.tip_weight},
+        area=_area(key, res, conf.gi_k, ()),
+        weights={"case": conf.case_weight, "tip": conf.tip_weight},
     )
 
 
@@ -254,42 +253,53 @@ def briefing_files(
     key: str, month: str, township: str | None
 ) -> tuple[dict[str, list[str]], dict[str, list[pd.DataFrame]], bytes, bytes, bytes]:
     """Text, tables, map PNG, DOCX and PDF (empty without LibreOffice) of one briefing."""
-    s = settings()
+    conf = settings()
     ds = current_dataset()
-    b = compose(ds, month, township=township, region_name=s.region_name, periods=s.periods)
-    font = str(s.cjk_font) if s.cjk_font else None
-    b.map_png = render_map(ds, b, font_file=font)
-    b.trend_png = render_trend(b, font_file=font)
-    docx = to_docx(b, synthetic=is_demo(s))
+    briefing = compose(
+        ds,
+        month,
+        township=township,
+        region_name=conf.region_name,
+        periods=conf.periods,
+        gi=GiOptions.from_settings(conf),
+    )
+    font = str(conf.cjk_font) if conf.cjk_font else None
+    briefing.map_png = render_map(ds, briefing, font_file=font)
+    briefing.trend_png = render_trend(briefing, font_file=font)
+    docx = to_docx(briefing, synthetic=is_demo(conf))
     try:
         pdf = to_pdf(docx)
     except (RuntimeError, OSError, subprocess.SubprocessError):
         pdf = b""
-    risk = b.risk[["name", "level_label", "reasons"]] if len(b.risk) else b.risk
-    plan = plan_table(b.plan_posts, "zh") if len(b.plan_posts) else b.plan_posts
+    risk = (
+        briefing.risk[["name", "level_label", "reasons"]] if len(briefing.risk) else briefing.risk
+    )
+    plan = (
+        plan_table(briefing.plan_posts, "zh") if len(briefing.plan_posts) else briefing.plan_posts
+    )
     tables = {
-        "situation": [b.periods, b.vehicles],
-        "hotspots": [b.top_cells],
+        "situation": [briefing.periods, briefing.vehicles],
+        "hotspots": [briefing.top_cells],
         "risk": [risk],
         "plan": [plan],
     }
-    return b.text, tables, b.map_png, docx, pdf
+    return briefing.text, tables, briefing.map_png, docx, pdf
 
 
 def plan_printout(
-    ds: Dataset, request: PlanRequest, result: PlanResult, s: Settings
+    ds: Dataset, request: PlanRequest, result: PlanResult, conf: Settings
 ) -> tuple[PrintedPlan, bytes]:
     """The printed form of a generated plan (teams, roster, posts) and its map of the posts."""
     period = t(f"period_{request.period}", "zh")
-    title = f"{s.region_name}巡逻建议({period} {result.time_window})"
+    title = f"{conf.region_name}巡逻建议({period} {result.time_window})"
     printed = printed_plan(result, request, title=title, period_label=period)
-    font = str(s.cjk_font) if s.cjk_font else None
+    font = str(conf.cjk_font) if conf.cjk_font else None
     return printed, plan_map_png(ds, printed, result.cells, font_file=font)
 
 
-def warn_print_tools(s: Settings, lang: str) -> None:
+def warn_print_tools(conf: Settings, lang: str) -> None:
     """Say plainly what printed briefings lack on this machine (CJK font, LibreOffice)."""
-    missing = missing_for_print(s.cjk_font)
+    missing = missing_for_print(conf.cjk_font)
     if missing:
         what = "、".join(t(f"missing_{m}", lang) for m in missing)
         st.warning(t("brief_missing", lang, what=what, fix=t("missing_fix", lang)))

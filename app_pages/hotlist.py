@@ -8,7 +8,7 @@ import streamlit as st
 
 from geo.dataset import Dataset
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES
-from geo.i18n import t
+from geo.i18n import pick, t
 from geo.places import hotspot_ranking, place_text
 from layers.basemap import fit_zoom
 
@@ -40,7 +40,6 @@ def hotspot_list(
     if ranking.empty:
         st.caption(t("hot_list_empty", lang))
         return None
-    idx = 0 if lang == "zh" else 1
     rows = {r.h3_cell: r for r in ranking.itertuples()}
     names = {
         c: f"{r.rank}. {place_text(r.township, r.place, r.place_m, lang)}" for c, r in rows.items()
@@ -50,8 +49,8 @@ def hotspot_list(
             "hot_list_caption",
             lang,
             n=r.n,
-            cls=GI_CLASSES.get(r.gi_class, ("", ""))[idx] or r.gi_class,
-            trend=TREND_CATEGORIES.get(r.trend, ("—", "—"))[idx],
+            cls=pick(GI_CLASSES.get(r.gi_class), lang) or r.gi_class,
+            trend=pick(TREND_CATEGORIES.get(r.trend, ("—", "—")), lang),
         )
         for r in rows.values()
     ]

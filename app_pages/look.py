@@ -3,7 +3,8 @@
 Streamlit offers no way to translate its own texts ("Drag and drop file here", "Select all",
 "Running..."). A small script (``streamlit_words.js``), sent with every page, swaps those
 texts, placeholders and tooltips for the Chinese of :data:`geo.i18n.STREAMLIT_WORDS` as they
-appear; in English mode it puts the originals back.
+appear; in English mode it puts the originals back. The same script makes Enter apply a
+date typed into a date field (Streamlit itself waits until the field loses focus).
 """
 
 from __future__ import annotations

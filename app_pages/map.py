@@ -16,15 +16,15 @@ from app_pages.mapview import figures, map_section, risk_table
 from app_pages.widgets import map_filters
 from geo.i18n import t
 
-L = lang()
+language = lang()
 ds = current_dataset()
-st.title(t("app_title", L))
+st.title(t("app_title", language))
 demo_banner()
-f = map_filters(ds, settings(), L)
-with st.spinner(t("computing", L)):  # shown only when it takes a while
-    view = map_view(data_key(), f)
-figures(view, L)
-hexes = forecast_cells(f, L) if f.mode == "forecast" else view.cells  # 下月风险
-map_section(f, view, hexes, ds, L)
-risk_table(view, L)
-warn_dataset(ds, L)
+filters = map_filters(ds, settings(), language)
+with st.spinner(t("computing", language)):  # shown only when it takes a while
+    view = map_view(data_key(), filters)
+figures(view, language)
+hexes = forecast_cells(filters, language) if filters.mode == "forecast" else view.cells  # 下月风险
+map_section(filters, view, hexes, ds, language)
+risk_table(view, language)
+warn_dataset(ds, language)

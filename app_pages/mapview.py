@@ -60,11 +60,17 @@ def _follow(kept: dict[str, object], out: dict[str, object] | None) -> None:
 
 
 def _situation(
-    f: MapFilters, view: HotspotView, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str
+    filters: MapFilters, view: HotspotView, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str
 ) -> foliummap.Payload:
     """The situation map for these filters, rendered once for every session."""
-    shown = ds.townships[ds.townships["code"].isin(f.towns)] if f.towns else ds.townships
-    areas = ds.key_areas[ds.key_areas["township_code"].isin(f.towns)] if f.towns else ds.key_areas
+    shown = (
+        ds.townships[ds.townships["code"].isin(filters.towns)] if filters.towns else ds.townships
+    )
+    areas = (
+        ds.key_areas[ds.key_areas["township_code"].isin(filters.towns)]
+        if filters.towns
+        else ds.key_areas
+    )
     options = tile_options(settings())
 
     def build() -> object:
@@ -73,37 +79,47 @@ def _situation(
             cells=hexes,
             key_areas=areas,
             routes=ds.routes,
-            events=view.events if f.show_points else None,
+            events=view.events if filters.show_points else None,
             lang=lang,
-            mode=f.mode,
-            show_trends=f.show_trends and f.mode != "forecast",
-            weights=f.weights,
+            mode=filters.mode,
+            show_trends=filters.show_trends and filters.mode != "forecast",
+            weights=filters.weights,
             **options,
         )
 
-    return foliummap.shared_payload(f"{data_key()}|{f!r}|{lang}|situation", build)
+    return foliummap.shared_payload(f"{data_key()}|{filters!r}|{lang}|situation", build)
 
 
-def _deck(f: MapFilters, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str, focus: object) -> None:
+def _deck(
+    filters: MapFilters, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str, focus: object
+) -> None:
     """Many hexagons (a city at fine resolution): deck.gl draws them lightly."""
-    shown = ds.townships[ds.townships["code"].isin(f.towns)] if f.towns else ds.townships
-    areas = ds.key_areas[ds.key_areas["township_code"].isin(f.towns)] if f.towns else ds.key_areas
+    shown = (
+        ds.townships[ds.townships["code"].isin(filters.towns)] if filters.towns else ds.townships
+    )
+    areas = (
+        ds.key_areas[ds.key_areas["township_code"].isin(filters.towns)]
+        if filters.towns
+        else ds.key_areas
+    )
     st.caption(t("deck_note", lang, n=len(hexes)))
-    deck = deck_map(hexes, shown, mode=f.mode, key_areas=areas, lang=lang, focus=focus)
+    deck = deck_map(hexes, shown, mode=filters.mode, key_areas=areas, lang=lang, focus=focus)
     st.pydeck_chart(deck, height=MAP_HEIGHT)
-    st.html(legend_html(deck_legend(hexes, mode=f.mode, key_areas=areas, lang=lang)))
+    st.html(legend_html(deck_legend(hexes, mode=filters.mode, key_areas=areas, lang=lang)))
 
 
 @st.fragment
 def map_section(
-    f: MapFilters, view: HotspotView, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str
+    filters: MapFilters, view: HotspotView, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str
 ) -> None:
     """The hotspot list, the map and the chosen hexagon's months (rerun on their own)."""
-    shown = ds.townships[ds.townships["code"].isin(f.towns)] if f.towns else ds.townships
-    kept = _kept_view(f.towns, home_view(shown))
+    shown = (
+        ds.townships[ds.townships["code"].isin(filters.towns)] if filters.towns else ds.townships
+    )
+    kept = _kept_view(filters.towns, home_view(shown))
     map_col, list_col = st.columns([4, 1])
     with list_col:
-        focus = hotspot_list(view.cells, ds, lang, res=f.res)
+        focus = hotspot_list(view.cells, ds, lang, res=filters.res)
     picked = st.session_state.get("hotspot_pick")
     if focus is not None and picked != kept.get("pick"):  # a new choice: go there once
         kept["center"], kept["zoom"] = focus
@@ -111,10 +127,10 @@ def map_section(
     out = None
     with map_col:
         if len(hexes) > settings().deck_threshold:
-            _deck(f, hexes, ds, lang, (kept["center"], kept["zoom"]))
+            _deck(filters, hexes, ds, lang, (kept["center"], kept["zoom"]))
         else:
             out = foliummap.show(
-                _situation(f, view, hexes, ds, lang),
+                _situation(filters, view, hexes, ds, lang),
                 key="situation_map",
                 height=MAP_HEIGHT,
                 center=kept["center"],  # type: ignore[arg-type]
@@ -122,7 +138,7 @@ def map_section(
                 returned_objects=["last_clicked", "center", "zoom"],
             )
             _follow(kept, out)
-    cell_detail(view, (out or {}).get("last_clicked"), f.res, lang)
+    cell_detail(view, (out or {}).get("last_clicked"), filters.res, lang)
 
 
 def cell_detail(view: HotspotView, point: object, res: int, lang: str) -> None:

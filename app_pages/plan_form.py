@@ -23,22 +23,22 @@ def holiday_preset(where: Any, last: dt.date, s: Settings, lang: str) -> Holiday
     blocks = holiday_blocks(dt.date(last.year - 1, 1, 1), dt.date(last.year + 1, 12, 31), s.periods)
     if not blocks:
         return None
-    upcoming = [i for i, b in enumerate(blocks) if b.first > last]
+    upcoming = [i for i, block in enumerate(blocks) if block.first > last]
     default = upcoming[0] if upcoming else len(blocks) - 1
 
     def label(i: int | None) -> str:
         if i is None:
             return t("plan_preset_own", lang)
-        b = blocks[i]
-        names = "、".join(t(f"holiday_{k}", lang) for k in b.keys)
+        block = blocks[i]
+        names = "、".join(t(f"holiday_{k}", lang) for k in block.keys)
         return t(
             "plan_preset",
             lang,
-            year=b.first.year,
+            year=block.first.year,
             names=names,
-            first=b.first,
-            last=b.last,
-            n=len(b.days),
+            first=block.first,
+            last=block.last,
+            n=len(block.days),
         )
 
     choice = where.selectbox(
@@ -53,9 +53,9 @@ def holiday_preset(where: Any, last: dt.date, s: Settings, lang: str) -> Holiday
 
 def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
     """The patrol-plan options; returns a request when the user presses the button."""
-    ka = ds.key_areas
-    names = dict(zip(ka["id"], ka["name"], strict=True))
-    default_fixed = ka.loc[ka["category"].isin(FIXED_POST_CATEGORIES), "id"].tolist()
+    key_areas = ds.key_areas
+    names = dict(zip(key_areas["id"], key_areas["name"], strict=True))
+    default_fixed = key_areas.loc[key_areas["category"].isin(FIXED_POST_CATEGORIES), "id"].tolist()
     last = date_span(ds.events)[1]  # also for a scope without events
     # outside the form, so the hours and the days follow the choice at once
     p1, p2 = st.columns(2)
@@ -141,7 +141,7 @@ def _travel_limit(
     ds: Dataset, names: dict[str, str], lang: str
 ) -> tuple[tuple[tuple[float, float], ...], float]:
     """The optional bases (lat, lon) and the farthest a mobile post may lie from one."""
-    ka = ds.key_areas
+    key_areas = ds.key_areas
     with st.expander(t("plan_travel", lang)):
         chosen = st.multiselect(
             t("plan_bases", lang),
@@ -150,5 +150,5 @@ def _travel_limit(
             placeholder=t("choose", lang),
         )
         travel = st.slider(t("plan_max_travel", lang), 1000, 50_000, 15_000, 1000)
-    points = [ka.loc[ka["id"] == b].geometry.iloc[0] for b in chosen]
+    points = [key_areas.loc[key_areas["id"] == block].geometry.iloc[0] for block in chosen]
     return tuple((p.y, p.x) for p in points), float(travel)

@@ -15,14 +15,13 @@ from geo.auth import (
     AuthError,
     User,
     authenticate,
-    ensure_demo_users,
     get_user,
     n_users,
 )
 from geo.config import Settings, is_demo, load_settings
-from geo.dataset import settings_townships
+from geo.dataset import prepare_store
 from geo.i18n import t
-from geo.store import Store, open_store
+from geo.store import Store
 
 
 @st.cache_resource
@@ -33,13 +32,8 @@ def settings() -> Settings:
 
 @st.cache_resource
 def store() -> Store:
-    """The deployment's store (opened and migrated once per process)."""
-    s = settings()
-    opened = open_store(configured=s.database_url, data_dir=s.data_dir)
-    if is_demo(s):  # the documented demo accounts, only ever on the synthetic demo
-        towns = settings_townships(s)
-        ensure_demo_users(opened, dict(zip(towns["code"], towns["name"], strict=True)))
-    return opened
+    """The deployment's store (opened and migrated once per process; demo accounts on the demo)."""
+    return prepare_store(settings(), seed_events=False)  # the first data load seeds
 
 
 def lang() -> str:

@@ -1,5 +1,6 @@
 // Swaps Streamlit's own English texts (and placeholders, tooltips) for the app's language.
-// The word lists and the language are filled in by app_pages/look.py.
+// The word lists and the language are filled in by app_pages/look.py. It also makes Enter
+// apply a date typed into a date field (Streamlit applies it only when the field loses focus).
 (function () {
   const words = __WORDS__;
   const patterns = __PATTERNS__.map(([p, r]) => [new RegExp(p), r]);
@@ -66,6 +67,20 @@
   if (!state.timer) {
     // a safety net for texts React writes without a mutation the observer sees in time
     state.timer = setInterval(() => walk(document.body), 1500);
+  }
+  if (!state.enter) {
+    state.enter = true;
+    document.addEventListener("keydown", (e) => {
+      const inDate = e.key === "Enter" && e.target.closest
+        && e.target.closest("[data-testid=stDateInputField]");
+      if (!inDate) return;
+      // Streamlit applies a typed date on Escape (and on leaving the field): do what Escape does
+      e.preventDefault();
+      e.stopPropagation();
+      e.target.dispatchEvent(new KeyboardEvent("keydown", {
+        key: "Escape", code: "Escape", keyCode: 27, bubbles: true, cancelable: true,
+      }));
+    }, true);
   }
   walk(document.body);
 })();

@@ -61,7 +61,8 @@ def header_table(preview: ImportPreview, lang: str) -> pd.DataFrame:
     """Each recognised column of the file and what it was read as."""
     pairs = preview.result.header_map.items()
     return pd.DataFrame(
-        {t("hm_header", lang): [h for h, _ in pairs], t("hm_field", lang): [
-            t(f"field_{c}", lang) for _, c in pairs
-        ]}
+        {
+            t("hm_header", lang): [h for h, _ in pairs],
+            t("hm_field", lang): [t(f"field_{c}", lang) for _, c in pairs],
+        }
     )

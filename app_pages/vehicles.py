@@ -27,19 +27,20 @@ from geo.errors import HexpatrolError
 from geo.i18n import t
 from geo.vehicles import LISTED_GRADES, grade_counts, listed_plate, only_grades, scoped_result
 
-L = lang()
-st.title(t("page_vehicles", L))
+language = lang()
+st.title(t("page_vehicles", language))
 demo_banner()
-st.caption(t("vh_intro", L))
+st.caption(t("vh_intro", language))
 ds = current_dataset()  # also seeds a new store, whose cases make the known plates
 folder = pass_folder()
 if folder is None:
-    st.info(t("vh_no_passes", L, dir=settings().data_dir))
+    st.info(t("vh_no_passes", language, dir=settings().data_dir))
     st.stop()
 try:
     key, found = screening(folder)
 except (HexpatrolError, OSError, ValueError) as exc:
-    st.error(t("vh_failed", L, msg=exc.text(L) if isinstance(exc, HexpatrolError) else exc))
+    message = exc.text(language) if isinstance(exc, HexpatrolError) else str(exc)
+    st.error(t("vh_failed", language, msg=message))
     st.stop()
 mine = scope()
 result = scoped_result(found, mine)
@@ -47,43 +48,44 @@ rows, (first, last) = result.suspects, result.window
 if st.session_state.get("_vh_screen") != key:  # each user's look at a new screen is audited
     st.session_state["_vh_screen"] = key
     audit("screen", {"first": str(first), "last": str(last), "listed": len(rows)})
-scorer = t(f"screen_scorer_{result.scorer}", L)
+scorer = t(f"screen_scorer_{result.scorer}", language)
 rows_in = f"{result.counts['rows_in']:,}"
-st.caption(t("vh_window", L, first=first, last=last, rows=rows_in, scorer=scorer))
+st.caption(t("vh_window", language, first=first, last=last, rows=rows_in, scorer=scorer))
 if mine.township_code is not None:
-    st.caption(t("vh_township_note", L))
+    st.caption(t("vh_township_note", language))
 counts = grade_counts(rows)
 cols = st.columns(4)
-cols[0].metric(t("vh_listed", L), f"{len(rows):,}")
+cols[0].metric(t("vh_listed", language), f"{len(rows):,}")
 for col, grade in zip(cols[1:], LISTED_GRADES, strict=True):
-    col.metric(t(f"screen_grade_{grade}", L), f"{counts[grade]:,}")
+    col.metric(t(f"screen_grade_{grade}", language), f"{counts[grade]:,}")
 if rows.empty:
-    st.info(t("vh_none_township" if mine.township_code else "vh_none", L))
+    st.info(t("vh_none_township" if mine.township_code else "vh_none", language))
     st.stop()
 chosen = st.multiselect(
-    t("vh_grades", L),
+    t("vh_grades", language),
     LISTED_GRADES,
     default=list(LISTED_GRADES),
-    format_func=lambda g: t(f"screen_grade_{g}", L),
+    format_func=lambda g: t(f"screen_grade_{g}", language),
     key="vh_grades",
 )
 shown = only_grades(rows, chosen).reset_index(drop=True)
 if shown.empty:
-    st.info(t("vh_none", L))
+    st.info(t("vh_none", language))
     st.stop()
 every = all_townships(settings(), repr(settings()))  # names of the towns a vehicle passed
 towns = dict(zip(every["code"], every["name"], strict=True))
-st.dataframe(suspect_table(replace(result, suspects=shown), L, towns), hide_index=True)
+st.dataframe(suspect_table(replace(result, suspects=shown), language, towns), hide_index=True)
 grades = tuple(g for g in LISTED_GRADES if g in (chosen or LISTED_GRADES))
-download(t("vh_download", L), screening_xlsx(key, folder, grades, L), "vehicle_screening.xlsx")
+workbook = screening_xlsx(key, folder, grades, language)
+download(t("vh_download", language), workbook, "vehicle_screening.xlsx")
 by_id = shown.set_index("vehicle_id")
 vehicle = st.selectbox(
-    t("vh_vehicle", L),
+    t("vh_vehicle", language),
     list(by_id.index),
-    format_func=lambda v: vehicle_label(by_id.loc[v], L),
+    format_func=lambda v: vehicle_label(by_id.loc[v], language),
     key="vh_vehicle",
 )
 plate = listed_plate(found, mine, vehicle)
 log_view(vehicle, plate)
-show_vehicle(key, folder, found, vehicle, ds, L)
-blacklist_form(plate, str(by_id.loc[vehicle, "township_codes"]), L)
+show_vehicle(key, folder, found, vehicle, ds, language)
+blacklist_form(plate, str(by_id.loc[vehicle, "township_codes"]), language)

@@ -14,6 +14,7 @@ from geo.config import Settings
 from geo.dataset import Dataset, date_span
 from geo.i18n import t
 from geo.periods import PERIOD_KEYS
+from geo.views import EventQuery
 
 #: how the hexagons are coloured
 MAP_MODES: Final = ("gi", "score", "forecast")
@@ -33,6 +34,10 @@ class MapFilters:
     mode: str
     show_trends: bool
     show_points: bool
+
+    def query(self) -> EventQuery:
+        """The events and hexagons chosen (what :func:`geo.views.hotspot_view` takes)."""
+        return EventQuery(self.res, self.start, self.end, self.kinds, self.towns, self.periods)
 
 
 def _kept(key: str, default: object, allowed: Callable[[object], object] | None = None) -> None:

@@ -22,7 +22,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geo.cells import points_to_cells  # noqa: E402
-from geo.patrol import _xy, build_problem, solve_exact, solve_greedy  # noqa: E402
+from geo.coverage import _xy, build_problem, solve_exact, solve_greedy  # noqa: E402
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 DEMAND, CANDIDATES, P, RADIUS, RES = 11_000, 2_000, 15, 1000.0, 10

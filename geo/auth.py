@@ -142,8 +142,13 @@ def add_user(
     display_name: str = "",
     by: str = "system",
     known_townships: set[str] | None = None,
+    password_hash: str | None = None,
 ) -> None:
-    """Create a user; ``township`` users need the code of their township."""
+    """Create a user; ``township`` users need the code of their township.
+
+    ``password_hash`` is the Argon2 hash of ``password`` when the caller has it already (the
+    demo accounts share one: their password is public, and hashing 44 times took 13 s).
+    """
     if not _USERNAME.match(username):
         raise AuthError(
             f"user name {username!r}: use 2-64 letters, digits, Chinese characters, '_', '.', '-'"
@@ -165,7 +170,7 @@ def add_user(
         conn.execute(
             users.insert().values(
                 username=username,
-                password_hash=_HASHER.hash(password),
+                password_hash=password_hash or _HASHER.hash(password),
                 role=role,
                 township_code=township_code,
                 display_name=display_name,
@@ -334,7 +339,16 @@ def ensure_demo_users(store: Store, townships: dict[str, str]) -> int:
     """
     if n_users(store):
         return 0
+    hashed = _HASHER.hash(DEMO_PASSWORD)
     for name, role, code in demo_accounts(list(townships)):
         label = townships[code] if code else name
-        add_user(store, name, DEMO_PASSWORD, role=role, township_code=code, display_name=label)
+        add_user(
+            store,
+            name,
+            DEMO_PASSWORD,
+            role=role,
+            township_code=code,
+            display_name=label,
+            password_hash=hashed,
+        )
     return len(townships) + 2

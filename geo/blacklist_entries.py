@@ -107,7 +107,8 @@ def stored_vehicles(
     store : Store
         The deployment's store.
     township_code : str, optional
-        Only entries seen in this township (a township account); ``None`` = all.
+        Only entries seen in this township (a township account), which is then the only
+        township they name; ``None`` = all.
     mask : bool
         Show plates as ``渝F·B**** (V1a2b3c4d)`` (default); ``False`` for a commander.
 
@@ -130,7 +131,10 @@ def stored_vehicles(
             "n_tips": 0,
             "first_seen": added,
             "last_seen": added,
-            "townships": rows["township_codes"].fillna(""),
+            # a township sees its own code only, as in the rules' table of its events
+            "townships": rows["township_codes"].fillna("")
+            if township_code is None
+            else township_code,
             "last_lat": float("nan"),
             "last_lon": float("nan"),
             "event_ids": [[] for _ in range(len(rows))],

@@ -30,19 +30,24 @@ DEFAULT_FAMILY: Final = "Noto Serif CJK SC"
 
 
 def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
     from docx.shared import Pt
 
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
-    rpr = run._element.get_or_add_rPr()
+    _all_scripts(run._element.get_or_add_rPr(), name)
+
+
+def _all_scripts(rpr: Any, family: str) -> None:
+    """Set ``family`` for Chinese, Latin and complex scripts (python-docx sets Latin only)."""
+    from docx.oxml.ns import qn
+
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = rpr.makeelement(qn("w:rFonts"), {})
         rpr.append(fonts)
     for attr in ("w:eastAsia", "w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attr), name)
+        fonts.set(qn(attr), family)
 
 
 def _cell_text(value: object) -> str:
@@ -98,16 +103,8 @@ def _page_setup(doc: Any, family: str) -> None:
 
 
 def _style_font(style: Any, family: str) -> None:
-    from docx.oxml.ns import qn
-
     style.font.name = family
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attr), family)
+    _all_scripts(style.element.get_or_add_rPr(), family)
 
 
 def _page_field(paragraph: Any, family: str) -> None:

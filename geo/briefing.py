@@ -24,7 +24,7 @@ from geo.places import hotspot_ranking
 from geo.planning import FIXED_POST_CATEGORIES, PlanRequest, make_plan, track_record_text
 from geo.privacy import mask_plate, plate_id
 from geo.schema import TZ
-from geo.views import hotspot_view
+from geo.views import GiOptions, hotspot_view
 
 BREAKDOWN: Final = ("night", "weekend", "holiday", "market_day", "school_commute")
 
@@ -157,11 +157,61 @@ def compose(
     periods: PeriodSettings | None = None,
     res: int = 8,
     teams: int = 6,
+    gi: GiOptions | None = None,
 ) -> Briefing:
     """All figures, tables and sentences of the briefing of ``month`` (``YYYY-MM``).
 
     With ``township`` (a 9-digit code) only that township's events, cells and key areas
     are used — nothing from its neighbours.
+
+    Months are calendar months in local time (Asia/Shanghai). Gi* runs as ``gi`` says:
+    pass the deployment's (``GiOptions.from_settings``) so the briefing's hot cells are the
+    map's.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data in the user's scope (:func:`geo.dataset.load_dataset`).
+    month : str
+        The month reported, ``YYYY-MM``.
+    township : str, optional
+        Code of a township of ``ds.townships`` (events are kept by their
+        ``township_code``); ``None`` for everything in ``ds``, named ``region_name``.
+    region_name : str, default "云阳县"
+        Name of the scope without ``township`` (pass the settings' ``region_name``).
+    periods : PeriodSettings, optional
+        The deployment's ``[periods]`` table, for next month's night plan (its hours,
+        holidays and 春运); default :class:`~geo.periods.PeriodSettings` defaults.
+    res : int, default 8
+        H3 resolution of the hotspot analysis and of the plan's posts.
+    teams : int, default 6
+        Mobile teams of next month's suggested night plan.
+    gi : GiOptions, optional
+        Event weights, rings, transform and FDR of Gi* (also the plan's weights); default
+        :class:`~geo.views.GiOptions` defaults (a case 1, a tip 0.5; one ring; FDR).
+
+    Returns
+    -------
+    Briefing
+        ``figures`` (the month's cases and tips, those of the month before and of the same
+        month a year before, changes as fractions or ``None`` without a base, tips whose
+        status is 属实, hot cells at 99/95/90%, events per period, repeat vehicles, night
+        events in the last 12 months); tables with Chinese headers (``top_cells``: up to 10
+        cells with events in the month, hot spots first, then the busiest; ``periods``;
+        ``vehicles``: up to 10 plates seen twice or more in the month, masked); ``trends``
+        (emerging-trend code → cells, over the 12 months up to ``month``); ``risk`` (key
+        areas rated on the month with those trends); ``plan_posts`` and ``plan_figures``
+        (next month's night plan, empty when the last 12 months hold no night event);
+        ``cells`` and ``monthly`` (12 months of cases and tips) for the map and chart;
+        ``text`` by section (``situation``, ``hotspots``, ``risk``, ``plan``). ``map_png``
+        and ``trend_png`` are left empty: see :func:`render_map` and
+        :func:`geo.briefmap.render_trend`.
+
+    Raises
+    ------
+    ValueError
+        When ``month`` is not ``YYYY-MM``, ``township`` is not in ``ds.townships``, or the
+        scope has no event in or before ``month`` (the command line then skips it).
     """
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
         raise ValueError(f"month was {month!r} but is expected as YYYY-MM")
@@ -173,15 +223,16 @@ def compose(
     if month_events.empty and not (scoped.events["occurred_at"] < end).any():
         raise ValueError(f"no events in or before {month} for {scope}")
 
+    gi = gi or GiOptions()
     top_cells, trend_counts, risk, cells = _hotspot_part(
-        scoped, start, end, res=res, township=township, figures=figures
+        scoped, start, end, res=res, township=township, figures=figures, gi=gi
     )
     periods_table = _periods_table(scoped.labels.loc[month_events.index], figures)
     # repeat vehicles, plates masked, each with a code that tells it apart
     vehicles, plates = _repeat_vehicles(month_events)
     figures["repeat_vehicles"] = int((plates.value_counts() >= 2).sum())
     plan_posts, plan_figures = _next_month_plan(
-        scoped, end, month, township=township, teams=teams, res=res, periods=periods
+        scoped, end, month, township=township, teams=teams, res=res, periods=periods, gi=gi
     )
     figures["night_12m"] = int(plan_figures.pop("night_12m", 0))
     briefing = Briefing(
@@ -211,6 +262,7 @@ def _hotspot_part(
     res: int,
     township: str | None,
     figures: dict[str, Any],
+    gi: GiOptions,
 ) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame, Any]:
     """The month's hot cells (counted into ``figures``), top cells, 12-month trends, risk."""
     # hotspots and trends of the months up to this one (trends need history)
@@ -220,6 +272,7 @@ def _hotspot_part(
         start=(start - pd.DateOffset(months=11)).date(),
         end=(end - pd.Timedelta(days=1)).date(),
         township_codes=(township,) if township else None,
+        gi=gi,
     )
     month_view = hotspot_view(
         scoped,
@@ -228,6 +281,7 @@ def _hotspot_part(
         end=(end - pd.Timedelta(days=1)).date(),
         township_codes=(township,) if township else None,
         trends=False,  # the trends come from the 12-month view
+        gi=gi,
     )
     stats = month_view.stats.merge(
         view.stats[["h3_cell", "trend"]], on="h3_cell", how="left", suffixes=("_month", "")
@@ -304,7 +358,7 @@ def _next_month_plan(
     """Next month's suggested night plan from the data up to this month's end.
 
     No plan (empty posts and figures) when the last 12 months hold no night event: there is
-    no night risk to cover. ``how`` holds ``teams``, ``res`` and ``periods``.
+    no night risk to cover. ``how`` holds ``teams``, ``res``, ``periods`` and ``gi``.
     """
     upto = scoped.events["occurred_at"] < end
     recent = upto & (scoped.events["occurred_at"] >= end - pd.DateOffset(months=12))
@@ -315,9 +369,7 @@ def _next_month_plan(
         scoped, events=scoped.events[upto], labels=scoped.labels.loc[upto[upto].index]
     )
     fixed = tuple(
-        history.key_areas.loc[
-            history.key_areas["category"].isin(FIXED_POST_CATEGORIES), "id"
-        ]
+        history.key_areas.loc[history.key_areas["category"].isin(FIXED_POST_CATEGORIES), "id"]
     )
     plan = make_plan(
         history,
@@ -328,6 +380,7 @@ def _next_month_plan(
             res=how["res"],
             township_codes=(township,) if township else (),
             forecast_month=str(pd.Period(month, freq="M") + 1),
+            weights=how["gi"].weights,
         ),
         periods=how["periods"],
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import runpy
 import subprocess
 import sys
 from collections.abc import Callable
@@ -32,18 +31,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"error: {script} not found (demo generation needs a source checkout)", file=sys.stderr
         )
         return 2
-    argv = ["make_demo.py", "--seed", str(args.seed)]
+    argv = [sys.executable, str(script), "--seed", str(args.seed)]
     if args.out:
         argv += ["--out", str(args.out)]
-    old = sys.argv
-    sys.argv = argv
-    try:
-        runpy.run_path(str(script), run_name="__main__")
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        sys.argv = old
-    return 0
+    return subprocess.run(argv, check=False).returncode
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -186,7 +177,7 @@ def _holiday_days(text: str, settings: Any) -> tuple[dt.date, ...]:
 
 def _plan_request(args: argparse.Namespace, ds: Dataset, settings: Any) -> PlanRequest | int:
     """The plan request of ``hexpatrol plan``'s options (or an exit code after an error)."""
-    from geo.patrol import ring_radius_m
+    from geo.coverage import ring_radius_m
     from geo.planning import PlanRequest
 
     ka = ds.key_areas
@@ -462,6 +453,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     from geo.briefmap import render_map, render_trend
     from geo.config import is_demo
     from geo.dataset import load_dataset
+    from geo.views import GiOptions
 
     try:
         settings = load_settings(args.config)
@@ -490,6 +482,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
                 region_name=settings.region_name,
                 periods=settings.periods,
                 teams=args.teams,
+                gi=GiOptions.from_settings(settings),
             )
         except ValueError as exc:
             print(f"[{i}/{len(scopes)}] {code or 'county'}: skipped ({exc})", file=sys.stderr)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import ConfigError
+from geo.i18n import LANGS
 from geo.periods import PeriodSettings
 from geo.screening.settings import ScreeningSettings
 
@@ -23,7 +24,6 @@ DEMO_DIR = PROJECT_DIR / "data" / "demo"
 
 TILE_CHOICES = ("none", "local", "osm", "tianditu", "amap", "custom")
 BASEMAP_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
-LANGUAGES = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -158,9 +158,9 @@ class Settings:
             )
         if self.tiles == "tianditu" and not self.tianditu_key:
             raise ConfigError("tiles = 'tianditu' needs tianditu_key (a 天地图 browser key)")
-        if self.language not in LANGUAGES:
+        if self.language not in LANGS:
             raise ConfigError(
-                f"language was {self.language!r} but is expected to be in {LANGUAGES}"
+                f"language was {self.language!r} but is expected to be in {LANGS}"
             )
         if not 5 <= self.session_minutes <= 1440:
             raise ConfigError(f"session_minutes was {self.session_minutes} but must be 5..1440")

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from geo.areas import stored_key_areas
-from geo.auth import Scope
+from geo.auth import Scope, ensure_demo_users
 from geo.cells import with_cells
-from geo.config import Settings
+from geo.config import Settings, is_demo
 from geo.errors import ConfigError
 from geo.imports import seed
 from geo.ingest import read_ledgers
+from geo.keyarea_edits import stored_key_areas
 from geo.periods import label_events
 from geo.privacy import mask_events
 from geo.regions import (
@@ -27,7 +27,7 @@ from geo.regions import (
     township_of,
 )
 from geo.schema import REJECT_COLUMNS, TZ
-from geo.store import Store
+from geo.store import Store, open_store
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,31 @@ def settings_townships(settings: Settings) -> gpd.GeoDataFrame:
         code_field=settings.township_code_field,
         name_field=settings.township_name_field,
     )
+
+
+def prepare_store(settings: Settings, *, seed_events: bool = True) -> Store:
+    """The deployment's store, ready for its first user.
+
+    Parameters
+    ----------
+    settings : Settings
+        The deployment (its ``database_url`` or ``data_dir`` names the store).
+    seed_events : bool, default True
+        Also load the settings' ``events`` files into a store that has no records yet
+        (otherwise the first data load does it).
+
+    Returns
+    -------
+    Store
+        Opened and migrated; on the synthetic demo with its documented accounts.
+    """
+    opened = open_store(configured=settings.database_url, data_dir=settings.data_dir)
+    towns = settings_townships(settings)
+    if is_demo(settings):  # the documented demo accounts, only ever on the synthetic demo
+        ensure_demo_users(opened, dict(zip(towns["code"], towns["name"], strict=True)))
+    if seed_events:
+        seed(opened, list(settings.events), townships=towns)
+    return opened
 
 
 def load_base_layers(
@@ -108,6 +133,42 @@ def load_dataset(
     pages): with a township, only that township's polygon, its key areas and the events
     that both carry its code and lie inside its polygon; with ``mask_plates``, plates are
     masked (a ``plate_id`` tells vehicles apart).
+
+    Parameters
+    ----------
+    settings : Settings
+        The deployment: township, key-area, route and base-layer files, the ``events``
+        ledger files and the ``periods`` table that labels each event.
+    ledgers : sequence of path, default ()
+        Ledger files to read instead of the settings' ``events`` files (any format
+        :func:`geo.ingest.read_ledger` reads). Given, they are read even with a ``store``
+        (its edited key areas are still used); empty, the settings' files are read when
+        there is no store.
+    store : Store, optional
+        Where the events live (imports, undos, reviews). Seeded from the settings'
+        ``events`` files when it has never had a batch, which writes to it; events a
+        reviewer marked as duplicates are left out.
+    scope : Scope, optional
+        What the user may see (see :class:`geo.auth.Scope`). ``None`` loads the whole
+        region with plates in full, as the command line does.
+
+    Returns
+    -------
+    Dataset
+        Townships and key areas (WGS-84) of the scope, the events with ``cell_7`` ..
+        ``cell_10`` (``occurred_at`` tz-aware Asia/Shanghai local time; with
+        ``mask_plates`` plates and parties masked, ``plate_id`` and ``party_id`` added),
+        their period labels (same index), the start-up rejects (empty when the events
+        come from the store, or with a township scope), warnings and base layers.
+
+    Raises
+    ------
+    ConfigError
+        When ``scope`` names a township code the township file lacks, or a township,
+        key-area or route file cannot be read or lacks a column. A base layer that
+        cannot be read is left out with a warning instead.
+    LedgerReadError
+        When a ledger file cannot be read at all (bad rows become rejects, never errors).
     """
     townships = settings_townships(settings)
     codes = scope.township_codes if scope is not None else None
@@ -174,6 +235,45 @@ def filter_events(
     means no restriction on that field. ``hours`` keeps events whose local clock time is in
     [start, end) and may wrap midnight (``(22:00, 02:00)``); day-precision events are left
     out then, as their hour is unknown.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Canonical events: ``occurred_at`` tz-aware in Asia/Shanghai (as
+        :func:`load_dataset` gives them; the clock time is read as it is, not converted),
+        ``kind``, ``township_code`` and optionally ``time_precision``.
+    start, end : date, optional
+        First and last local day kept, both included.
+    kinds : collection of str, optional
+        Record kinds kept (``case``, ``tip``).
+    township_codes : collection of str, optional
+        Township codes kept (the ``township_code`` column, not the polygons).
+    hours : (time, time), optional
+        Local clock window [from, to), minutes precision; from > to wraps midnight.
+        Events whose ``time_precision`` is ``day`` are dropped when it is given.
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``events`` that meet every condition, with their index and columns.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> events = pd.DataFrame(
+    ...     {
+    ...         "kind": ["case", "tip", "case"],
+    ...         "township_code": ["500235001", "500235001", "500235002"],
+    ...         "occurred_at": pd.to_datetime(
+    ...             ["2024-03-01 23:30", "2024-03-02 12:00", "2024-03-03 01:15"]
+    ...         ).tz_localize("Asia/Shanghai"),
+    ...     }
+    ... )
+    >>> filter_events(events, hours=(dt.time(22), dt.time(2))).index.tolist()
+    [0, 2]
+    >>> filter_events(events, start=dt.date(2024, 3, 2), kinds=["case"]).index.tolist()
+    [2]
     """
     mask = pd.Series(True, index=events.index)
     local = events["occurred_at"]

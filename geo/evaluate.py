@@ -22,16 +22,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from geo.ensemble import origins, outlooks
-from geo.forecast import BASE_METHODS, METHODS, MonthlySeries, flag_top
-from geo.hotspots import StudyArea
-from geo.patrol import (
+from geo.coverage import (
     build_problem,
     candidate_cells,
     cell_centres,
     covered_cells,
     solve_greedy,
 )
+from geo.ensemble import origins, outlooks
+from geo.forecast import BASE_METHODS, METHODS, MonthlySeries, flag_top
+from geo.hotspots import StudyArea
 
 AREA_SHARES: Final = (0.01, 0.02, 0.05, 0.10)
 WEIGHT_COLUMNS: Final = tuple(f"w_{m}" for m in BASE_METHODS)
@@ -112,30 +112,48 @@ def backtest(
 ) -> pd.DataFrame:
     """Rolling-origin monthly backtest; one row per method, test month and area share.
 
+    Every month after the first ``min_train_months`` is a test month, forecast from the
+    months before it only. Months are local calendar months (the wall time of
+    ``occurred_at``: Asia/Shanghai for canonical events), empty months included.
+
     Parameters
     ----------
     events : DataFrame
         ``lat``, ``lon`` and ``occurred_at`` (a ``cell_<res>`` column is reused; ``kind``
         with ``weights``).
-    res : int
-        H3 resolution.
-    methods : sequence of str
-        Methods to score (:data:`~geo.forecast.METHODS`).
-    shares : sequence of float
-        Shares of the area flagged.
-    min_train_months : int
-        Months of history before the first test month.
+    res : int, default 9
+        H3 resolution (7-10 in the app); ignored when ``area`` is given (its own is used).
+    methods : sequence of str, default METHODS
+        Methods to score: ``default`` (the blend the app uses) and any of
+        :data:`~geo.forecast.BASE_METHODS`.
+    shares : sequence of float, default AREA_SHARES
+        Shares of the area's cells flagged (0.01, 0.02, 0.05, 0.10); a share flags
+        ceil(share × cells) cells, at least one.
+    min_train_months : int, default 3
+        Months of history before the first test month; with no more months than this,
+        the result is empty.
     area : StudyArea, optional
-        Default: the cells of the events' convex hull widened by one ring.
-    weights : mapping, optional
-        Weight of each record kind in what the forecasts learn from; hits count events.
+        Default: the cells of the events' convex hull widened by one ring. Widened by any
+        event cell it lacks.
+    weights : mapping of str to float, optional
+        Weight of each record kind in what the forecasts learn from (default: every event
+        weighs 1); hits always count events.
     progress : callable, optional
         Called with the share of test months done.
 
     Returns
     -------
     DataFrame
-        :data:`METRIC_COLUMNS`; the ``w_*`` columns hold the default's blend weights.
+        :data:`METRIC_COLUMNS`: ``method``, ``month`` (``YYYY-MM``), ``area_share``,
+        ``n_cells`` flagged, the month's ``events``, ``hits`` (events in flagged cells),
+        ``hit_rate`` and ``pai`` (NaN for a month without events), ``pei`` (NaN when no
+        cell had an event); the ``w_*`` columns hold the default's blend weights (NaN for
+        the other methods). Empty, with these columns, without events.
+
+    Raises
+    ------
+    ValueError
+        When ``methods`` names a method not in :data:`~geo.forecast.METHODS`.
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:

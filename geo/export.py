@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from geo.i18n import pick
 from geo.planprint import PrintedPlan
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
@@ -114,7 +115,6 @@ def plan_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def _figure_rows(figures: Mapping[str, float], lang: str) -> list[tuple[str, str]]:
-    idx = 0 if lang == "zh" else 1
     rows = []
     for key, labels in FIGURE_LABELS.items():
         value = figures.get(key)
@@ -124,7 +124,7 @@ def _figure_rows(figures: Mapping[str, float], lang: str) -> list[tuple[str, str
             shown = f"{value:.2%}" if key == "area_share" else f"{value:.1%}"
         else:
             shown = f"{value:,.2f}" if key == "backtest_pai" else f"{value:,.0f}"
-        rows.append((labels[idx], shown))
+        rows.append((pick(labels, lang), shown))
     return rows
 
 

@@ -288,6 +288,55 @@ def hotspots(
 
     Returns one row per cell with ``h3_cell, n, n_case, n_tip, score, gi_z, gi_p, gi_q,
     gi_class``; ``gi_class`` uses the FDR-adjusted ``gi_q`` when ``fdr`` else ``gi_p``.
+
+    Parameters
+    ----------
+    events : DataFrame
+        One row per event with ``kind`` and either ``cell_<res>`` (``res`` of ``area``)
+        or ``lat``, ``lon`` (WGS-84), from which the cells are computed.
+    area : StudyArea
+        The cells compared and their k-ring weights; cells of events outside it are added
+        (with weights among themselves and the area), so they get a row too.
+    weights : mapping of str to float, optional
+        Weight of each ``kind`` in ``score``; default ``{"case": 1.0, "tip": 0.5}`` (also
+        for an empty mapping). Kinds not named weigh 0 but still count in ``n``.
+    value : {"score", "n", "n_case", "n_tip"}, default "score"
+        The cell value Gi* tests: the weighted score or a plain count.
+    transform : {"none", "log1p"}, default "none"
+        Applied to the values before Gi*.
+    fdr : bool, default True
+        Classify by the Benjamini-Hochberg ``gi_q`` (over all cells) rather than ``gi_p``.
+
+    Returns
+    -------
+    DataFrame
+        One row per cell of the (widened) area, in its order: ``h3_cell``, ``n``,
+        ``n_case``, ``n_tip`` (counts), ``score``, ``gi_z``, ``gi_p`` (two-sided normal),
+        ``gi_q`` (always computed) and ``gi_class`` (:data:`GI_CLASSES`: hot or cold at
+        90/95/99% confidence, or ``ns``). Where the values do not vary (or fewer than 3
+        cells), every ``gi_z`` is 0, ``gi_p`` 1 and ``gi_class`` ``ns``.
+
+    Raises
+    ------
+    ValueError
+        When ``transform`` is not ``none`` or ``log1p``.
+
+    Examples
+    --------
+    A case and a tip in a cell and in each of its six neighbours, within an area of 37
+    cells: the cluster's centre is hot at 99%, the neighbours at 95%.
+
+    >>> import h3
+    >>> import pandas as pd
+    >>> centre = h3.latlng_to_cell(30.93, 108.69, 8)
+    >>> area = StudyArea.from_cells(h3.grid_disk(centre, 3), res=8)
+    >>> ring = sorted(h3.grid_disk(centre, 1))
+    >>> events = pd.DataFrame({"kind": ["case", "tip"] * 7, "cell_8": ring * 2})
+    >>> stats = hotspots(events, area)
+    >>> stats["gi_class"].value_counts().to_dict()
+    {'ns': 30, 'hot_95': 6, 'hot_99': 1}
+    >>> stats.set_index("h3_cell").loc[centre, "gi_class"]
+    'hot_99'
     """
     weights = dict(weights or {"case": 1.0, "tip": 0.5})
     frame, area = _cell_values(events, area, weights)
@@ -389,6 +438,45 @@ def emerging_hotspots(
     ``trend_p``, ``n_hot_steps``, ``trend`` (:data:`TREND_CATEGORIES`); ``series`` is a long
     frame ``h3_cell, period, n, score, gi_z, significant`` for charts, for the cells that
     had events or a significant step (the others are all zero).
+
+    Parameters
+    ----------
+    events : DataFrame
+        ``occurred_at`` (tz-aware; slices are cut on its local wall time, Asia/Shanghai for
+        canonical events), ``kind`` and ``cell_<res>`` or ``lat``, ``lon``.
+    area : StudyArea
+        As for :func:`hotspots` (widened by any event cell it lacks).
+    weights : mapping of str to float, optional
+        Weight of each ``kind`` in a slice's score; default ``{"case": 1.0, "tip": 0.5}``.
+    freq : str, default "M"
+        Length of a slice as a pandas period frequency: ``"M"`` calendar months, ``"W"``
+        weeks. The slices run from the first event's to the last event's, empty ones
+        included.
+    transform : {"none", "log1p"}, default "none"
+        Applied to each slice's cell scores before Gi*.
+    fdr : bool, default True
+        Adjust each slice's p-values (Benjamini-Hochberg, over the cells of that slice)
+        before testing them against ``alpha``.
+    alpha : float, default 0.10
+        A cell is significant in a slice when its (adjusted) p-value is at most this. The
+        Mann-Kendall trend test that tells intensifying from diminishing spots uses a fixed
+        0.05 (:func:`trend_category`'s default), not ``alpha``.
+
+    Returns
+    -------
+    trends : DataFrame
+        One row per cell of the (widened) area: ``h3_cell``, ``trend_z`` and ``trend_p``
+        (Mann-Kendall on the cell's z series; 0 and 1 for cells without an event or a
+        significant slice), ``n_hot_steps`` (significant hot slices) and ``trend``.
+    series : DataFrame
+        ``h3_cell``, ``period`` (text such as ``"2024-03"``), ``n``, ``score``, ``gi_z``,
+        ``significant``: one row per slice of each cell with an event or a significant
+        slice; empty (with these columns) without events.
+
+    Raises
+    ------
+    ValueError
+        When ``transform`` is not ``none`` or ``log1p``.
     """
     weights = dict(weights or {"case": 1.0, "tip": 0.5})
     cells = _event_cells(events, area.res)

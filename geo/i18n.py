@@ -907,6 +907,22 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "CSV line could not be parsed (quotes or delimiters)",
     ),
     "screen_scorer_rules": ("规则", "rules"),
+    "screen_known_yes": ("是", "yes"),
+    "screen_about_window": ("筛查时段", "Days screened"),
+    "screen_about_engine": ("计算引擎", "Engine"),
+    "screen_about_scorer": ("排序方法", "Ranked by"),
+    "screen_about_rows_in": ("过车记录", "Pass rows in"),
+    "screen_about_used": ("采用", "Used"),
+    "screen_about_rejected": ("退回", "Rejected"),
+    "screen_about_outside_window": ("时段外", "Outside the days"),
+    "screen_about_misreads_merged": ("误识别号牌已归并", "Misreads merged"),
+    "screen_about_note": ("说明", "Note"),
+    "screen_about_synthetic": ("合成演示数据(非真实)", "synthetic demo data"),
+    "screen_about_item": ("项目", "Item"),
+    "screen_about_value": ("数值", "Value"),
+    "screen_sheet_suspects": ("筛查结果", "suspects"),
+    "screen_sheet_backtest": ("方法评估", "backtest"),
+    "screen_sheet_about": ("数据说明", "about"),
     "screen_scorer_model": ("模型(正例-未标注学习)", "model (positive-unlabelled)"),
     "screen_col_rank": ("序号", "Rank"),
     "screen_col_plate": ("车牌", "Plate"),
@@ -1077,6 +1093,13 @@ STREAMLIT_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
     ),
     (r"^(\d+(?:\.\d+)?)\s*(KB|MB|GB|B)$", "$1 $2"),
 )
+
+
+def pick(pair: tuple[str, str] | None, lang: str = "zh") -> str:
+    """The ``lang`` member of a (Chinese, English) pair (a value of ``GI_CLASSES``); "" for None."""
+    if lang not in LANGS:
+        raise ValueError(f"lang was {lang!r} but is expected to be in {LANGS}")
+    return "" if pair is None else pair[LANGS.index(lang)]
 
 
 def t(key: str, lang: str = "zh", **values: object) -> str:

@@ -565,6 +565,13 @@ def commit_import(
 ) -> str | None:
     """Write a previewed ledger as one batch, in one transaction.
 
+    New events are inserted; changed ones replace the stored version, which is kept so that
+    :func:`undo_batch` can put it back; unchanged rows are skipped. The batch record (with
+    its counts), the tipsters of the written events, the rejects with their original
+    values, the review flags and an audit-log entry are written in the same transaction,
+    and the store's revision is bumped. A batch is recorded even when every row is
+    unchanged or rejected.
+
     Parameters
     ----------
     store : Store
@@ -573,21 +580,33 @@ def commit_import(
         From :func:`preview_import` (or :func:`compare`). If the store changed since (another
         import, an undo, a review), the comparison is made again under the writers' lock,
         so that change is taken into account; otherwise the preview's is used as it is.
+        Its ``scope`` and file name and hash are recorded with the batch.
     username : str
         Who imports (batch record and audit log).
-    note : str
+    note : str, default ""
         Kept with the batch.
     rules : DuplicateRules, optional
-        When to flag likely duplicates.
+        When to flag likely duplicates (``None``: the defaults). Rules other than the
+        preview's also make the comparison run again.
     progress : callable, optional
-        ``progress(done, total)`` after each chunk of events written.
-    only_if_empty : bool
-        Write nothing (and return ``None``) when the store already has a batch.
+        ``progress(done, total)`` after each chunk of :data:`CHUNK` events written (500
+        unless ``$HEXPATROL_IMPORT_CHUNK`` says otherwise); ``progress(0, 0)`` once when
+        no event is written.
+    only_if_empty : bool, default False
+        Write nothing (and return ``None``) when the store already has a batch, checked
+        under the writers' lock (how :func:`seed` loads the first data only once).
 
     Returns
     -------
     str or None
-        The batch id.
+        The new batch's id (``B<yyyymmdd>-<hhmmss>-<6 hex digits>``, UTC); ``None`` only
+        with ``only_if_empty`` on a store that already has a batch.
+
+    Raises
+    ------
+    sqlalchemy.exc.SQLAlchemyError
+        When the database refuses a write; the transaction is rolled back, so nothing of
+        the batch is stored.
     """
     batch_id = _new_batch_id(utc_now())
     with store.write() as conn:

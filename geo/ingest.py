@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -170,6 +170,7 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     ),
 }
 
+
 @dataclass
 class IngestResult:
     """What :func:`read_ledger` returns.
@@ -253,7 +254,7 @@ def is_tipster(header: object) -> bool:
     return bool(_TIPSTER_HEADER.search(text)) and canon is None
 
 
-def _reject_frame(problems: list[tuple[int, str, object, str, object]]) -> pd.DataFrame:
+def _reject_frame(problems: Sequence[tuple[int, str, object, str, object]]) -> pd.DataFrame:
     """Reject lines from (sheet row, column, value, reason code, detail)."""
     records = []
     for row, column, value, code, extra in problems:
@@ -551,25 +552,24 @@ def _check(label: str, sheet: Sheet, opt: _Options) -> IngestResult:
 
 def _without_repeats(
     label: str, res: IngestResult, seen: dict[str, tuple[str, int]]
-) -> tuple[IngestResult, list[dict[str, object]]]:
-    """A part with the ids already seen in earlier parts moved to its rejects."""
+) -> tuple[IngestResult, list[pd.DataFrame]]:
+    """A part with the ids already seen in earlier parts moved to its rejects (per file)."""
     repeat = res.events["event_id"].isin(list(seen))
-    en, zh = REASONS["duplicate_id"]
+    repeats = res.events[repeat]
+    files = repeats.get("source_file", pd.Series(label, index=repeats.index))
     extra = []
-    for rec in res.events[repeat].itertuples():
-        first_file, first_row = seen[rec.event_id]
-        where = f"{first_row} ({first_file})"
-        extra.append(
-            {
-                "file": getattr(rec, "source_file", label),
-                "row": rec.row,
-                "column": "event_id",
-                "value": rec.event_id,
-                "reason_code": "duplicate_id",
-                "reason": en.format(value=rec.event_id, extra=where),
-                "reason_zh": zh.format(value=rec.event_id, extra=where),
-            }
-        )
+    for file, group in repeats.groupby(files, sort=False):
+        problems = [
+            (
+                rec.row,
+                "event_id",
+                rec.event_id,
+                "duplicate_id",
+                "{1} ({0})".format(*seen[rec.event_id]),
+            )
+            for rec in group.itertuples()
+        ]
+        extra.append(_reject_frame(problems).assign(file=file))
     kept = res.events[~repeat]
     for rec in kept.itertuples():
         seen[rec.event_id] = (getattr(rec, "source_file", label), int(rec.row))
@@ -589,7 +589,7 @@ def _stack(parts: list[tuple[str, IngestResult]]) -> IngestResult:
         rejects.append(res.rejects.assign(file=res.rejects.get("file", label)))
         raws.append(res.raw.assign(file=res.raw.get("file", label)))
         tipsters.append(res.tipsters)
-    rejects.append(pd.DataFrame(extra, columns=["file", *REJECT_COLUMNS]))
+    rejects += extra
     rejects = [r for r in rejects if len(r)] or [pd.DataFrame(columns=["file", *REJECT_COLUMNS])]
     stacked = pd.concat(rejects, ignore_index=True)
     return IngestResult(
@@ -614,7 +614,5 @@ def read_ledgers(
     An event id used again in a later file is rejected there (the first one is kept, and
     only its tipster).
     """
-    parts = [
-        (Path(src).name, read_ledger(src, townships=townships, crs=crs)) for src in sources
-    ]
+    parts = [(Path(src).name, read_ledger(src, townships=townships, crs=crs)) for src in sources]
     return _stack(parts)

@@ -1,7 +1,7 @@
 """Patrol plan requests: from "night, 6 teams, 1 km" to posts, a rotation and figures.
 
 Glue between the data set, the period engine, the forecasts, the hotspot engine and
-:mod:`geo.patrol`; used by the 巡逻建议 page, the briefing and ``hexpatrol plan``.
+:mod:`geo.coverage`; used by the 巡逻建议 page, the briefing and ``hexpatrol plan``.
 
 The risk a plan covers is the default forecast (:mod:`geo.ensemble`) of the month to plan
 for, made from the period's own events (a night plan forecasts night risk). Each plan
@@ -22,12 +22,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from geo.dataset import Dataset
-from geo.ensemble import Outlook, next_month
-from geo.forecast import MonthlySeries
-from geo.hotspots import StudyArea
-from geo.i18n import t
-from geo.patrol import (
+from geo.coverage import (
     CoverageProblem,
     Plan,
     Schedule,
@@ -40,6 +35,11 @@ from geo.patrol import (
     solve_exact,
     solve_greedy,
 )
+from geo.dataset import Dataset
+from geo.ensemble import Outlook, next_month
+from geo.forecast import MonthlySeries
+from geo.hotspots import StudyArea
+from geo.i18n import t
 from geo.periods import PeriodSettings, day_calendar
 from geo.places import nearest_places, place_text
 from geo.views import hotspot_view, period_events, study_area
@@ -362,10 +362,10 @@ def _rotation(
     per_day: dict[dt.date, int],
     fixed_names: dict[str, str],
 ) -> Schedule:
-    pool = solve_greedy(problem, 3 * max(per_day.values(), default=1))
-    pool_names = post_names(ds, list(problem.candidates[pool.chosen]), request.radius_m)
-    pool_names.update(fixed_names)
-    return rotation(problem, request.days, per_day, seed=request.seed, names=pool_names)
+    def named(cells: list[str]) -> dict[str, str]:  # the rotation's targets, by place
+        return {**post_names(ds, cells, request.radius_m), **fixed_names}
+
+    return rotation(problem, request.days, per_day, seed=request.seed, names=named)
 
 
 def make_plan(
@@ -377,22 +377,43 @@ def make_plan(
 ) -> PlanResult:
     """Forecast risk of the period → posts (exact or greedy) → rotation → figures.
 
+    The risk covered is the default forecast of ``request.forecast_month`` (default: the
+    month after the last event) from the period's events of the ``history_months`` before
+    it; the hexagons drawn under the posts are the period's Gi* classes over the
+    ``lookback_days`` up to the last event.
+
     Parameters
     ----------
     ds : Dataset
-        The data in the user's scope.
+        The data in the user's scope (its ``labels`` say which events are in the period).
     request : PlanRequest
-        What the commander asks for.
+        What the commander asks for: period, teams, reach in metres, fixed posts, days, H3
+        resolution, townships (validated when it is made).
     periods : PeriodSettings, optional
-        Night hours, market days, school windows (default settings when None).
+        The deployment's ``[periods]`` table: the period's hours shown with the posts
+        (night, morning, school windows) and the holidays and 春运 that multiply the teams
+        of a day. Default: :class:`~geo.periods.PeriodSettings` defaults; pass the settings
+        the data set was labelled with, so both agree.
     progress : callable, optional
-        Called with (share done, step name).
+        Called as ``progress(share_done, step)`` with share 0.1 .. 1.0 and step ``risk``,
+        ``problem``, ``solve``, ``rotation`` (only with days) or ``done``.
 
     Returns
     -------
     PlanResult
-        ``figures`` include the plan's coverage and the forecast's track record
-        (:func:`track_record`).
+        ``plan`` (posts table: ``post, kind, h3_cell, lat, lon, name, risk_covered,
+        hot_cells_covered, time``; fixed posts first), ``schedule`` (the rotation over
+        ``request.days``, ``None`` without days), ``figures`` (coverage of the plan, how it
+        was solved, person-shifts, and the forecast's track record: :func:`track_record`),
+        ``cells`` (the period's hexagons), ``time_window`` (e.g. ``"20:00-06:00"``),
+        ``risk_events`` (events the forecast learned from), ``warnings`` and ``outlook``
+        (``None`` when the period has no event: the plan then has nothing to cover).
+
+    Raises
+    ------
+    ValueError
+        When a fixed post is not a key-area id of ``ds``, or ``request.extra_periods``
+        names an unknown period.
     """
     periods = periods or PeriodSettings()
     say = progress or (lambda _f, _m: None)

@@ -25,6 +25,7 @@ from pathlib import Path
 from types import FrameType
 
 from geo.config import PROJECT_DIR, Settings
+from geo.dataset import prepare_store
 from geo.errors import HexpatrolError
 
 AFFINITY_COOKIE = "hexpatrol_worker"
@@ -133,8 +134,7 @@ def free_ports(n: int) -> list[int]:
 
 
 def _worker(port: int, secret: str, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    streamlit = Path(sys.executable).with_name("streamlit")
-    cmd = [str(streamlit if streamlit.exists() else "streamlit"), "run", "app.py"]
+    cmd = [sys.executable, "-m", "app_pages.launch"]  # `streamlit run app.py`, started warm
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     cmd += ["--server.headless", "true"]
     cmd += ["--server.maxUploadSize", str(UPLOAD_LIMIT_MB)]
@@ -203,6 +203,7 @@ def start(
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
     secret = cookie_secret(settings.data_dir)
+    prepare_store(settings)  # once, before the workers (they would all seed an empty store)
     ports = free_ports(workers)
     env = {"HEXPATROL_CONFIG": str(Path(config).resolve())} if config else {}
     procs = [_worker(p, secret, run_dir / f"worker-{i + 1}.log", env) for i, p in enumerate(ports)]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,6 +23,7 @@ from geo.hotspots import (
     hotspots,
     key_area_risk,
 )
+from geo.i18n import pick
 from geo.periods import select_period
 
 
@@ -76,6 +78,102 @@ def period_events(
     return events
 
 
+@dataclass(frozen=True)
+class EventQuery:
+    """Which events a view takes, and the hexagons it counts them in (the map's filters).
+
+    Attributes
+    ----------
+    res : int
+        H3 resolution of the hexagons, 7 (coarse, ~5 km²) to 10 (fine, ~0.015 km²); the
+        events carry their cells at these resolutions.
+    start, end : date, optional
+        First and last local day (Asia/Shanghai) of the events, both included.
+    kinds : tuple of str, optional
+        Record kinds counted (``case``, ``tip``); ``None`` or empty for all.
+    township_codes : tuple of str, optional
+        Townships analysed; ``None`` or empty for every township of the data set. They
+        limit the events (by their ``township_code``), the study area and the key areas.
+    periods : tuple of str, default ()
+        Period labels that must all hold (:data:`geo.periods.PERIOD_KEYS`, e.g.
+        ``("night", "holiday")``; ``"!night"`` excludes a period); empty for all events.
+    hours : (time, time), optional
+        Local clock window [from, to), which may wrap midnight; day-precision events are
+        left out when it is given (see :func:`geo.dataset.filter_events`).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> EventQuery(8, start=dt.date(2025, 10, 1), periods=["night"]).periods
+    ('night',)
+    """
+
+    res: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+    kinds: tuple[str, ...] | None = None
+    township_codes: tuple[str, ...] | None = None
+    periods: tuple[str, ...] = ()
+    hours: tuple[dt.time, dt.time] | None = None
+
+    def __post_init__(self) -> None:  # any collection in, tuples kept (hashable)
+        for name in ("kinds", "township_codes", "periods"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+
+    def filters(self) -> dict[str, Any]:
+        """As keywords of :func:`period_events` (everything but ``res``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "res"}
+
+
+@dataclass(frozen=True)
+class GiOptions:
+    """How Gi* runs in a deployment: the keywords of :func:`hotspot_view` that settings give.
+
+    Attributes
+    ----------
+    weights : (float, float), default (1.0, 0.5)
+        What a case and a tip count for.
+    k : int, default 1
+        Rings of neighbours around each cell.
+    transform : str, default "none"
+        Count transform before Gi* (``none`` or ``log1p``).
+    fdr : bool, default True
+        Correct the significance for many cells (false discovery rate).
+    """
+
+    weights: tuple[float, float] = (1.0, 0.5)
+    k: int = 1
+    transform: str = "none"
+    fdr: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> GiOptions:
+        """The options of a :class:`geo.config.Settings` (``case_weight``, ``gi_k`` …)."""
+        weights = (float(settings.case_weight), float(settings.tip_weight))
+        return cls(weights, int(settings.gi_k), str(settings.gi_transform), bool(settings.fdr))
+
+    def keywords(self) -> dict[str, Any]:
+        """As keywords of :func:`hotspot_view`."""
+        return asdict(self)
+
+
+def _query(
+    query: EventQuery | None, gi: GiOptions | None, keywords: dict[str, Any]
+) -> tuple[EventQuery, GiOptions]:
+    """``query`` and ``gi`` with the fields given one by one as ``keywords`` put in."""
+    ours = {f.name for f in fields(EventQuery)}
+    theirs = {f.name for f in fields(GiOptions)}
+    unknown = sorted(set(keywords) - ours - theirs)
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments {unknown}")
+    asked = {k: v for k, v in keywords.items() if k in ours}
+    query = replace(query, **asked) if query is not None else EventQuery(**asked)
+    gi = replace(gi or GiOptions(), **{k: v for k, v in keywords.items() if k in theirs})
+    return query, gi
+
+
 @dataclass
 class HotspotView:
     """Everything the map page shows for one set of filters.
@@ -94,21 +192,13 @@ class HotspotView:
 
 def hotspot_view(
     ds: Dataset,
+    query: EventQuery | None = None,
     *,
-    res: int,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    kinds: Collection[str] | None = None,
-    township_codes: Collection[str] | None = None,
-    periods: Sequence[str] = (),
-    hours: tuple[dt.time, dt.time] | None = None,
-    weights: tuple[float, float] = (1.0, 0.5),
-    k: int = 1,
-    transform: str = "none",
-    fdr: bool = True,
+    gi: GiOptions | None = None,
     lang: str | None = "zh",
     area: StudyArea | None = None,
     trends: bool = True,
+    **keywords: Any,
 ) -> HotspotView:
     """Filter events (dates, kinds, townships, periods) and compute hotspots and trends.
 
@@ -119,24 +209,61 @@ def hotspot_view(
     the view holds codes and numbers only (``gi_class``, ``trend``, the risk ``level`` and
     its evidence), so a cached view serves every language; otherwise ``gi_label``,
     ``trend_label``, the risk's ``level_label`` and ``reasons`` are added in ``lang``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data in the user's scope (:func:`geo.dataset.load_dataset`).
+    query : EventQuery, optional
+        Which events and which resolution (see :class:`EventQuery`); may be left out when
+        ``res`` and the other fields come as keywords.
+    gi : GiOptions, optional
+        Event weights, rings, transform and FDR of Gi* (see :class:`GiOptions`; the
+        settings' via ``GiOptions.from_settings``). ``k`` is used only to build the study
+        area: a given ``area`` brings its own. With ``fdr`` the monthly trend slices are
+        tested on adjusted p-values too.
+    **keywords
+        Fields of :class:`EventQuery` or :class:`GiOptions` one by one (``res=8,
+        periods=["night"], weights=(1, 0)``), put over ``query`` and ``gi``.
+    lang : {"zh", "en"} or None, default "zh"
+        Language of the added labels; ``None`` adds none.
+    area : StudyArea, optional
+        A study area built before (:func:`study_area`) for the same ``res`` and
+        townships; default: built here from ``township_codes`` and ``k``. It is widened by
+        any event cell it lacks.
+    trends : bool, default True
+        Run the monthly emerging-hotspot analysis
+        (:func:`geo.hotspots.emerging_hotspots`).
+
+    Returns
+    -------
+    HotspotView
+        ``events`` (the filtered events), ``cells`` (GeoDataFrame of the hexagons with an
+        event, a significant Gi* class or a trend, with township and key-area names),
+        ``stats`` (every study-area cell: ``h3_cell, n, n_case, n_tip, score, gi_z, gi_p,
+        gi_q, gi_class, trend`` and the labels), ``series`` (monthly ``h3_cell, period, n,
+        score, gi_z, significant``; empty without ``trends``) and ``risk``
+        (:func:`geo.hotspots.key_area_risk` of the key areas in the townships).
+
+    Raises
+    ------
+    ValueError
+        When ``periods`` names an unknown period, ``transform`` is not ``none`` or
+        ``log1p``, or ``lang`` is neither ``zh``, ``en`` nor ``None`` (with key areas).
+    TypeError
+        When a keyword is no field of either, or ``res`` is given by neither.
     """
-    events = period_events(
-        ds,
-        start=start,
-        end=end,
-        kinds=kinds,
-        township_codes=township_codes,
-        periods=periods,
-        hours=hours,
-    )
+    query, gi = _query(query, gi, keywords)
+    events = period_events(ds, **query.filters())
+    res, township_codes = query.res, query.township_codes
     if area is None:
-        area = study_area(ds, res=res, k=k, township_codes=township_codes)
+        area = study_area(ds, res=res, k=gi.k, township_codes=township_codes)
     area = area.including(events[f"cell_{res}"] if f"cell_{res}" in events else [])
-    w = {"case": weights[0], "tip": weights[1]}
-    stats = hotspots(events, area, weights=w, transform=transform, fdr=fdr)
+    w = {"case": gi.weights[0], "tip": gi.weights[1]}
+    stats = hotspots(events, area, weights=w, transform=gi.transform, fdr=gi.fdr)
     if trends:
         cell_trends, series = emerging_hotspots(
-            events, area, weights=w, transform=transform, fdr=fdr
+            events, area, weights=w, transform=gi.transform, fdr=gi.fdr
         )
     else:
         cell_trends = pd.DataFrame({"h3_cell": area.cells, "trend": "no_pattern"})
@@ -144,9 +271,8 @@ def hotspot_view(
     stats = stats.merge(cell_trends, on="h3_cell", how="left")
     stats["trend"] = stats["trend"].fillna("no_pattern")
     if lang is not None:
-        idx = 0 if lang == "zh" else 1
-        stats["gi_label"] = stats["gi_class"].map(lambda c: GI_CLASSES[c][idx])
-        stats["trend_label"] = stats["trend"].map(lambda c: TREND_CATEGORIES[c][idx])
+        stats["gi_label"] = stats["gi_class"].map(lambda c: pick(GI_CLASSES[c], lang))
+        stats["trend_label"] = stats["trend"].map(lambda c: pick(TREND_CATEGORIES[c], lang))
     shown = stats[(stats["n"] > 0) | (stats["gi_class"] != "ns") | (stats["trend"] != "no_pattern")]
     cells = annotate_cells(cells_to_frame(shown.reset_index(drop=True)), ds.townships, ds.key_areas)
     key_areas = ds.key_areas

@@ -15,7 +15,7 @@ import pandas as pd
 import pydeck as pdk
 
 from geo.hotspots import GI_CLASSES
-from geo.i18n import t
+from geo.i18n import pick, t
 from layers.hexes import with_labels
 from layers.legend import Row, score_legend_rows
 from layers.safe import escape_columns
@@ -36,11 +36,10 @@ def deck_legend(
     lang: str = "zh",
 ) -> list[tuple[str, Sequence[Row | tuple[str, str]]]]:
     """The deck.gl view's legend sections (for :func:`layers.legend.legend_html`)."""
-    idx = 0 if lang == "zh" else 1
     if mode == "gi":
         present = set(cells["gi_class"])
         rows: list[Row | tuple[str, str]] = [
-            (GI_COLORS[c], GI_CLASSES[c][idx]) for c in GI_CLASSES if c in present
+            (GI_COLORS[c], pick(GI_CLASSES[c], lang)) for c in GI_CLASSES if c in present
         ]
         title = t("legend_gi", lang)
     elif mode == "forecast":  # the classes _hex_frame draws (breaks of 100 × the forecast)

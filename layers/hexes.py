@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES
-from geo.i18n import t
+from geo.i18n import pick, t
 from layers.legend import Row, score_legend_rows
 from layers.safe import escape_columns
 from layers.style import GI_COLORS, TREND_COLORS, class_colors, classify, lean, score_breaks
@@ -27,13 +27,12 @@ def with_labels(cells: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
     of its neighbours, and its tooltip says so.
     """
     out = cells.copy()
-    idx = 0 if lang == "zh" else 1
     if "gi_class" in out:
-        words = out["gi_class"].map(lambda c: GI_CLASSES.get(c, ("", ""))[idx])
+        words = out["gi_class"].map(lambda c: pick(GI_CLASSES.get(c), lang))
         lonely = out["gi_class"].astype(str).str.startswith("hot") & (out["n"] == 0)
         out["gi_label"] = words.where(~lonely, words + t("hot_by_neighbours", lang))
     if "trend" in out:
-        out["trend_label"] = out["trend"].map(lambda c: TREND_CATEGORIES.get(c, ("", ""))[idx])
+        out["trend_label"] = out["trend"].map(lambda c: pick(TREND_CATEGORIES.get(c), lang))
     return out
 
 
@@ -168,6 +167,5 @@ def trend_layer(
         ),
         embed=True,
     ).add_to(group)
-    idx = 0 if lang == "zh" else 1
     present = [c for c in TREND_CATEGORIES if c in set(shown["trend"])]
-    return group, [(TREND_COLORS.get(c, "#555"), TREND_CATEGORIES[c][idx]) for c in present]
+    return group, [(TREND_COLORS.get(c, "#555"), pick(TREND_CATEGORIES[c], lang)) for c in present]

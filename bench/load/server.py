@@ -56,9 +56,7 @@ def start_app(workdir: Path, *, timeout: float = 120.0) -> App:
     command = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        "app.py",
+        "app_pages.launch",  # as `make run` and `hexpatrol serve` start it
         "--server.port",
         str(port),
         "--server.address",

@@ -35,7 +35,7 @@ from geo.screening.inputs import (
     read_whitelist,
 )
 from geo.screening.reasons import reasons_for
-from geo.screening.schema import clean_plate
+from geo.screening.schema import KEY_METRICS, clean_plate
 from geo.screening.scoring import (
     choose_scorer,
     evaluate,
@@ -44,23 +44,9 @@ from geo.screening.scoring import (
     rule_strengths,
     scorer_scores,
 )
-from geo.screening.settings import ENGINES, ScreeningSettings
+from geo.screening.settings import ENGINES, SCORERS, ScreeningSettings
 
 PassSource: TypeAlias = str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | pd.DataFrame
-#: metric columns carried into the suspect list
-KEY_METRICS = (
-    "active_days",
-    "passes_per_day",
-    "route_days",
-    "route_trips_per_day",
-    "hub_days",
-    "offday_lift",
-    "market_lift",
-    "span_hours",
-    "early_share",
-    "km_per_day",
-    "distinct_towns",
-)
 
 
 @dataclass
@@ -124,33 +110,53 @@ def score_vehicles(
     Parameters
     ----------
     features : DataFrame
-        One row per plate (:func:`geo.screening.features.compute_features`).
+        One row per plate (:func:`geo.screening.features.compute_features`): ``plate``
+        (cleaned), the rule and model metrics, ``route_a``, ``route_b``, ``first_t`` and
+        ``last_t`` (local wall-clock seconds since 1970).
     known : DataFrame, optional
-        Known illegal-operation plates: ``plate`` and optionally ``n_cases``.
+        Known illegal-operation plates: ``plate`` in the cleaned form of
+        :func:`geo.screening.schema.clean_plate` (not cleaned here) and optionally
+        ``n_cases``; without it each row counts as one case. Plates with a case are the
+        positives the model learns from and the backtest hides.
     settings : ScreeningSettings, optional
-        Rules, grade levels, ``scorer`` (``auto``/``rules``/``model``), ``min_known``.
-    window_days : int
+        Rules, grade levels, ``scorer``, ``min_known``, backtest share and rounds, early
+        hour (default: :class:`~geo.screening.settings.ScreeningSettings` defaults).
+    window_days : int, default 30
         Days screened (quoted in reasons).
-    urban : str
+    urban : str, default ""
         Name of the merged county town (route names put it last).
-    scorer : str, optional
-        Overrides ``settings.scorer``.
-    seed : int
+    scorer : {"auto", "rules", "model"}, optional
+        Overrides ``settings.scorer``. ``auto`` backtests both scorers and takes the better
+        (rules on a tie, or without enough known plates).
+    seed : int, default 0
         Randomness of the model and the backtest folds.
     progress : callable, optional
-        Told when scoring and backtesting start.
+        ``progress(label, None)`` when scoring starts and, with ``auto``, when the
+        backtest starts.
 
     Returns
     -------
     suspects : DataFrame
-        See :class:`ScreenResult`.
+        One row per plate, best first (ties by plate): ``rank``, ``plate``, ``score``,
+        ``grade``, ``score_rules``, ``score_model``, ``known``, ``n_cases``, ``reasons``,
+        ``route``, the :data:`KEY_METRICS`, ``first_seen`` and ``last_seen`` (naive local
+        times). See :class:`ScreenResult`.
     scorer : str
-        The scorer used.
+        The scorer used: ``rules`` or ``model``.
     evaluation : DataFrame
-        The backtest (run when choosing automatically or asked for; may be empty).
+        The backtest (run only when the scorer is ``auto``; may be empty).
+
+    Raises
+    ------
+    ScreeningInputError
+        When the scorer is ``model`` (or not a known scorer) but the model cannot be
+        learned: fewer than ``settings.min_known`` known plates, or fewer than two other
+        plates, among ``features``.
     """
     s = settings or ScreeningSettings()
     choice = scorer or s.scorer
+    if choice not in SCORERS:
+        raise ScreeningInputError(f"scorer was {choice!r} but must be one of {SCORERS}")
     cases = _known_cases(features, known)
     positive = (cases > 0).to_numpy()
     if progress is not None:
@@ -163,8 +169,9 @@ def score_vehicles(
         choice = choose_scorer(evaluation)
     if choice not in scores:
         raise ScreeningInputError(
-            f"the model scorer needs at least {s.min_known} known plates among the screened "
-            f"vehicles; {int(positive.sum())} found (give --known or use the rules)"
+            f"the model scorer needs at least {s.min_known} known plates and two other plates "
+            f"among the screened vehicles; {int(positive.sum())} known of {len(positive)} "
+            "(give --known or use the rules)"
         )
     table = _suspect_table(features, scores, choice, cases, s, window_days, urban)
     return table, choice, evaluation
@@ -333,42 +340,65 @@ def screen(
     Parameters
     ----------
     checkpoints : path, DataFrame or Checkpoints
-        The checkpoint list (see :func:`geo.screening.inputs.read_checkpoints`).
+        The checkpoint list (see :func:`geo.screening.inputs.read_checkpoints`); a
+        ``Checkpoints`` is used as it is (``crs`` and the settings' files are not applied).
     passes : path, glob, folder, list of them, or DataFrame
         Pass files: Parquet, CSV (UTF-8/GBK) or XLSX, local or ``hdfs://``/``s3a://``
-        (Spark); a frame with 号牌号码/过车时间/卡口编号 (or English) columns.
+        (Spark); a frame with 号牌号码/过车时间/卡口编号 (or English) columns. Times are
+        taken as Asia/Shanghai wall-clock times (epoch numbers and tz-aware times are
+        converted to it).
     whitelist : path or DataFrame, optional
-        Licensed operating vehicles (号牌号码, 车辆类别); never listed.
+        Licensed operating vehicles (号牌号码, 车辆类别); never listed. A frame with a
+        ``plate`` column is used as it is (plates cleaned, not checked).
     known : path or DataFrame, optional
         Known illegal-operation plates (any table with a plate column, e.g. a case ledger;
-        a frame with ``plate`` and ``n_cases``).
+        a frame with ``plate`` and ``n_cases``, as :func:`score_vehicles` takes).
     crs : str, optional
-        Coordinate system of checkpoints without a 坐标系 column.
-    engine : str
-        ``duckdb`` (default) or ``spark``.
+        Coordinate system of checkpoints without a 坐标系 column: ``wgs84`` (default),
+        ``gcj02`` or ``bd09``.
+    engine : {"duckdb", "spark"}, default "duckdb"
+        Where the features are computed (not taken from the settings).
     spark_master : str, optional
-        ``local[*]``, ``spark://host:7077``, ``yarn`` (default from the settings).
+        ``local[*]``, ``spark://host:7077``, ``yarn`` (default: the settings'
+        ``spark_master``).
     date_from, date_to : date, optional
-        Days screened (default: the last ``window_days`` days of the data).
+        First and last local day screened, both included. Default ``date_to``: the last
+        day of the data; default ``date_from``: ``window_days - 1`` days before
+        ``date_to``, or the first day of the data if later.
     settings : Settings, optional
-        Townships, key areas (market days), holidays, region name, ``[screening]``.
-    scorer : str, optional
-        ``auto``, ``rules`` or ``model`` (default from the settings).
-    evaluate : bool
+        Townships and key areas (market days; read when their files exist), holidays,
+        region name (the county town is ``region_name`` + 城区), ``data_dir``,
+        ``[screening]``. Default: :class:`~geo.config.Settings` defaults (the demo).
+    scorer : {"auto", "rules", "model"}, optional
+        Default: the settings' ``scorer``.
+    evaluate : bool, default False
         Backtest both scorers even when the scorer is fixed.
     progress : callable, optional
         Called with (step label, fraction or None) as the engine works.
     now : datetime, optional
-        Passes later than a day after this are rejected (default: now).
+        Naive local time: passes later than a day after it are rejected as
+        ``future_time`` (default: the machine's clock).
     spark_session : SparkSession, optional
         An existing session to use (not stopped afterwards).
-    seed : int
+    seed : int, default 0
         Randomness of the model and the backtest.
 
     Returns
     -------
     ScreenResult
-        The ranked suspects, features, pass accounting, window, engine, scorer, backtest.
+        The ranked suspects, features, pass accounting, window, engine, scorer, backtest,
+        warnings (unusable whitelist or known entries, known plates on the whitelist …)
+        and timings. Spilled data goes to the settings' ``temp_directory`` (default
+        ``data_dir/tmp``) and is removed before it returns.
+
+    Raises
+    ------
+    ScreeningInputError
+        When an input cannot be found, read or lacks a needed column, ``engine`` is
+        unknown, no pass is usable, ``date_to`` is before ``date_from``, or the ``model``
+        scorer lacks known plates (see :func:`score_vehicles`).
+    ConfigError
+        When the settings' township or key-area file exists but cannot be used.
     """
     settings = settings or Settings()
     s = settings.screening
@@ -520,19 +550,30 @@ def plate_passes(
 ) -> pd.DataFrame:
     """One vehicle's passes in time order, with where each checkpoint is.
 
+    The passes as read, on DuckDB: unlike :func:`screen`, repeated reads are not merged,
+    misreads are not reassigned and the whitelist does not apply. Passes at a checkpoint
+    missing from the list, or whose time cannot be read, are left out.
+
     Parameters
     ----------
     checkpoints, passes, crs, settings
-        As for :func:`screen`.
+        As for :func:`screen` (``settings`` only for reading the checkpoint list).
     plate : str
-        The plate (any spelling: ``渝F·A1234`` = ``渝FA1234``).
+        The plate (any spelling: ``渝F·A1234`` = ``渝FA1234``; cleaned as
+        :func:`geo.screening.schema.clean_plate` does).
     date_from, date_to : date, optional
-        Only passes on these days.
+        First and last local day of the passes, both included; default: no limit.
 
     Returns
     -------
     DataFrame
-        ``time`` (local), ``cp_id``, ``cp_name``, ``kind``, ``town``, ``lon``, ``lat``.
+        ``time`` (naive local time), ``cp_id``, ``cp_name``, ``kind``, ``town``, ``lon``,
+        ``lat`` (WGS-84); sorted by time, then checkpoint. Empty when the plate has no pass.
+
+    Raises
+    ------
+    ScreeningInputError
+        When the checkpoint list or the pass files cannot be found or read.
     """
     cps = load_checkpoints(checkpoints, settings or Settings(), crs)
     frame = _plates_query(

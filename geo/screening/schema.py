@@ -11,23 +11,23 @@ from __future__ import annotations
 import re
 from typing import Final
 
+#: how a checkpoint's id is headed (in the checkpoint table also plain "id" / "编号")
+_CHECKPOINT_IDS: Final = (
+    "卡口编号",
+    "卡口ID",
+    "卡口代码",
+    "卡口编码",
+    "点位编号",
+    "设备编号",
+    "kkbh",
+    "checkpoint_id",
+    "checkpoint",
+    "camera_id",
+    "cp_id",
+)
 #: canonical column -> accepted header spellings, per input table
 CHECKPOINT_HEADERS: Final[dict[str, tuple[str, ...]]] = {
-    "cp_id": (
-        "卡口编号",
-        "卡口ID",
-        "卡口代码",
-        "卡口编码",
-        "点位编号",
-        "设备编号",
-        "kkbh",
-        "checkpoint_id",
-        "checkpoint",
-        "camera_id",
-        "cp_id",
-        "id",
-        "编号",
-    ),
+    "cp_id": (*_CHECKPOINT_IDS, "id", "编号"),
     "name": ("卡口名称", "点位名称", "卡口名", "名称", "kkmc", "checkpoint_name", "name"),
     "lon": ("经度", "lon", "lng", "long", "longitude", "x"),
     "lat": ("纬度", "lat", "latitude", "y"),
@@ -77,19 +77,7 @@ PASS_HEADERS: Final[dict[str, tuple[str, ...]]] = {
         "datetime",
         "timestamp",
     ),
-    "cp_id": (
-        "卡口编号",
-        "卡口ID",
-        "卡口代码",
-        "卡口编码",
-        "点位编号",
-        "设备编号",
-        "kkbh",
-        "checkpoint_id",
-        "checkpoint",
-        "camera_id",
-        "cp_id",
-    ),
+    "cp_id": _CHECKPOINT_IDS,
     "cp_name": ("卡口名称", "点位名称", "卡口名", "kkmc", "checkpoint_name"),
     "plate_color": ("号牌颜色", "车牌颜色", "hpys", "plate_color", "plate_colour"),
     "plate_kind": ("号牌种类", "hpzl", "plate_type", "plate_kind"),
@@ -260,3 +248,19 @@ def checkpoint_kind(text: object) -> str | None:
         if key in {_norm(n) for n in names}:
             return code
     return None
+
+
+#: metric columns carried into the suspect list
+KEY_METRICS: Final = (
+    "active_days",
+    "passes_per_day",
+    "route_days",
+    "route_trips_per_day",
+    "hub_days",
+    "offday_lift",
+    "market_lift",
+    "span_hours",
+    "early_share",
+    "km_per_day",
+    "distinct_towns",
+)

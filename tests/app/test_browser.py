@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -57,18 +56,16 @@ def run_app(
             pytest.fail("Debian chromium is missing: `make test` installs it")
         pytest.skip("chromium not installed (run `make test`)")
     port = _free_port()
-    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent))
-    assert streamlit, "streamlit is not installed in this environment"
     folder = tmp_path_factory.mktemp("streamlit")
     log_path = folder / "streamlit.log"
     # its own store: other tests of this process change theirs (batches undone, users added)
     env = {"HEXPATROL_DB_URL": f"sqlite:///{folder / 'store.sqlite'}", **(env or {})}
     log = log_path.open("wb")
     proc = subprocess.Popen(
-        [
-            streamlit,
-            "run",
-            "app.py",
+        [  # as `make run` starts it: the store prepared and the pages' code loaded first
+            sys.executable,
+            "-m",
+            "app_pages.launch",
             "--server.port",
             str(port),
             "--server.address",
@@ -83,8 +80,8 @@ def run_app(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
+        deadline = time.time() + 180  # the launcher prepares the store before it listens
+        while time.time() < deadline and proc.poll() is None:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.status == 200:
@@ -92,7 +89,7 @@ def run_app(
             except OSError:
                 time.sleep(0.5)
         else:
-            pytest.fail(f"streamlit did not start within 60 s: {log_path.read_text()[-2000:]}")
+            pytest.fail(f"the app did not start within 180 s: {log_path.read_text()[-2000:]}")
         yield url
     finally:
         proc.terminate()
@@ -358,3 +355,33 @@ def test_cluster_layer_and_hotspot_list(app_url: str) -> None:
     assert zoom_before < 12 and view[0] >= 13.5  # zoomed in on the chosen hotspot
     assert 30.5 < view[1] < 31.5 and 108.3 < view[2] < 109.3
     assert errors == [] and blocked == []
+
+
+def test_enter_applies_a_typed_date(app_url: str) -> None:
+    """A date typed into the sidebar's range applies on Enter, without leaving the field."""
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = _offline_page(browser, blocked, 1000)
+            page.goto(app_url)
+            _login(page, "commander")
+            events = page.locator("[data-testid=stMetric]").first
+            events.wait_for(timeout=120_000)
+            before = events.inner_text()
+            page.get_by_role("spinbutton", name="year, 日期范围 start date").click()
+            page.keyboard.type("2025")  # the data start in 2024: a shorter range
+            time.sleep(2)
+            assert events.inner_text() == before  # typing alone applies nothing yet
+            page.keyboard.press("Enter")
+            deadline = time.time() + 60
+            while time.time() < deadline and events.inner_text() == before:
+                time.sleep(0.5)
+            after = events.inner_text()
+        finally:
+            browser.close()
+    assert after != before, "Enter did not apply the typed date"
+    assert int(after.split()[-1].replace(",", "")) < int(before.split()[-1].replace(",", ""))
+    assert not blocked

@@ -78,11 +78,13 @@ def settle(page, extra: float = 2.0, timeout: float = 120) -> None:
     """Wait until the app has drawn and stopped running, then a little more.
 
     Drawn: no placeholder (skeleton) left and the page's title shown; stopped: no
-    status widget, three times in a row (a run starts a moment after a click or a page load).
+    status widget and no spinner, three times in a row (a run starts a moment after a click
+    or a page load).
     """
     time.sleep(1)
     busy = (
-        "() => !!document.querySelector('[data-testid=stStatusWidget], [data-testid=stSkeleton]')"
+        "() => !!document.querySelector("
+        "'[data-testid=stStatusWidget], [data-testid=stSkeleton], [data-testid=stSpinner]')"
         " || !document.querySelector('[data-testid=stMain] h1')"  # every page has a title
         " || !window.__hexpatrolWords"  # the page's script that words Streamlit's own texts
     )

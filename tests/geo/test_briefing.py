@@ -253,3 +253,25 @@ def test_no_night_teams_suggested_without_night_events(demo) -> None:
     assert "不单独部署夜间巡逻力量" in plan and "机动巡逻队" not in plan
     busy = compose(demo, MONTH, township=code)
     assert busy.figures["night_12m"] > 0 and "机动巡逻队" in "".join(busy.text["plan"])
+
+
+def test_hot_cells_follow_the_deployments_gi_options(demo) -> None:
+    """The briefing's hot cells are the map's under the same settings, not the defaults'."""
+    import datetime as dt
+
+    from geo.views import GiOptions, hotspot_view
+
+    options = GiOptions(weights=(1.0, 0.0), k=2, transform="log1p", fdr=False)
+    b = compose(demo, MONTH, gi=options)
+    view = hotspot_view(
+        demo,
+        res=8,
+        start=dt.date(2025, 10, 1),
+        end=dt.date(2025, 10, 31),
+        trends=False,
+        **options.keywords(),
+    )
+    classes = view.stats["gi_class"].value_counts()
+    got = [b.figures[c] for c in ("hot_99", "hot_95", "hot_90")]
+    assert got == [int(classes.get(c, 0)) for c in ("hot_99", "hot_95", "hot_90")]
+    assert got != [compose(demo, MONTH).figures[c] for c in ("hot_99", "hot_95", "hot_90")]

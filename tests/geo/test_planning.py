@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from geo.cli import main
+from geo.coverage import _xy
 from geo.export import plan_to_html, plan_to_xlsx
-from geo.patrol import _xy
 from geo.periods import PeriodSettings
 from geo.planning import PlanRequest, make_plan, teams_by_day
 from geo.planprint import printed_plan

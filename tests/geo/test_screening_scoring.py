@@ -213,3 +213,16 @@ class TestSettings:
         path.write_text(f"[screening]\n{body}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match="screening"):
             load_settings(path)
+
+
+def test_a_misspelt_scorer_or_grade_says_what_is_allowed() -> None:
+    import pandas as pd
+
+    from geo.screening import ScreeningInputError, score_vehicles
+    from geo.screening.report import suspect_rows
+
+    with pytest.raises(ScreeningInputError, match="scorer was 'Model'"):
+        score_vehicles(pd.DataFrame(), scorer="Model")
+    result = type("R", (), {"suspects": pd.DataFrame({"grade": ["high"]})})()
+    with pytest.raises(ValueError, match="min_grade was 'bad'"):
+        suspect_rows(result, min_grade="bad")  # type: ignore[arg-type]

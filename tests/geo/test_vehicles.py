@@ -254,6 +254,7 @@ class TestBlacklistEntries:
         assert full["source"].tolist() == ["screening"] and full["townships"][0] == "T-JIA,T-YI"
         masked = stored_vehicles(store, township_code="T-YI")
         assert masked["plate"].tolist() == [f"渝F·1**** ({plate_id(ROUTE)})"]
+        assert masked["townships"].tolist() == ["T-YI"]  # no other township named
         assert stored_vehicles(store, township_code="T-CITY").empty
         log = store.audit_log()
         assert log["action"].tolist().count("blacklist_add") == 1

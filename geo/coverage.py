@@ -538,7 +538,7 @@ def rotation(
     seed: int = 0,
     n_targets: int | None = None,
     overrides: Mapping[dt.date, Sequence[str]] | None = None,
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | Callable[[list[str]], Mapping[str, str]] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> Schedule:
     """A randomised day-by-day schedule of mobile posts over ``days``.
@@ -548,13 +548,68 @@ def rotation(
     ``teams_by_day[day]`` of them with ORIGAMI coverage probabilities, sampled
     systematically with ``seed``; fixed posts are staffed every day. ``overrides`` pins a
     day's posts by cell (the commander's choice) and is checked for predictability.
+
+    Parameters
+    ----------
+    problem : CoverageProblem
+        Demand cells with their risk, candidate posts and who covers whom
+        (:func:`build_problem`); its fixed posts are staffed every day.
+    days : sequence of date
+        The days to schedule, in the order the rows are wanted.
+    teams_by_day : mapping of date to int
+        Mobile teams on each day; a day missing from it gets none (fixed posts only).
+    seed : int, default 0
+        Seed of the draws: the same seed and inputs give the same schedule.
+    n_targets : int, optional
+        Candidate posts the rotation draws from; default 3× the largest daily team count
+        (at least 1). Fewer are used when the rest would cover no risk not yet covered.
+    overrides : mapping of date to sequence of str, optional
+        Mobile posts (cells) pinned on a day, replacing that day's draw whatever its team
+        count; cells that are not targets are left out with a warning.
+    names : mapping of str to str, or callable, optional
+        Place name of a post's cell, shown in the rows; or a function that names the target
+        cells it is given (so that only the targets are named).
+    progress : callable, optional
+        Called with the share of days done after each day.
+
+    Returns
+    -------
+    Schedule
+        ``days``: one row per staffed post and day (``day, kind, h3_cell, lat, lon, name,
+        risk_covered``; ``risk_covered`` is all risk within the post's reach, overlaps with
+        other posts included). ``targets``: one row per target post: ``h3_cell``, ``name``,
+        ``risk`` (what it adds to the targets ranked before it), ``probability`` (of being
+        staffed on a day with the most teams) and ``days_staffed``. ``expected_coverage``:
+        mean share of the problem's risk covered per day, expected over the draws (for a
+        pinned day, what its posts cover). ``warnings``: unknown pinned posts and
+        predictable pinning.
+
+    Examples
+    --------
+    Two teams a day for a week over 19 cells of equal risk, each post reaching the cells
+    around it:
+
+    >>> import datetime as dt
+    >>> import h3
+    >>> import pandas as pd
+    >>> centre = h3.latlng_to_cell(30.93, 108.69, 9)
+    >>> demand = pd.DataFrame({"h3_cell": sorted(h3.grid_disk(centre, 2)), "risk": 1.0})
+    >>> problem = build_problem(demand, radius_m=400)
+    >>> days = [dt.date(2024, 5, 1) + dt.timedelta(days=i) for i in range(7)]
+    >>> schedule = rotation(problem, days, dict.fromkeys(days, 2), seed=0)
+    >>> schedule.days.groupby("day").size().tolist()
+    [2, 2, 2, 2, 2, 2, 2]
+    >>> schedule.targets["risk"].tolist()
+    [7.0, 6.0, 3.0, 3.0]
     """
-    names = names or {}
     overrides = overrides or {}
     rng = np.random.default_rng(seed)
     most = max(teams_by_day.values(), default=0)
     k = n_targets or max(1, 3 * most)
     fixed, mobile, value_a = _targets(problem, k)
+    if callable(names):
+        names = names([str(c) for c in problem.candidates[fixed + mobile]])
+    names = names or {}
     total = problem.total_risk or 1.0
     base = objective(problem, fixed)
     cell_of = problem.candidates

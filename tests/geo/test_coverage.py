@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.patrol import (
+from geo.coverage import (
     _xy,
     build_problem,
     candidate_cells,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.areas import editable, save_key_areas, stored_key_areas, validate
 from geo.auth import Scope
 from geo.config import Settings
 from geo.dataset import load_dataset, settings_townships
 from geo.errors import ConfigError
+from geo.keyarea_edits import editable, save_key_areas, stored_key_areas, validate
 from geo.regions import load_key_areas
 from geo.store import Store
 
