@@ -35,6 +35,7 @@ PAGES = [
     ("app_pages/patrol.py", "page_patrol", "local_police", "patrol", None),
     ("app_pages/brief.py", "page_brief", "description", "briefing", None),
     ("app_pages/blacklist.py", "page_blacklist", "person_search", "blacklist", None),
+    ("app_pages/vehicles.py", "page_vehicles", "directions_car", "vehicles", None),
     ("app_pages/evaluate.py", "page_eval", "query_stats", "evaluate", None),
     ("app_pages/imports.py", "page_import", "upload_file", "import", "import"),
     ("app_pages/batches.py", "page_batches", "history", "batches", "import"),

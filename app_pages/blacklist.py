@@ -8,6 +8,7 @@ from streamlit_folium import st_folium
 from app_pages.common import current_dataset, demo_banner, lang, settings, store, tile_options, user
 from app_pages.session import download
 from geo.blacklist import BlacklistRules, key_area_watchlist, person_blacklist, vehicle_blacklist
+from geo.blacklist_entries import ENTRY_SOURCES, stored_vehicles, with_entries
 from geo.errors import ConfigError
 from geo.export import to_safe_csv
 from geo.i18n import STRINGS, label, present, t
@@ -50,6 +51,8 @@ with st.expander(t("bl_rules", language), expanded=False):
 
 # plates are already masked where the data were read unless the user is a commander
 vehicles = vehicle_blacklist(ds.events, rules, mask=False)
+added = stored_vehicles(store(), township_code=me.scope.township_code, mask=me.scope.mask_plates)
+vehicles = with_entries(vehicles, added)  # and the vehicles added from the screening
 persons = person_blacklist(ds.events, rules, mask=False)
 areas = key_area_watchlist(ds.events, ds.key_areas, rules)
 c1, c2, c3 = st.columns(3)
@@ -75,6 +78,7 @@ tabs = st.tabs(
     [t("bl_tab_vehicles", language), t("bl_tab_persons", language), t("bl_tab_areas", language)]
 )
 towns = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
+sources = {c: t(f"bl_source_{c}", language) for c in ("events", *ENTRY_SOURCES)}
 areas = areas.assign(
     reason=areas["reason"].map(
         lambda r: "、".join(label("reason_", x, language) for x in str(r).split("+") if x)
@@ -90,7 +94,7 @@ for tab, table, name in zip(
             language,
             {c: f"bl_col_{c}" for c in table.columns if f"bl_col_{c}" in STRINGS},
             codes={"category": "cat_", "flagged": "bool_"},
-            names={"townships": towns, "township_code": towns},
+            names={"townships": towns, "township_code": towns, "source": sources},
             times=["first_seen", "last_seen"],
         )
         st.dataframe(shown, hide_index=True, width="stretch")

@@ -26,7 +26,18 @@ from geo.hotspots import StudyArea
 from geo.i18n import t
 from geo.planning import PlanRequest, PlanResult
 from geo.planprint import PrintedPlan, plan_map_png, printed_plan
+from geo.screening.inputs import known_from_events
+from geo.screening.report import suspects_to_xlsx
 from geo.tiles import tileset
+from geo.vehicles import (
+    PassFolder,
+    Screening,
+    find_pass_folder,
+    only_grades,
+    scoped_result,
+    screen_folder,
+    vehicle_passes,
+)
 from geo.views import (
     ForecastView,
     GiOptions,
@@ -292,3 +303,58 @@ def warn_print_tools(conf: Settings, lang: str) -> None:
     if missing:
         what = "、".join(t(f"missing_{m}", lang) for m in missing)
         st.warning(t("brief_missing", lang, what=what, fix=t("missing_fix", lang)))
+
+
+# ---------------------------------------------------------------- vehicle screening (车辆筛查)
+
+
+def pass_folder() -> PassFolder | None:
+    """The deployment's pass folder, or the demo's (see :func:`geo.vehicles.find_pass_folder`)."""
+    return find_pass_folder(settings().data_dir)
+
+
+def screening_key(folder: PassFolder) -> str:
+    """Cache key of a screen: settings, the pass files' sizes and times, the store's revision."""
+    return f"{settings()!r}|{folder.root}|{folder.stamp()}|{store().revision()}"
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _screening(key: str, _folder: PassFolder) -> Screening:
+    """The county's screen (every scope cuts its own list from it; the key is hashed)."""
+    s = settings()
+    known = known_from_events(store().events())  # past cases make known plates
+    return screen_folder(_folder, s, all_townships(s, repr(s)), known=known)
+
+
+def screening(folder: PassFolder) -> tuple[str, Screening]:
+    """The screen of ``folder`` and its key, computed once per change of the inputs."""
+    key = screening_key(folder)
+    with st.spinner(t("vh_screening", lang())):
+        return key, _screening(key, folder)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _vehicle_passes(
+    key: str, scope_key: str, vehicle_id: str, _folder: PassFolder, _scope: Scope
+) -> pd.DataFrame:
+    """One listed vehicle's passes as ``_scope`` (hashed as ``scope_key``) may see them."""
+    return vehicle_passes(_folder, settings(), _screening(key, _folder), _scope, vehicle_id)
+
+
+def listed_vehicle_passes(key: str, folder: PassFolder, vehicle_id: str) -> pd.DataFrame:
+    """:func:`geo.vehicles.vehicle_passes` for the logged-in user, cached per scope."""
+    return _vehicle_passes(key, repr(scope()), vehicle_id, folder, scope())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _screening_xlsx(
+    key: str, scope_key: str, grades: tuple[str, ...], lang: str, _folder: PassFolder, _scope: Scope
+) -> bytes:
+    result = scoped_result(_screening(key, _folder), _scope)
+    result = replace(result, suspects=only_grades(result.suspects, grades))
+    return suspects_to_xlsx(result, lang, synthetic=is_demo(settings()))
+
+
+def screening_xlsx(key: str, folder: PassFolder, grades: tuple[str, ...], lang: str) -> bytes:
+    """The user's list of the chosen grades as an Excel workbook (formula-safe)."""
+    return _screening_xlsx(key, repr(scope()), grades, lang, folder, scope())

@@ -23,7 +23,7 @@ LIBRARY: Final = ("session", "look", "widgets", "tables", "hotlist", "plan_form"
 #: ... but for those that load a Streamlit component (streamlit-folium's map): a component
 #: registers itself with the server only when first imported inside a page's run, so these
 #: are left to the first page; the libraries they draw with are loaded here
-COMPONENT_MODULES: Final = ("foliummap", "mapview")
+COMPONENT_MODULES: Final = ("foliummap", "mapview", "vehicle_view")
 WARM_LIBRARIES: Final = ("folium", "branca", "jinja2")
 #: Streamlit's caches say "No runtime found" when decorated before the server runs
 _CACHE_LOGGERS: Final = (

@@ -106,9 +106,21 @@ class User:
         return None
 
     def can(self, action: str) -> bool:
-        """Whether the role allows ``action``: import, undo, review, audit, key_areas."""
+        """Whether the role allows ``action``.
+
+        Actions: import, undo, review, audit, key_areas, blacklist_rules, blacklist_add
+        (a vehicle from the screening).
+        """
         allowed = {
-            "commander": {"import", "undo", "review", "audit", "key_areas", "blacklist_rules"},
+            "commander": {
+                "import",
+                "undo",
+                "review",
+                "audit",
+                "key_areas",
+                "blacklist_rules",
+                "blacklist_add",
+            },
             "analyst": {"import", "review"},
             "township": {"import"},
         }

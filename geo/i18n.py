@@ -273,10 +273,13 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "page_blacklist": ("黑名单", "Blacklist"),
     "bl_intro": (
         "多次被查处或举报的车辆和当事人,以及事件数达到阈值或明显上升的重点区域;阈值由指挥员设定。"
+        "指挥员在车辆筛查页加入的车辆也列在车辆表中(来源:过车筛查)。"
         "非指挥员角色看到的车牌已脱敏,括号内编号用于区分车辆。",
         "Vehicles and persons with repeated cases or tips, and key areas whose events reach "
-        "the threshold or rise sharply; the commander sets the thresholds. Other roles see "
-        "masked plates; the id in brackets tells vehicles apart.",
+        "the threshold or rise sharply; the commander sets the thresholds. Vehicles a "
+        "commander adds on the vehicle screening page are in the vehicle table too (source: "
+        "checkpoint screening). Other roles see masked plates; the id in brackets tells "
+        "vehicles apart.",
     ),
     "bl_rules": ("阈值设置", "Thresholds"),
     "bl_save": ("保存阈值", "Save thresholds"),
@@ -943,6 +946,101 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "screen_col_distinct_towns": ("到过乡镇数", "Towns"),
     "screen_col_first_seen": ("首次过车", "First seen"),
     "screen_col_last_seen": ("最近过车", "Last seen"),
+    # vehicle screening page (issue 18): the graded list, one vehicle, blacklist
+    "page_vehicles": ("车辆筛查", "Vehicle screening"),
+    "vh_intro": (
+        "根据卡口过车数据筛查疑似非法营运车辆,按高度疑似、疑似、一般关注分级并列出依据。"
+        "仅显示列入名单的车辆,其他车辆的过车记录不显示。",
+        "Vehicles that behave like illegal passenger transport, found in the checkpoint "
+        "passes and graded highly suspected, suspected or watch, with the reasons. Only listed "
+        "vehicles are shown; no other vehicle's passes are.",
+    ),
+    "vh_no_passes": (
+        "未找到过车数据。请在 {dir} 下建立文件夹 screening/,放入卡口表 checkpoints.csv、"
+        "过车记录文件夹 passes/(.parquet、.csv 或 .xlsx 文件)和可选的白名单 whitelist.csv;"
+        "演示数据可用 data/make_passes.py 生成。",
+        "No checkpoint passes found. Put a folder screening/ into {dir} holding the checkpoint "
+        "list checkpoints.csv, a folder passes/ with the pass files (.parquet, .csv or .xlsx) "
+        "and optionally a whitelist whitelist.csv; for the demo, run make passes.",
+    ),
+    "vh_screening": ("正在筛查过车数据 …", "Screening the checkpoint passes…"),
+    "vh_failed": ("过车数据无法筛查:{msg}", "The passes could not be screened: {msg}"),
+    "vh_window": (
+        "筛查时段 {first} 至 {last};过车记录 {rows} 条;排序方法:{scorer}。",
+        "Days screened {first} to {last}; {rows} pass rows; ranked by {scorer}.",
+    ),
+    "vh_synthetic": ("过车数据为合成演示数据(非真实)。", "The passes are synthetic demo data."),
+    "vh_grades": ("等级", "Grades"),
+    "vh_listed": ("列入名单车辆", "Vehicles listed"),
+    "vh_none": ("所选等级中没有车辆。", "No vehicle of the chosen grades."),
+    "vh_none_township": (
+        "本乡镇的卡口未发现列入名单的车辆。",
+        "No listed vehicle passed this township's checkpoints.",
+    ),
+    "vh_township_note": (
+        "乡镇账号只看到经过本乡镇卡口的车辆,以及这些车辆在本乡镇卡口的过车记录。",
+        "A township account sees the vehicles that passed its own checkpoints, and their "
+        "passes at those checkpoints only.",
+    ),
+    "vh_vehicle": ("查看车辆", "Vehicle"),
+    "vh_vehicle_option": ("{plate} · {grade} · {score} 分", "{plate} · {grade} · score {score}"),
+    "vh_passes_n": ("过车次数", "Passes"),
+    "vh_checkpoints_n": ("经过卡口", "Checkpoints passed"),
+    "vh_days_n": ("出车天数", "Active days"),
+    "vh_map_caption": (
+        "灰点为全部卡口;红圈为该车经过的卡口,圈越大次数越多。",
+        "Grey dots: every checkpoint; red circles: the checkpoints this vehicle passed, larger "
+        "for more passes.",
+    ),
+    "vh_timeline": ("每日分时段过车次数", "Passes per day and hour"),
+    "vh_day": ("日期", "Day"),
+    "vh_hour": ("{h}时", "{h}h"),
+    "vh_weekday": ("周一 周二 周三 周四 周五 周六 周日", "Mon Tue Wed Thu Fri Sat Sun"),
+    "vh_checkpoint_table": ("经过的卡口", "Checkpoints passed"),
+    "vh_events": ("该车的查处案件与举报线索", "This vehicle's cases and tips"),
+    "vh_no_events": ("没有与该车牌匹配的案件或线索。", "No case or tip with this plate."),
+    "vh_download": ("下载筛查结果(Excel)", "Download the list (Excel)"),
+    "vh_blacklist": ("加入黑名单", "Add to the blacklist"),
+    "vh_note": ("备注(原因)", "Note (why)"),
+    "vh_added": ("已加入黑名单(来源:过车筛查)。", "Added to the blacklist (source: screening)."),
+    "vh_already": ("该车已在黑名单中。", "This vehicle is already on the blacklist."),
+    "vh_bl_commander": (
+        "仅指挥员可将车辆加入黑名单。",
+        "Only a commander can add vehicles to the blacklist.",
+    ),
+    "vh_col_cp_name": ("卡口", "Checkpoint"),
+    "vh_col_kind": ("卡口类型", "Kind"),
+    "vh_col_township_code": ("所在乡镇", "Township"),
+    "vh_col_n": ("次数", "Passes"),
+    "vh_col_first": ("首次", "First"),
+    "vh_col_last": ("最近", "Last"),
+    "vh_col_townships": ("经过乡镇", "Townships passed"),
+    "vh_col_event_id": ("编号", "Id"),
+    "vh_col_event_kind": ("类型", "Type"),
+    "vh_col_occurred_at": ("时间", "Time"),
+    "layer_checkpoints": ("卡口", "Checkpoints"),
+    "layer_vehicle_passes": ("该车经过的卡口", "Checkpoints this vehicle passed"),
+    "vh_tip_passes": ("{n} 次,{first} 至 {last}", "{n} passes, {first} to {last}"),
+    # checkpoint kinds of the screening beyond the key-area categories above
+    "cat_toll_station": ("高速收费站", "Toll station"),
+    "cat_township_entrance": ("乡镇出入口", "Township entrance"),
+    "cat_urban_road": ("城区道路", "Urban road"),
+    "cat_other": ("其他", "Other"),
+    # blacklist entries added by hand
+    "bl_source_events": ("案件线索", "Cases and tips"),
+    "bl_source_screening": ("过车筛查", "Checkpoint screening"),
+    "bl_col_source": ("来源", "Source"),
+    "bl_col_note": ("备注", "Note"),
+    "bl_col_added_by": ("添加人", "Added by"),
+    "action_screen": ("车辆筛查", "vehicle screening"),
+    "action_vehicle_view": ("查看筛查车辆", "screened vehicle viewed"),
+    "action_blacklist_add": ("加入黑名单", "added to the blacklist"),
+    "audit_fmt_screen": (
+        "{first} 至 {last}:列出 {listed} 辆",
+        "{first} to {last}: {listed} vehicles listed",
+    ),
+    "audit_fmt_vehicle_view": ("{plate}", "{plate}"),
+    "audit_fmt_blacklist_add": ("{plate}({source}){note}", "{plate} ({source}) {note}"),
 }
 
 
@@ -1129,6 +1227,8 @@ def audit_text(
         values["reason"] = label("end_", values.get("reason"), lang)
     if action == "key_areas":
         values["parts"] = change_summary(values, lang)
+    if action == "blacklist_add":
+        values["source"] = label("bl_source_", values.get("source"), lang)
     try:
         return t(key, lang, **values) if key in STRINGS else detail
     except (KeyError, IndexError, ValueError):

@@ -32,8 +32,6 @@ def _missing(value: object) -> bool:
     return not present_value(value)
 
 
-
-
 def mask_plate(plate: object) -> str:
     """``渝FB2089`` → ``渝F·B****``: province, city letter and first character kept.
 
@@ -61,6 +59,12 @@ def plate_id(plate: object) -> str:
         return ""
     text = re.sub(r"[\s·.\-]", "", str(plate)).upper()
     return _keyed("V", text) if text else ""
+
+
+def masked_label(plate: object) -> str:
+    """A plate as a masking scope shows it: ``渝F·B**** (V1a2b3c4d)``, the id telling apart."""
+    masked, key = mask_plate(plate), plate_id(plate)
+    return f"{masked} ({key})" if key else masked
 
 
 def _keyed(prefix: str, text: str) -> str:

@@ -212,6 +212,20 @@ sessions = sa.Table(
     sa.Column("ui_state", sa.JSON),  # the pages' choices (filters, month …) for a reload
 )
 
+#: Vehicles put on the blacklist by hand (from the screening page), beside the plates the
+#: rules find in the events (geo.blacklist): the plate in full, where it was seen, who and why.
+blacklist_entries = sa.Table(
+    "blacklist_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("plate", sa.String(32), nullable=False, index=True),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("township_codes", sa.Text, nullable=False, server_default=""),
+    sa.Column("added_at", sa.DateTime, nullable=False),
+    sa.Column("added_by", sa.String(64), nullable=False),
+)
+
 options = sa.Table(
     "options",
     metadata,
@@ -254,6 +268,7 @@ MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
     _create(batches, events, event_history, tipsters, rejects, review, users, audit, options),
     _create(key_areas),
     _steps(_create(login_attempts, sessions), _add_column(rejects, "file")),
+    _create(blacklist_entries),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
@@ -367,9 +382,7 @@ class Store:
             with conn.begin():
                 if self.dialect == "postgresql":
                     conn.execute(
-                        sa.select(
-                            sa.func.pg_advisory_xact_lock(_PG_KEYED, sa.func.hashtext(key))
-                        )
+                        sa.select(sa.func.pg_advisory_xact_lock(_PG_KEYED, sa.func.hashtext(key)))
                     )
                 yield conn
 

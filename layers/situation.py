@@ -156,6 +156,8 @@ def situation_map(
     asset_base_url: str = BASE_URL,
     tiles_base_url: str = TILES_URL,
     extra: Sequence[folium.FeatureGroup] = (),
+    legend_title: str | None = None,
+    legend_rows: Sequence[Row] = (),
 ) -> folium.Map:
     """Compose townships, base layers, hexagons, trends, routes, key areas and incidents.
 
@@ -165,8 +167,10 @@ def situation_map(
     (minx, miny, maxx, maxy) centres and zooms the map there instead of on all townships;
     ``tileset`` is the imported base map for ``tiles="local"``; ``base`` holds the roads,
     villages and rivers drawn under the hexagons; ``extra`` layers (e.g.
-    :mod:`layers.blacklist`) are added as they are, so give them in GCJ-02 for Amap tiles.
-    One legend explains every symbol drawn. The map uses only local assets.
+    :mod:`layers.blacklist`) are added as they are, so give them in GCJ-02 for Amap tiles;
+    ``legend_rows`` explain them, first in the legend, under ``legend_title`` (which then
+    replaces the hexagons' title). One legend explains every symbol drawn. The map uses
+    only local assets.
     """
     layers = MapLayers(townships, cells, key_areas, routes, events, posts, base or {}, focus)
     if tiles == "amap":  # Amap's tiles are GCJ-02: move every layer there so they line up
@@ -192,6 +196,8 @@ def situation_map(
         "score": t("legend_title", lang, case_w=weights[0], tip_w=weights[1]),
         "forecast": t("legend_forecast", lang),
     }.get(mode, t("legend_gi", lang))
-    Legend(title, sections=sections).add_to(m)
+    if legend_rows:
+        sections.insert(0, ("", list(legend_rows)))
+    Legend(legend_title or title, sections=sections).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return localize(m, base_url=asset_base_url)

@@ -7,7 +7,8 @@ points, imported lazily so that reading the settings does not load an engine:
 - :func:`screen` — files or frames in, :class:`ScreenResult` out (ranked, graded, explained
   suspects; pass accounting; backtest of the two scorers);
 - :func:`score_vehicles` — the numeric core on a feature table;
-- :func:`plate_passes` — one vehicle's passes;
+- :func:`plate_passes` — one vehicle's passes; :func:`plates_checkpoints` — where listed
+  plates passed (counts);
 - :func:`suspect_rows`, :func:`suspects_to_csv`, :func:`suspects_to_xlsx` — the list in words;
 - :func:`read_checkpoints`, :func:`read_whitelist`, :func:`read_known` — the small inputs.
 
@@ -25,6 +26,7 @@ _EXPORTS = {
     "screen": "geo.screening.core",
     "score_vehicles": "geo.screening.core",
     "plate_passes": "geo.screening.core",
+    "plates_checkpoints": "geo.screening.core",
     "ScreenResult": "geo.screening.core",
     "suspect_rows": "geo.screening.report",
     "suspects_to_csv": "geo.screening.report",

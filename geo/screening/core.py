@@ -3,7 +3,8 @@
 Two layers, as elsewhere in hexpatrol: :func:`score_vehicles` works on plain tables (the
 feature table and the known plates) and knows nothing of files or engines; :func:`screen`
 reads the inputs, runs the engine and hands the features to it. :func:`plate_passes` lists
-one vehicle's passes (for a track on a map).
+one vehicle's passes (for a track on a map), :func:`plates_checkpoints` where listed plates
+passed (counts only).
 """
 
 from __future__ import annotations
@@ -259,9 +260,25 @@ def _engine(
     )
 
 
-def _checkpoints(
-    source: TableSource | Checkpoints, settings: Settings, crs: str | None
+def load_checkpoints(
+    source: TableSource | Checkpoints, settings: Settings, crs: str | None = None
 ) -> Checkpoints:
+    """The checkpoint list with the settings' townships, key areas and towns (read once).
+
+    Parameters
+    ----------
+    source : path, DataFrame or Checkpoints
+        As for :func:`screen` (a :class:`Checkpoints` is returned as it is).
+    settings : Settings
+        Townships, key areas (market days), region name, ``[screening]``.
+    crs : str, optional
+        Coordinate system of rows without a 坐标系 column.
+
+    Returns
+    -------
+    Checkpoints
+        See :func:`geo.screening.inputs.read_checkpoints`.
+    """
     if isinstance(source, Checkpoints):
         return source
     s = settings.screening
@@ -387,7 +404,7 @@ def screen(
     s = settings.screening
     warnings: list[str] = []
     _warm_up()
-    cps = _checkpoints(checkpoints, settings, crs)
+    cps = load_checkpoints(checkpoints, settings, crs)
     white = _plates(whitelist, read_whitelist, warnings)
     known_t = _plates(known, read_known, warnings)
     base = s.temp_directory or os.path.join(settings.data_dir, "tmp")
@@ -482,6 +499,45 @@ def _result(
     )
 
 
+def _day_bounds(date_from: dt.date | None, date_to: dt.date | None) -> tuple[int, int]:
+    """Local-time seconds bounding the days ``date_from`` .. ``date_to`` (open = unbounded)."""
+    epoch = dt.date(1970, 1, 1)
+    lo = -(2**62) if date_from is None else (date_from - epoch).days * 86400
+    hi = 2**62 if date_to is None else ((date_to - epoch).days + 1) * 86400
+    return lo, hi
+
+
+def _plates_query(
+    cps: Checkpoints, passes: PassSource, plates: Iterable[str], bounds: tuple[int, int], sql: str
+) -> pd.DataFrame:
+    """Run ``sql`` over the passes ``p`` (``plate``, ``t``, ``cp_id`` …) of ``plates`` only.
+
+    The plates are joined as a table (never spliced into the SQL); no other plate's pass
+    leaves the engine.
+    """
+    wanted = sorted({clean_plate(p) for p in plates} - {""})
+    with tempfile.TemporaryDirectory(prefix="hexpatrol-plate-") as tmp:
+        eng = DuckDBEngine(temp_directory=os.path.join(tmp, "duckdb"))
+        try:
+            eng.put(
+                "cp",
+                cps.table[["cp_id", "cp_name", "kind", "town", "lon", "lat"]].astype(
+                    {"cp_id": object, "cp_name": object, "kind": object, "town": object}
+                ),
+            )
+            eng.put("wanted", pd.DataFrame({"plate": pd.Series(wanted, dtype=object)}))
+            key = eng.raw_view(_groups(passes, tmp))
+            eng.execute(
+                "CREATE OR REPLACE TEMP VIEW p AS SELECT w.plate, r.t, c.cp_id, c.cp_name, "
+                f"c.kind, c.town, c.lon, c.lat FROM raw r JOIN cp c ON trim(r.cp_raw) = c.{key} "
+                f"JOIN wanted w ON hp_plate(r.plate_raw) = w.plate "
+                f"WHERE r.t >= {int(bounds[0])} AND r.t < {int(bounds[1])}"
+            )
+            return eng.fetch(sql)
+        finally:
+            eng.close()
+
+
 def plate_passes(
     checkpoints: TableSource | Checkpoints,
     passes: PassSource,
@@ -519,27 +575,50 @@ def plate_passes(
     ScreeningInputError
         When the checkpoint list or the pass files cannot be found or read.
     """
-    settings = settings or Settings()
-    cps = _checkpoints(checkpoints, settings, crs)
-    lo = -(2**62) if date_from is None else (date_from - dt.date(1970, 1, 1)).days * 86400
-    hi = 2**62 if date_to is None else ((date_to - dt.date(1970, 1, 1)).days + 1) * 86400
-    with tempfile.TemporaryDirectory(prefix="hexpatrol-plate-") as tmp:
-        eng = DuckDBEngine(temp_directory=os.path.join(tmp, "duckdb"))
-        try:
-            eng.put(
-                "cp",
-                cps.table[["cp_id", "cp_name", "kind", "town", "lon", "lat"]].astype(
-                    {"cp_id": object, "cp_name": object, "kind": object, "town": object}
-                ),
-            )
-            key = eng.raw_view(_groups(passes, tmp))
-            frame = eng.fetch(
-                "SELECT r.t, c.cp_id, c.cp_name, c.kind, c.town, c.lon, c.lat FROM raw r "
-                f"JOIN cp c ON trim(r.cp_raw) = c.{key} WHERE hp_plate(r.plate_raw) = "
-                f"'{clean_plate(plate).replace(chr(39), '')}' AND r.t >= {lo} AND r.t < {hi} "
-                "ORDER BY r.t, c.cp_id"
-            )
-        finally:
-            eng.close()
+    cps = load_checkpoints(checkpoints, settings or Settings(), crs)
+    frame = _plates_query(
+        cps,
+        passes,
+        [plate],
+        _day_bounds(date_from, date_to),
+        "SELECT t, cp_id, cp_name, kind, town, lon, lat FROM p ORDER BY t, cp_id",
+    )
     frame.insert(0, "time", pd.to_datetime(frame.pop("t").astype("int64"), unit="s"))
     return frame
+
+
+def plates_checkpoints(
+    checkpoints: TableSource | Checkpoints,
+    passes: PassSource,
+    plates: Iterable[str],
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    settings: Settings | None = None,
+    crs: str | None = None,
+) -> pd.DataFrame:
+    """How often each of ``plates`` passed each checkpoint (counts only, no pass rows).
+
+    Parameters
+    ----------
+    checkpoints, passes, crs, settings
+        As for :func:`screen`.
+    plates : iterable of str
+        The plates asked about (e.g. the listed suspects); other plates are not read out.
+    date_from, date_to : date, optional
+        Only passes on these days.
+
+    Returns
+    -------
+    DataFrame
+        ``plate`` (cleaned), ``cp_id``, ``n``; one row per plate and checkpoint passed.
+    """
+    cps = load_checkpoints(checkpoints, settings or Settings(), crs)
+    frame = _plates_query(
+        cps,
+        passes,
+        plates,
+        _day_bounds(date_from, date_to),
+        "SELECT plate, cp_id, count(*) AS n FROM p GROUP BY plate, cp_id ORDER BY plate, cp_id",
+    )
+    return frame.astype({"plate": object, "cp_id": object, "n": "int64"})

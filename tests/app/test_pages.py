@@ -233,7 +233,7 @@ def empty_store(tmp_path, monkeypatch):
 def test_every_page_works_without_any_event(empty_store, name: str) -> None:
     """Found in review: the map page crashed on an empty scope (date picker of NaT)."""
     at = login(name)
-    for page in ["map", "patrol", "brief", "blacklist", "evaluate"]:
+    for page in ["map", "patrol", "brief", "blacklist", "vehicles", "evaluate"]:
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
 

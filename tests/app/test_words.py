@@ -117,7 +117,7 @@ def ledger_with_a_bad_row() -> bytes:
 def visit_all(page, base: str, role: str, shots: Path, drop: str = "") -> dict[str, str]:
     """Each page and state of ``role`` → the text on the screen there (without ``drop``)."""
     seen: dict[str, str] = {"map": ""}
-    pages = ["", "patrol", "briefing", "blacklist", "evaluate", "import", "batches"]
+    pages = ["", "patrol", "briefing", "blacklist", "vehicles", "evaluate", "import", "batches"]
     if role == "commander":
         pages += ["key-areas", "audit"]
     for path in pages:
