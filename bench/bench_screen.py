@@ -413,10 +413,10 @@ def _assemble(
 
 def _inputs(base: Path) -> tuple[object, set[str], dt.date, dt.date]:
     from geo.config import Settings
-    from geo.screening.core import _checkpoints
+    from geo.screening.core import load_checkpoints
     from geo.screening.inputs import read_whitelist
 
-    cps = _checkpoints(base / "checkpoints.csv", Settings(), None)
+    cps = load_checkpoints(base / "checkpoints.csv", Settings(), None)
     white = set(read_whitelist(base / "whitelist.csv")[0]["plate"])
     summary = json.loads((base / "summary.json").read_text())
     return cps, white, first_day(base), dt.date.fromisoformat(summary["last_day"])
