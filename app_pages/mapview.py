@@ -59,18 +59,19 @@ def _follow(kept: dict[str, object], out: dict[str, object] | None) -> None:
         kept["zoom"] = float(zoom)
 
 
+def _chosen_places(ds: Dataset, towns: tuple[str, ...]) -> tuple[gpd.GeoDataFrame, ...]:
+    """The chosen townships and their key areas (every one when none is chosen)."""
+    if not towns:
+        return ds.townships, ds.key_areas
+    in_towns = ds.key_areas["township_code"].isin(towns)
+    return ds.townships[ds.townships["code"].isin(towns)], ds.key_areas[in_towns]
+
+
 def _situation(
     filters: MapFilters, view: HotspotView, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str
 ) -> foliummap.Payload:
     """The situation map for these filters, rendered once for every session."""
-    shown = (
-        ds.townships[ds.townships["code"].isin(filters.towns)] if filters.towns else ds.townships
-    )
-    areas = (
-        ds.key_areas[ds.key_areas["township_code"].isin(filters.towns)]
-        if filters.towns
-        else ds.key_areas
-    )
+    shown, areas = _chosen_places(ds, filters.towns)
     options = tile_options(settings())
 
     def build() -> object:
@@ -94,14 +95,7 @@ def _deck(
     filters: MapFilters, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str, focus: object
 ) -> None:
     """Many hexagons (a city at fine resolution): deck.gl draws them lightly."""
-    shown = (
-        ds.townships[ds.townships["code"].isin(filters.towns)] if filters.towns else ds.townships
-    )
-    areas = (
-        ds.key_areas[ds.key_areas["township_code"].isin(filters.towns)]
-        if filters.towns
-        else ds.key_areas
-    )
+    shown, areas = _chosen_places(ds, filters.towns)
     st.caption(t("deck_note", lang, n=len(hexes)))
     deck = deck_map(hexes, shown, mode=filters.mode, key_areas=areas, lang=lang, focus=focus)
     st.pydeck_chart(deck, height=MAP_HEIGHT)
