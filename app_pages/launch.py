@@ -75,12 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hexpatrol: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:  # e.g. PostgreSQL not (yet) reachable
-        print(
-            f"hexpatrol: the store cannot be opened: {exc.__class__.__name__}: {exc}".splitlines()[
-                0
-            ],
-            file=sys.stderr,
-        )
+        why = (str(exc).splitlines() or [""])[0]
+        print(f"hexpatrol: the store cannot be opened: {why}", file=sys.stderr)
         return 2
     from streamlit.web import cli
 
