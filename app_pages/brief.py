@@ -1,6 +1,5 @@
 """月度通报 — compose the monthly hotspot briefing, preview it, download DOCX/PDF/PNG."""
 
-import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
@@ -67,5 +66,7 @@ with st.container(key="brief_document"):  # the document's own words: Chinese in
             st.write(sentence)
         if key == "hotspots":
             st.image(png, width=640)
-        for table in tables.get(key, []):
-            st.dataframe(pd.DataFrame(table), hide_index=True)
+        for lead, table in tables.get(key, []):  # as in the DOCX
+            if lead:
+                st.write(lead)
+            st.dataframe(table, hide_index=True)

@@ -13,13 +13,11 @@ import streamlit as st
 from app_pages.session import is_demo, lang, settings, store
 from app_pages.widgets import MapFilters
 from geo.auth import Scope, User
-from geo.briefdoc import to_docx, to_pdf
-from geo.briefing import compose
-from geo.briefmap import render_map, render_trend
+from geo.briefdoc import section_tables, to_docx, to_pdf
+from geo.briefmap import deployment_briefing
 from geo.config import Settings
 from geo.dataset import Dataset, load_dataset, settings_townships
 from geo.evaluate import backtest, patrol_backtest, summarize
-from geo.export import plan_table
 from geo.fonts import missing_for_print
 from geo.forecast import METHODS
 from geo.hotspots import StudyArea
@@ -251,39 +249,17 @@ def patrol_month_table(result: pd.DataFrame, lang: str) -> pd.DataFrame:
 @st.cache_data(max_entries=16, show_spinner=False)
 def briefing_files(
     key: str, month: str, township: str | None
-) -> tuple[dict[str, list[str]], dict[str, list[pd.DataFrame]], bytes, bytes, bytes]:
-    """Text, tables, map PNG, DOCX and PDF (empty without LibreOffice) of one briefing."""
+) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, pd.DataFrame]]], bytes, bytes, bytes]:
+    """Text, tables (with their lead-in lines), map PNG, DOCX and PDF (empty without
+    LibreOffice) of one briefing."""
     conf = settings()
-    ds = current_dataset()
-    briefing = compose(
-        ds,
-        month,
-        township=township,
-        region_name=conf.region_name,
-        periods=conf.periods,
-        gi=GiOptions.from_settings(conf),
-    )
-    font = str(conf.cjk_font) if conf.cjk_font else None
-    briefing.map_png = render_map(ds, briefing, font_file=font)
-    briefing.trend_png = render_trend(briefing, font_file=font)
+    briefing = deployment_briefing(current_dataset(), month, conf, township=township)
     docx = to_docx(briefing, synthetic=is_demo(conf))
     try:
         pdf = to_pdf(docx)
     except (RuntimeError, OSError, subprocess.SubprocessError):
         pdf = b""
-    risk = (
-        briefing.risk[["name", "level_label", "reasons"]] if len(briefing.risk) else briefing.risk
-    )
-    plan = (
-        plan_table(briefing.plan_posts, "zh") if len(briefing.plan_posts) else briefing.plan_posts
-    )
-    tables = {
-        "situation": [briefing.periods, briefing.vehicles],
-        "hotspots": [briefing.top_cells],
-        "risk": [risk],
-        "plan": [plan],
-    }
-    return briefing.text, tables, briefing.map_png, docx, pdf
+    return briefing.text, section_tables(briefing), briefing.map_png, docx, pdf
 
 
 def plan_printout(

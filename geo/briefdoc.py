@@ -184,27 +184,35 @@ class _Writer:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _section_tables(w: _Writer, b: Briefing, key: str) -> None:
-    """The small tables that follow a section's text (they flow with it)."""
-    if key == "situation":
-        _table(w.doc, b.periods, w.family)
-        if len(b.vehicles):
-            w.body("重点关注车辆(车牌已脱敏,识别码用于区分不同车辆):")
-            _table(w.doc, b.vehicles, w.family)
-    if key == "hotspots" and len(b.top_cells):
-        w.body("主要热点格(按热点置信度排序):")
-        _table(w.doc, b.top_cells, w.family)
-    if key == "risk" and len(b.risk):
-        frame = b.risk[["name", "level_label", "reasons"]].rename(
-            columns={"name": "重点区域", "level_label": "风险等级", "reasons": "依据"}
-        )
-        _table(w.doc, frame, w.family)
-    if key == "plan" and len(b.plan_posts):
+def section_tables(b: Briefing) -> dict[str, list[tuple[str, pd.DataFrame]]]:
+    """The tables after each section's text, with the line that leads in (may be empty).
+
+    One definition for the DOCX and the app's preview: Chinese headers, as printed.
+    """
+    out: dict[str, list[tuple[str, pd.DataFrame]]] = {"situation": [("", b.periods)]}
+    if len(b.vehicles):
+        lead = "重点关注车辆(车牌已脱敏,识别码用于区分不同车辆):"
+        out["situation"].append((lead, b.vehicles))
+    if len(b.top_cells):
+        out["hotspots"] = [("主要热点格(按热点置信度排序):", b.top_cells)]
+    if len(b.risk):
+        names = {"name": "重点区域", "level_label": "风险等级", "reasons": "依据"}
+        out["risk"] = [("", b.risk[list(names)].rename(columns=names))]
+    if len(b.plan_posts):
         frame = b.plan_posts[["post", "kind", "name", "time"]].assign(
             kind=lambda d: d["kind"].map({"fixed": "固定岗", "mobile": "机动巡逻"})
         )
         names = {"post": "序号", "kind": "类型", "name": "位置", "time": "时段"}
-        _table(w.doc, frame.rename(columns=names), w.family)
+        out["plan"] = [("", frame.rename(columns=names))]
+    return out
+
+
+def _section_tables(w: _Writer, b: Briefing, key: str) -> None:
+    """The small tables that follow a section's text (they flow with it)."""
+    for lead, frame in section_tables(b).get(key, []):
+        if lead:
+            w.body(lead)
+        _table(w.doc, frame, w.family)
 
 
 def _attachments(b: Briefing) -> list[tuple[str, bytes, pd.DataFrame | None]]:

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.briefing import Briefing
+from geo.briefing import Briefing, compose
+from geo.config import Settings
 from geo.dataset import Dataset
 from geo.hotspots import GI_CLASSES
 from geo.staticmap import (
@@ -27,6 +28,7 @@ from geo.staticmap import (
     png,
     scale_bar,
 )
+from geo.views import GiOptions
 
 MM: Final = 1 / 25.4
 #: the map page's figure: the type area (156 mm) less room for the 附件 heading
@@ -260,3 +262,41 @@ def render_trend(b: Briefing, *, dpi: int = 200, font_file: str | None = None) -
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(fontsize=7, frameon=False, loc="upper left")
         return png(fig, dpi=dpi)
+
+
+def deployment_briefing(
+    ds: Dataset, month: str, settings: Settings, *, township: str | None = None, teams: int = 6
+) -> Briefing:
+    """The briefing of ``month`` as a deployment makes it, its map and trend chart drawn.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data in the user's scope.
+    month : str
+        ``YYYY-MM``.
+    settings : Settings
+        Region name, periods, Gi* options and the CJK font file of the deployment.
+    township : str, optional
+        A township's code for its own briefing; default the whole of ``ds``.
+    teams : int, default 6
+        Mobile teams of next month's suggested night plan.
+
+    Returns
+    -------
+    Briefing
+        :func:`geo.briefing.compose`'s, with ``map_png`` and ``trend_png`` filled in.
+    """
+    b = compose(
+        ds,
+        month,
+        township=township,
+        region_name=settings.region_name,
+        periods=settings.periods,
+        teams=teams,
+        gi=GiOptions.from_settings(settings),
+    )
+    font = str(settings.cjk_font) if settings.cjk_font else None
+    b.map_png = render_map(ds, b, font_file=font)
+    b.trend_png = render_trend(b, font_file=font)
+    return b

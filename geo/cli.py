@@ -452,11 +452,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_brief(args: argparse.Namespace) -> int:
     from geo.briefdoc import to_docx, to_pdf
-    from geo.briefing import compose
-    from geo.briefmap import render_map, render_trend
+    from geo.briefmap import deployment_briefing
     from geo.config import is_demo
     from geo.dataset import load_dataset
-    from geo.views import GiOptions
 
     try:
         settings = load_settings(args.config)
@@ -478,22 +476,11 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     failed = 0
     for i, code in enumerate(scopes, start=1):
         try:
-            b = compose(
-                ds,
-                args.month,
-                township=code,
-                region_name=settings.region_name,
-                periods=settings.periods,
-                teams=args.teams,
-                gi=GiOptions.from_settings(settings),
-            )
+            b = deployment_briefing(ds, args.month, settings, township=code, teams=args.teams)
         except ValueError as exc:
             print(f"[{i}/{len(scopes)}] {code or 'county'}: skipped ({exc})", file=sys.stderr)
             failed += 1
             continue
-        font = str(settings.cjk_font) if settings.cjk_font else None
-        b.map_png = render_map(ds, b, font_file=font)
-        b.trend_png = render_trend(b, font_file=font)
         stem = out / f"briefing_{args.month}_{code or 'county'}"
         stem.with_suffix(".png").write_bytes(b.map_png)
         docx = to_docx(b, synthetic=synthetic)
