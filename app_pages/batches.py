@@ -5,7 +5,6 @@ import streamlit as st
 
 from app_pages.common import all_townships, lang, scope, settings, store, user
 from app_pages.session import download
-from app_pages.tables import flag_table
 from geo.export import rejects_to_xlsx
 from geo.i18n import diff_text, label, present, t, when
 from geo.imports import (
@@ -17,6 +16,7 @@ from geo.imports import (
     undo_batch,
 )
 from geo.store import StoreError
+from layers.tables import flag_table
 
 language = lang()
 me = user()

@@ -19,7 +19,6 @@ from geo.config import Settings
 from geo.dataset import Dataset, load_dataset, settings_townships
 from geo.evaluate import backtest, patrol_backtest, summarize
 from geo.fonts import missing_for_print
-from geo.forecast import METHODS
 from geo.hotspots import StudyArea
 from geo.i18n import t
 from geo.planning import PlanRequest, PlanResult
@@ -203,16 +202,6 @@ def backtest_summary(key: str, res: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return metrics, summarize(metrics)
 
 
-def method_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Mean hit rate, PAI and PEI per method (rows) and area share, in the user's words."""
-    table = summary.pivot(index="method", columns="area_share", values=["hit_rate", "pai", "pei"])
-    table = table.reindex([m for m in METHODS if m in table.index]).round(3)
-    table.columns = [f"{t(f'metric_{m}', lang)} @{a:.0%}" for m, a in table.columns]
-    labels = [t(f"method_{m}", lang) for m in table.index]
-    table.index = pd.Index(labels, name=t("eval_method", lang))
-    return table
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
 def patrol_backtest_table(
     key: str, res: int, period: str, teams: int, radius_m: float
@@ -227,23 +216,6 @@ def patrol_backtest_table(
         area=_area(key, res, conf.gi_k, ()),
         weights={"case": conf.case_weight, "tip": conf.tip_weight},
     )
-
-
-def patrol_month_table(result: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """One row per test month: events, and each plan's share caught and area, labelled."""
-    wide = result.pivot(index="month", columns="plan", values=["hit_rate", "area_share"])
-    events = result.groupby("month")["events"].first().astype(int)
-    out = pd.DataFrame(
-        {
-            "events": events,
-            "default_hit": wide[("hit_rate", "default")].map("{:.1%}".format),
-            "last_hit": wide[("hit_rate", "last")].map("{:.1%}".format),
-            "default_area": wide[("area_share", "default")].map("{:.2%}".format),
-            "last_area": wide[("area_share", "last")].map("{:.2%}".format),
-        }
-    )
-    out.index.name = t("col_month", lang)
-    return out.rename(columns=lambda c: t(f"col_{c}", lang))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -9,14 +9,13 @@ from app_pages.common import (
     data_key,
     demo_banner,
     lang,
-    method_table,
     patrol_backtest_table,
-    patrol_month_table,
     settings,
 )
 from geo.evaluate import WEIGHT_COLUMNS
 from geo.i18n import t
 from geo.planning import PLAN_PERIODS
+from layers.tables import method_table, patrol_month_table
 
 language = lang()
 conf = settings()

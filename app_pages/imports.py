@@ -6,11 +6,11 @@ import streamlit as st
 
 from app_pages.common import all_townships, lang, scope, settings, store, user
 from app_pages.session import download
-from app_pages.tables import event_table, flag_table, header_table, reject_table
 from geo.errors import LedgerReadError
 from geo.export import rejects_to_xlsx
 from geo.i18n import t
 from geo.imports import ImportPreview, commit_import, preview_import
+from layers.tables import event_table, flag_table, header_table, reject_table
 
 language = lang()
 me = user()

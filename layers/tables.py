@@ -1,9 +1,13 @@
-"""Tables as people read them: headers, codes and times in the user's language (UI edge)."""
+"""Tables as people read them: headers, codes and times in the user's language (the edge).
+
+Frames in, frames out (no Streamlit): the pages show them with ``st.dataframe``.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from geo.forecast import METHODS
 from geo.i18n import present, t
 from geo.imports import ImportPreview
 from geo.privacy import mask_events
@@ -66,3 +70,30 @@ def header_table(preview: ImportPreview, lang: str) -> pd.DataFrame:
             t("hm_field", lang): [t(f"field_{c}", lang) for _, c in pairs],
         }
     )
+
+
+def method_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Mean hit rate, PAI and PEI per method (rows) and area share, in the user's words."""
+    table = summary.pivot(index="method", columns="area_share", values=["hit_rate", "pai", "pei"])
+    table = table.reindex([m for m in METHODS if m in table.index]).round(3)
+    table.columns = [f"{t(f'metric_{m}', lang)} @{a:.0%}" for m, a in table.columns]
+    labels = [t(f"method_{m}", lang) for m in table.index]
+    table.index = pd.Index(labels, name=t("eval_method", lang))
+    return table
+
+
+def patrol_month_table(result: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One row per test month: events, and each plan's share caught and area, labelled."""
+    wide = result.pivot(index="month", columns="plan", values=["hit_rate", "area_share"])
+    events = result.groupby("month")["events"].first().astype(int)
+    out = pd.DataFrame(
+        {
+            "events": events,
+            "default_hit": wide[("hit_rate", "default")].map("{:.1%}".format),
+            "last_hit": wide[("hit_rate", "last")].map("{:.1%}".format),
+            "default_area": wide[("area_share", "default")].map("{:.2%}".format),
+            "last_area": wide[("area_share", "last")].map("{:.2%}".format),
+        }
+    )
+    out.index.name = t("col_month", lang)
+    return out.rename(columns=lambda c: t(f"col_{c}", lang))
