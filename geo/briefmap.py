@@ -16,6 +16,7 @@ import shapely
 
 from geo.briefing import Briefing, compose
 from geo.config import Settings
+from geo.coords import utm_crs
 from geo.dataset import Dataset
 from geo.hotspots import GI_CLASSES
 from geo.staticmap import (
@@ -195,7 +196,7 @@ def render_map(ds: Dataset, b: Briefing, *, dpi: int = 200, font_file: str | Non
         if b.township_code is None
         else ds.townships[ds.townships["code"] == b.township_code]
     )
-    crs = towns.estimate_utm_crs()
+    crs = utm_crs(towns)
     width, height = (v * MM for v in MAP_SIZE_MM)
     with cjk_figure(font_file) as plt:
         fig = plt.figure(figsize=(width, height))

@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from geo.coords import utm_crs
 from geo.regions import township_of
 
 MIN_RES: Final = 7
@@ -155,7 +156,7 @@ def annotate_cells(
         out["key_area_m"] = np.nan
         return out
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(centres[:, 1], centres[:, 0]), crs=4326)
-    metric = pts.estimate_utm_crs()
+    metric = utm_crs(pts)
     tree_src = key_areas.to_crs(metric)
     nearest = tree_src.sindex.nearest(
         pts.to_crs(metric).geometry, return_distance=True, return_all=False

@@ -13,6 +13,7 @@ import pandas as pd
 from geo.auth import Scope, ensure_demo_users
 from geo.cells import with_cells
 from geo.config import Settings, is_demo
+from geo.coords import utm_crs
 from geo.errors import ConfigError
 from geo.imports import seed
 from geo.ingest import read_ledgers
@@ -94,8 +95,9 @@ def load_base_layers(
 
     A file that cannot be read is left out with a warning (the map still works without it).
     """
-    area = townships.to_crs(townships.estimate_utm_crs()).union_all().buffer(2000)
-    clip = gpd.GeoSeries([area], crs=townships.estimate_utm_crs()).to_crs(4326).iloc[0]
+    metric = utm_crs(townships)
+    area = townships.to_crs(metric).union_all().buffer(2000)
+    clip = gpd.GeoSeries([area], crs=metric).to_crs(4326).iloc[0]
     layers: dict[str, gpd.GeoDataFrame] = {}
     warnings: list[str] = []
     for kind in ("roads", "villages", "rivers"):

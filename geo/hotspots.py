@@ -31,6 +31,7 @@ import shapely
 from scipy import sparse, stats
 
 from geo.cells import points_to_cells
+from geo.coords import utm_crs
 from geo.i18n import label, risk_reasons
 
 FloatArray = npt.NDArray[np.float64]
@@ -544,7 +545,7 @@ def emerging_hotspots(
 
 def key_area_cells(key_areas: gpd.GeoDataFrame, res: int) -> dict[str, list[str]]:
     """Key-area id -> cells covering its watch circle (``radius_m``), its own cell included."""
-    metric = key_areas.estimate_utm_crs() if len(key_areas) else None
+    metric = utm_crs(key_areas) if len(key_areas) else None
     out: dict[str, list[str]] = {}
     if metric is None:
         return out

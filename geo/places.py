@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from geo.coords import utm_crs
 from geo.i18n import t
 from geo.regions import township_of
 
@@ -34,7 +35,7 @@ def _nearest(
     if points is None or points.empty or not len(lon):
         return names, dist
     here = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
-    metric = here.estimate_utm_crs()
+    metric = utm_crs(here)
     where = points.to_crs(metric)
     where = where.set_geometry(where.geometry.representative_point())
     (i, j), d = where.sindex.nearest(here.to_crs(metric).geometry, return_distance=True)

@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.coords import utm_crs
 from geo.dataset import Dataset
 from geo.planning import PlanRequest, PlanResult
 from geo.staticmap import (
@@ -185,7 +186,7 @@ def plan_map_png(
     """PNG of the posts by number (fixed dark blue, mobile orange) with their reach circles."""
     posts = plan.posts
     pts = gpd.GeoDataFrame(posts, geometry=gpd.points_from_xy(posts["lon"], posts["lat"]), crs=4326)
-    crs = pts.estimate_utm_crs() if len(pts) else ds.townships.estimate_utm_crs()
+    crs = utm_crs(pts) if len(pts) else utm_crs(ds.townships)
     with cjk_figure(font_file) as plt:
         fig = plt.figure(figsize=(size_mm[0] / 25.4, size_mm[1] / 25.4))
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from geo.coords import (
     in_china,
     normalize_crs,
     to_wgs84,
+    utm_crs,
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
@@ -207,3 +209,24 @@ class TestNormalizeCrsErrors:
     def test_to_wgs84_rejects_unknown_name_in_list(self) -> None:
         with pytest.raises(ValueError, match="'mercator'"):
             to_wgs84([108.7, 108.7], [30.9, 30.9], ["wgs84", "mercator"])
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat"),
+    [(108.7, 30.9), (106.5, 29.6), (-73.9, 40.7), (151.2, -33.9), (-70.6, -33.4), (2.35, 48.85)],
+)
+def test_utm_crs_is_what_geopandas_estimates(lon: float, lat: float) -> None:
+    points = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy([lon - 0.2, lon + 0.2], [lat - 0.1, lat + 0.1]), crs=4326
+    )
+    assert utm_crs(points) == points.estimate_utm_crs()
+    projected = points.to_crs(3857)  # not in degrees: taken back to WGS-84 first
+    assert utm_crs(projected) == points.estimate_utm_crs()
+    assert utm_crs(points.geometry) is utm_crs(points)  # one object per zone
+
+
+def test_utm_crs_refuses_what_has_no_place() -> None:
+    with pytest.raises(ValueError, match="without a CRS"):
+        utm_crs(gpd.GeoDataFrame(geometry=gpd.points_from_xy([108.7], [30.9])))
+    with pytest.raises(ValueError, match="empty"):
+        utm_crs(gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=4326)))
