@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
+from collections.abc import Callable
 from typing import Final
 
 import streamlit as st
@@ -143,19 +144,23 @@ def apply_cookie() -> None:
     )
 
 
-def remember(name: str, value: object) -> None:
-    """Keep a page choice with the session, so a reload or another page finds it again."""
+def remember_all(values: dict[str, object]) -> None:
+    """Keep page choices with the session (a reload or another page finds them again).
+
+    One write to the store, and only when a choice changed.
+    """
     ui = st.session_state.setdefault("ui", {})
-    if ui.get(name) == value:
+    changed = {k: v for k, v in values.items() if ui.get(k) != v}
+    if not changed:
         return
-    ui[name] = value
+    ui.update(changed)
     token = st.session_state.get("token")
     if token:
         sessions.save_state(store(), str(token), dict(ui))
 
 
 def recall(name: str, default: object = None) -> object:
-    """A page choice kept by :func:`remember`, or ``default``."""
+    """A page choice kept by :func:`remember_all`, or ``default``."""
     return st.session_state.get("ui", {}).get(name, default)
 
 
@@ -208,8 +213,18 @@ _MIME = {  # not every system's mime.types knows the Office formats
 }
 
 
-def download(label: str, data: bytes | str, file_name: str, *, key: str | None = None) -> None:
-    """A download button whose click is written to the audit log as an export."""
+def download(
+    label: str,
+    data: bytes | str | Callable[[], bytes | str],
+    file_name: str,
+    *,
+    key: str | None = None,
+) -> None:
+    """A download button whose click is written to the audit log as an export.
+
+    ``data`` may be a callable: the file is then made when the button is pressed (Streamlit's
+    deferred data), not on every rerun, and not sent to the browser before it is asked for.
+    """
     suffix = file_name.rsplit(".", 1)[-1]
     mime = _MIME.get(suffix) or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
     st.download_button(

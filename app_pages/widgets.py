@@ -9,7 +9,7 @@ from typing import Final
 
 import streamlit as st
 
-from app_pages.session import recall, remember
+from app_pages.session import recall, remember_all
 from geo.config import Settings
 from geo.dataset import Dataset, date_span
 from geo.i18n import t
@@ -71,11 +71,13 @@ def _dates(first: dt.date, last: dt.date) -> Callable[[object], object]:
 
 
 def _keep(values: dict[str, object]) -> None:
-    """Remember the filters with the session (dates as ISO text)."""
+    """Remember the filters with the session (dates as ISO text), in one write."""
+    kept: dict[str, object] = {}
     for key, value in values.items():
         if isinstance(value, tuple | list):
             value = [v.isoformat() if isinstance(v, dt.date) else v for v in value]
-        remember(key, value)
+        kept[key] = value
+    remember_all(kept)
 
 
 def _sidebar(ds: Dataset, s: Settings, lang: str) -> dict[str, object]:
