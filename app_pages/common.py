@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -18,11 +19,13 @@ from geo.briefmap import deployment_briefing
 from geo.config import Settings
 from geo.dataset import Dataset, load_dataset, settings_townships
 from geo.evaluate import backtest, patrol_backtest, summarize
+from geo.export import PlanDocuments, PlanPackage, plan_documents, plan_package
 from geo.fonts import missing_for_print
 from geo.hotspots import StudyArea
 from geo.i18n import t
-from geo.planning import PlanRequest, PlanResult
-from geo.planprint import PrintedPlan, plan_map_png, printed_plan
+from geo.memo import SharedMemo
+from geo.places import hotspot_ranking
+from geo.planning import PlanRequest
 from geo.screening.inputs import known_from_events
 from geo.screening.report import suspects_to_xlsx
 from geo.tiles import tileset
@@ -67,9 +70,14 @@ def data_key() -> str:
     return f"{settings()!r}|{scope()}|{store().revision()}"
 
 
-@st.cache_data(max_entries=48, show_spinner=False)
+@st.cache_resource(max_entries=48, show_spinner=False)
 def dataset(_settings: Settings, key: str, _scope: Scope) -> Dataset:
-    """The data in ``_scope`` (``key`` is what the cache hashes: see :func:`data_key`)."""
+    """The data in ``_scope`` (``key`` is what the cache hashes: see :func:`data_key`).
+
+    One object for every session of the scope, read by every page and never modified: a
+    cache of copies (``st.cache_data``) unpickled the whole data set on every rerun of every
+    session (issue 19).
+    """
     return load_dataset(_settings, store=store(), scope=_scope)
 
 
@@ -104,9 +112,10 @@ def _filter_args(filters: MapFilters) -> dict[str, Any]:
     }
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def map_view(key: str, filters: MapFilters) -> HotspotView:
-    """Hotspots, trends and risk for the sidebar choices (cached per choice, any language)."""
+    """Hotspots, trends and risk for the sidebar choices (one shared object per choice, any
+    language; never modified)."""
     conf = settings()
     area = _area(key, filters.res, conf.gi_k, filters.towns)
     return hotspot_view(
@@ -118,9 +127,21 @@ def map_view(key: str, filters: MapFilters) -> HotspotView:
     )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
+def hot_ranking(key: str, filters: MapFilters) -> pd.DataFrame:
+    """The map's top hotspot cells with their places (one shared frame per choice)."""
+    ds = current_dataset()
+    return hotspot_ranking(
+        map_view(key, filters).cells,
+        townships=ds.townships,
+        key_areas=ds.key_areas,
+        villages=ds.base_layers.get("villages"),
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def next_month_view(key: str, filters: MapFilters) -> ForecastView:
-    """Next month's default forecast for the sidebar choices (cached per choice)."""
+    """Next month's default forecast for the sidebar choices (one shared object per choice)."""
     return forecast_view(
         current_dataset(),
         **_filter_args(filters),
@@ -234,15 +255,35 @@ def briefing_files(
     return briefing.text, section_tables(briefing), briefing.map_png, docx, pdf
 
 
-def plan_printout(
-    ds: Dataset, request: PlanRequest, result: PlanResult, conf: Settings
-) -> tuple[PrintedPlan, bytes]:
-    """The printed form of a generated plan (teams, roster, posts) and its map of the posts."""
-    period = t(f"period_{request.period}", "zh")
-    title = f"{conf.region_name}巡逻建议({period} {result.time_window})"
-    printed = printed_plan(result, request, title=title, period_label=period)
-    font = str(conf.cjk_font) if conf.cjk_font else None
-    return printed, plan_map_png(ds, printed, result.cells, font_file=font)
+#: plans, once per data, scope and request for every session; their documents likewise
+_PLANS: SharedMemo[PlanPackage] = SharedMemo(32)
+_PLAN_DOCUMENTS: SharedMemo[PlanDocuments] = SharedMemo(16)
+
+
+def shared_plan(
+    request: PlanRequest, progress: Callable[[float, str], None] | None = None
+) -> PlanPackage:
+    """The logged-in user's plan for ``request``: made once for all users of the same scope.
+
+    ``progress`` reports only when this call makes the plan (not when it is already made).
+    """
+    ds, conf = current_dataset(), settings()
+    return _PLANS.get(
+        (data_key(), request), lambda: plan_package(ds, request, conf, progress=progress)
+    )
+
+
+def plan_documents_later(plan: PlanPackage) -> Callable[[], PlanDocuments]:
+    """What makes ``plan``'s map, workbook and page when a download button is pressed.
+
+    The download buttons take it as deferred data: nothing is drawn or written, and nothing
+    sent to the browser, until someone asks for a file (then once for everyone).
+    """
+    ds, conf, key = current_dataset(), settings(), (data_key(), plan.request)
+    synthetic = is_demo(conf)
+    return lambda: _PLAN_DOCUMENTS.get(
+        key, lambda: plan_documents(ds, plan, conf, synthetic=synthetic)
+    )
 
 
 def warn_print_tools(conf: Settings, lang: str) -> None:

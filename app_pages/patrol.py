@@ -1,22 +1,23 @@
 """巡逻建议 — patrol posts and a rotation for a period, with coverage figures and exports."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
+from app_pages import foliummap
 from app_pages.common import (
     current_dataset,
+    data_key,
     demo_banner,
-    is_demo,
     lang,
-    plan_printout,
+    plan_documents_later,
     settings,
+    shared_plan,
     tile_options,
 )
 from app_pages.plan_form import plan_form
 from app_pages.session import audit, download
-from geo.export import plan_table, plan_to_html, plan_to_xlsx
+from geo.export import PlanPackage, plan_table
 from geo.i18n import t
-from geo.planning import make_plan, track_record_text
+from geo.planning import track_record_text
 from geo.planprint import plan_extent
 from layers.situation import situation_map
 
@@ -32,21 +33,20 @@ if ds.events.empty:  # e.g. a township with no records yet, or every batch undon
 request = plan_form(ds, conf, language)
 if request is not None:
     bar = st.progress(0.0, text=t("plan_running", language))
-    result = make_plan(
-        ds,
+    made = shared_plan(
         request,
-        periods=conf.periods,
         progress=lambda share, step: bar.progress(share, text=t(f"plan_step_{step}", language)),
     )
     bar.empty()
-    st.session_state["plan_result"] = (request, result)
-    st.session_state["plan_print"] = plan_printout(ds, request, result, conf)
+    st.session_state["patrol_plan"] = made  # the shared plan itself, not a copy
     st.session_state["plan_gen"] = st.session_state.get("plan_gen", 0) + 1
+    result = made.result
     audit("plan", f"{request.period} {result.time_window}: {len(result.plan.posts)} posts")
-if "plan_result" not in st.session_state:
+made = st.session_state.get("patrol_plan")
+if not isinstance(made, PlanPackage):
     st.info(t("plan_none", language))
     st.stop()
-request, result = st.session_state["plan_result"]
+request, result, printed = made.request, made.result, made.printed
 figures = result.figures
 cols = st.columns(5)
 cols[0].metric(t("plan_coverage", language), f"{figures['coverage_share']:.1%}")
@@ -66,44 +66,36 @@ if result.outlook is not None:  # the risk is a forecast: say which, and how goo
 for warning in result.warnings:
     st.warning(warning)
 
-if "plan_print" not in st.session_state:
-    st.session_state["plan_print"] = plan_printout(ds, request, result, conf)
-printed, picture = st.session_state["plan_print"]
-posts = result.plan.posts
-plan_map = situation_map(
-    townships=ds.townships,
-    cells=result.cells,
-    key_areas=ds.key_areas,
-    routes=ds.routes,
-    lang=language,
-    mode="gi",
-    posts=printed.posts.rename(columns={"post_no": "post"}),
-    post_radius_m=request.radius_m,
-    focus=plan_extent(printed.posts, request.radius_m) if len(printed.posts) else None,
-    **tile_options(conf),
-)
-# a new key per generated plan: the map opens fitted to that plan's posts, never a stale view
-gen = st.session_state.get("plan_gen", 0)
-st_folium(
-    plan_map, key=f"plan_map_{gen}", returned_objects=[], height=560, use_container_width=True
-)
 
-notes = [t("synthetic_banner", "zh")] if is_demo(conf) else []
-if result.outlook is not None:
-    notes += [t("plan_forecast_note", "zh", month=result.outlook.month), track_record_text(figures)]
+def _plan_map() -> object:
+    return situation_map(
+        townships=ds.townships,
+        cells=result.cells,
+        key_areas=ds.key_areas,
+        routes=ds.routes,
+        lang=language,
+        mode="gi",
+        posts=printed.posts.rename(columns={"post_no": "post"}),
+        post_radius_m=request.radius_m,
+        focus=plan_extent(printed.posts, request.radius_m) if len(printed.posts) else None,
+        **tile_options(conf),
+    )
+
+
+# rendered once per plan and language for everyone; a new key per generated plan: the map
+# opens fitted to that plan's posts, never a stale view
+gen = st.session_state.get("plan_gen", 0)
+foliummap.show(
+    foliummap.shared_payload(f"{data_key()}|{request!r}|{language}|plan", _plan_map),
+    key=f"plan_map_{gen}",
+    height=560,
+)
+documents = plan_documents_later(made)  # drawn and written only when downloaded
 d1, d2 = st.columns(2)
 with d1:
-    download(
-        t("plan_download_xlsx", language),
-        plan_to_xlsx(printed, map_png=picture, notes=notes),
-        "patrol_plan.xlsx",
-    )
+    download(t("plan_download_xlsx", language), lambda: documents().xlsx, "patrol_plan.xlsx")
 with d2:
-    download(
-        t("plan_download_html", language),
-        plan_to_html(printed, map_png=picture, notes=notes),
-        "patrol_plan.html",
-    )
+    download(t("plan_download_html", language), lambda: documents().html, "patrol_plan.html")
 st.subheader(t("plan_teams_table", language))
 st.dataframe(plan_table(printed.teams, language), hide_index=True, width="stretch")
 if not printed.roster.empty:

@@ -7,13 +7,17 @@ import html
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
 
-from geo.i18n import pick
-from geo.planprint import PrintedPlan
+from geo.config import Settings
+from geo.dataset import Dataset
+from geo.i18n import pick, t
+from geo.planning import PlanRequest, PlanResult, make_plan, track_record_text
+from geo.planprint import PrintedPlan, plan_map_png, printed_plan
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -288,3 +292,93 @@ def plan_to_html(plan: PrintedPlan, *, map_png: bytes = b"", notes: Sequence[str
     parts += [f"<p class='note'>{esc(note)}</p>" for note in notes]
     parts.append("</body></html>")
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class PlanPackage:
+    """A generated plan as the page shows it.
+
+    Attributes
+    ----------
+    request, result : PlanRequest, PlanResult
+        What was asked and :func:`geo.planning.make_plan`'s answer.
+    printed : PrintedPlan
+        Teams, roster and numbered posts (:func:`geo.planprint.printed_plan`), in Chinese
+        (the plan is an official document).
+    """
+
+    request: PlanRequest
+    result: PlanResult
+    printed: PrintedPlan
+
+
+@dataclass(frozen=True)
+class PlanDocuments:
+    """A plan's printed map (PNG), workbook and printable A4 page."""
+
+    picture: bytes
+    xlsx: bytes
+    html: str
+
+
+def plan_package(
+    ds: Dataset,
+    request: PlanRequest,
+    settings: Settings,
+    *,
+    progress: Callable[[float, str], None] | None = None,
+) -> PlanPackage:
+    """Make a plan and its printed form (teams, roster, numbered posts).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The user's data (its scope decides what the plan covers).
+    request : PlanRequest
+        The form's choices.
+    settings : Settings
+        Periods and the region's name.
+    progress : callable, optional
+        ``progress(share, step)`` as :func:`geo.planning.make_plan` reports it.
+
+    Returns
+    -------
+    PlanPackage
+    """
+    result = make_plan(ds, request, periods=settings.periods, progress=progress)
+    period = t(f"period_{request.period}", "zh")
+    title = f"{settings.region_name}巡逻建议({period} {result.time_window})"
+    printed = printed_plan(result, request, title=title, period_label=period)
+    return PlanPackage(request, result, printed)
+
+
+def plan_documents(
+    ds: Dataset, plan: PlanPackage, settings: Settings, *, synthetic: bool = False
+) -> PlanDocuments:
+    """The plan's map, workbook and printable page (made when someone downloads them).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data the plan was made from (base layers of the map).
+    plan : PlanPackage
+        From :func:`plan_package`.
+    settings : Settings
+        The CJK font of the map.
+    synthetic : bool
+        Mark the documents as made from synthetic demo data.
+
+    Returns
+    -------
+    PlanDocuments
+    """
+    result = plan.result
+    font = str(settings.cjk_font) if settings.cjk_font else None
+    picture = plan_map_png(ds, plan.printed, result.cells, font_file=font)
+    notes = [t("synthetic_banner", "zh")] if synthetic else []
+    if result.outlook is not None:
+        month = result.outlook.month
+        notes += [t("plan_forecast_note", "zh", month=month), track_record_text(result.figures)]
+    xlsx = plan_to_xlsx(plan.printed, map_png=picture, notes=notes)
+    page = plan_to_html(plan.printed, map_png=picture, notes=notes)
+    return PlanDocuments(picture, xlsx, page)

@@ -191,11 +191,11 @@ def test_key_area_editor_is_for_commanders(demo) -> None:
 def test_an_expired_session_leaves_nothing_to_the_next_user() -> None:
     at = login("commander")
     visit(at, "patrol")  # the commander's county-wide plan is now in the session
-    assert "plan_result" in at.session_state
+    assert "patrol_plan" in at.session_state
     idle_since(at, dt.datetime(2000, 1, 1))  # idle for ever
     at.run()
     assert [e.label for e in at.text_input] == ["用户名", "密码"]
-    assert "plan_result" not in at.session_state
+    assert "patrol_plan" not in at.session_state
     assert "自动退出" in at.info[0].value
 
 
@@ -240,3 +240,17 @@ def test_a_removed_user_is_logged_out_at_the_next_click(tmp_path) -> None:
         remove_user(store, "temp_user")
     at.run()
     assert not at.metric and [e.label for e in at.text_input] == ["用户名", "密码"]
+
+
+def test_a_plan_is_made_once_per_scope_and_request() -> None:
+    """Two commanders asking the same plan share it; a township never gets the county's."""
+    first, second = login("commander"), login("commander")
+    visit(first, "patrol")
+    visit(second, "patrol")
+    assert first.session_state["patrol_plan"] is second.session_state["patrol_plan"]
+    town = login("t500235105")
+    visit(town, "patrol")
+    theirs = town.session_state["patrol_plan"]
+    assert theirs is not first.session_state["patrol_plan"]
+    codes = set(theirs.result.cells["township_code"].dropna())
+    assert codes == {"500235105"}

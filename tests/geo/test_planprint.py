@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from geo.export import plan_to_html, plan_to_xlsx
+from geo.config import Settings
+from geo.export import plan_documents, plan_package, plan_to_html, plan_to_xlsx
 from geo.periods import holiday_blocks
 from geo.planning import PlanRequest, make_plan, period_window
 from geo.planprint import plan_extent, plan_map_png, printed_plan
@@ -141,3 +142,19 @@ def test_printable_page_prints_on_a4(plan, tmp_path: Path) -> None:
     assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4 in points
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "分组安排" in text and "逐日排班表" in text and "云阳站(高铁)" in text
+
+
+def test_package_then_documents_as_the_page_makes_them(demo) -> None:
+    """The page's plan (shared by its users) and its files (made only when downloaded)."""
+    fixed = tuple(demo.key_areas.loc[demo.key_areas["category"] == "hsr_station", "id"])
+    request = PlanRequest(period="night", teams=2, fixed_posts=fixed, res=9)
+    settings = Settings()
+    made = plan_package(demo, request, settings)
+    assert made.request == request
+    assert made.printed.title == f"{settings.region_name}巡逻建议(夜间 {made.result.time_window})"
+    docs = plan_documents(demo, made, settings, synthetic=True)
+    assert docs.picture.startswith(b"\x89PNG")
+    book = openpyxl.load_workbook(io.BytesIO(docs.xlsx))
+    notes = " ".join(str(c.value) for row in book["说明"].iter_rows() for c in row)
+    assert "合成" in notes  # the synthetic-data banner travels with the file
+    assert made.printed.title in docs.html and "合成" in docs.html
