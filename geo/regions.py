@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Final
 
@@ -27,9 +28,29 @@ KEY_AREA_CATEGORIES: Final = (
 )
 
 
-def _read(path: str | os.PathLike[str], what: str, required: set[str]) -> gpd.GeoDataFrame:
+def _stamp(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """Size and modification time of a file; ``(-1, -1)`` for what is no plain file."""
     try:
-        gdf = gpd.read_file(path)
+        found = os.stat(path)
+    except (OSError, ValueError):  # e.g. a "zip://…" address GDAL reads itself
+        return -1, -1
+    return found.st_size, found.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=32)
+def _read_cached(path: str, stamp: tuple[int, int]) -> gpd.GeoDataFrame:
+    """One read of a reference file per version (``stamp``: size, modification time)."""
+    return gpd.read_file(path)
+
+
+def _read(path: str | os.PathLike[str], what: str, required: set[str]) -> gpd.GeoDataFrame:
+    """A township, key-area, route or base-layer file, in EPSG:4326.
+
+    The file is read once per version for the whole process (every scope's data set reads
+    the same reference files): a changed file is read again.
+    """
+    try:
+        gdf = _read_cached(os.fspath(path), _stamp(path)).copy()
     except Exception as exc:  # pyogrio raises several types for unreadable files
         raise ConfigError(f"{what} file {path} cannot be read: {exc}") from exc
     missing = required - set(gdf.columns)
