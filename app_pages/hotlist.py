@@ -6,10 +6,9 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.dataset import Dataset
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES
 from geo.i18n import pick, t
-from geo.places import hotspot_ranking, place_text
+from geo.places import place_text
 from layers.basemap import fit_zoom
 
 #: the zoom a chosen hotspot is shown at, by H3 resolution: the cell and its neighbours
@@ -27,15 +26,10 @@ def _reset() -> None:
 
 
 def hotspot_list(
-    cells: pd.DataFrame, ds: Dataset, lang: str, *, res: int = 8
+    ranking: pd.DataFrame, lang: str, *, res: int = 8
 ) -> tuple[list[float], float] | None:
-    """Draw the ranked list; the (centre, zoom) of the chosen hotspot, or None for all."""
-    ranking = hotspot_ranking(
-        cells,
-        townships=ds.townships,
-        key_areas=ds.key_areas,
-        villages=ds.base_layers.get("villages"),
-    )
+    """Draw the ranked list (:func:`geo.places.hotspot_ranking`); the (centre, zoom) of the
+    chosen hotspot, or None for all."""
     st.subheader(t("hot_list", lang), help=t("hot_list_help", lang))
     if ranking.empty:
         st.caption(t("hot_list_empty", lang))

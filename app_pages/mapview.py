@@ -13,7 +13,7 @@ import h3
 import streamlit as st
 
 from app_pages import foliummap
-from app_pages.common import data_key, settings, tile_options, user
+from app_pages.common import data_key, hot_ranking, settings, tile_options, user
 from app_pages.hotlist import home_view, hotspot_list
 from app_pages.widgets import MapFilters
 from geo.dataset import Dataset
@@ -113,7 +113,7 @@ def map_section(
     kept = _kept_view(filters.towns, home_view(shown))
     map_col, list_col = st.columns([4, 1])
     with list_col:
-        focus = hotspot_list(view.cells, ds, lang, res=filters.res)
+        focus = hotspot_list(hot_ranking(data_key(), filters), lang, res=filters.res)
     picked = st.session_state.get("hotspot_pick")
     if focus is not None and picked != kept.get("pick"):  # a new choice: go there once
         kept["center"], kept["zoom"] = focus
