@@ -318,3 +318,37 @@ def test_every_row_is_accounted_for(env, tmp_path, rows) -> None:
     assert c["rows"] == c["new"] + c["rejected"] + c["duplicates"] + c["repeated"]
     assert len(pre.rejects) == c["rejected"]
     assert not pre.passes.duplicated().any()
+
+
+def test_cli_import_undo_prune(tmp_path, capsys) -> None:
+    from geo.cli import main
+
+    config = tmp_path / "hexpatrol.toml"
+    config.write_text('data_dir = "var"\n[screening]\npasses_retention_days = 0\n', "utf-8")
+    common = ["--config", str(config), "--db", f"sqlite:///{tmp_path}/s.sqlite", "--user", "cron"]
+    day = _file(tmp_path, screen_data.passes())
+    assert main(["passes", "import", str(day), *common]) == 2  # no checkpoint list yet
+    assert "checkpoints" in capsys.readouterr().err
+    cps = _file(tmp_path, screen_data.CHECKPOINTS, "cps.csv")
+    assert main(["passes", "checkpoints", str(cps), *common]) == 0
+    assert "5 checkpoints written" in capsys.readouterr().out
+    assert main(["passes", "import", str(day), "--dry-run", *common]) == 0
+    out = capsys.readouterr().out
+    assert "32 rows: 28 new passes" in out and "nothing written" in out
+    assert "rejected, bad_time: 1 (rows 30" in out
+    assert not (tmp_path / "var" / "screening" / "passes").exists()
+    assert main(["passes", "import", str(day), *common]) == 0
+    out = capsys.readouterr().out
+    assert "batch P" in out and "retention: passes are kept for ever" in out
+    assert main(["passes", "import", str(day), *common]) == 0
+    assert "28 already stored" in capsys.readouterr().out
+    assert main(["passes", "batches", *common]) == 0
+    batch = capsys.readouterr().out.split()[0]
+    # a day of retention: every pass of October 2025 is older than that
+    config.write_text('data_dir = "var"\n[screening]\npasses_retention_days = 1\n', "utf-8")
+    assert main(["passes", "prune", *common]) == 0
+    assert "retention: deleted 28 passes of 3 days" in capsys.readouterr().out
+    assert main(["passes", "undo", batch, *common]) == 2  # its file went with the retention
+    assert "expired" in capsys.readouterr().err
+    assert main(["passes", "undo", "P-none", *common]) == 2
+    assert "no pass batch" in capsys.readouterr().err
