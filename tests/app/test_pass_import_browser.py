@@ -84,3 +84,18 @@ def test_passes_preview_commit_undo(deployment, tmp_path: Path) -> None:
     store = Store(f"sqlite:///{base}/s.sqlite")
     actions = store.audit_log()["action"].tolist()
     assert {"checkpoints_import", "passes_import", "passes_undo"} <= set(actions)
+
+
+@pytest.mark.parametrize(("name", "allowed"), [("analyst", True), ("t500235105", False)])
+def test_who_sees_the_pass_import(name: str, allowed: bool) -> None:
+    from tests.app.test_pages import login
+
+    at = login(name)
+    at.switch_page("app_pages/imports.py").run()
+    assert not at.exception, at.exception
+    kinds = [r for r in at.radio if r.key == "import_kind"]
+    assert bool(kinds) is allowed
+    if allowed:
+        kinds[0].set_value("passes").run()
+        assert not at.exception, at.exception
+        assert any("卡口清单" in str(w.value) for w in [*at.warning, *at.caption])
