@@ -19,7 +19,7 @@ A pass file (CSV in UTF-8 or GBK, XLSX or Parquet; any header spelling of
 its passes: undo that one first). :func:`prune_passes` deletes passes older than
 ``[screening] passes_retention_days`` from the Parquet files of the pass folder (files
 rewritten, empty files removed) and says how many passes and days went; it never touches
-the demo's folder. :func:`save_checkpoints` puts a checpoint list in place.
+the demo's folder. :func:`save_checkpoints` puts a checkpoint list in place.
 
 No pass row of any vehicle is returned for display: rejected rows carry their row number,
 reason and the faulty cell, plates masked (``渝F·B****``).
