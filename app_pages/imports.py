@@ -17,6 +17,19 @@ me = user()
 towns = all_townships(settings(), repr(settings()))
 names = dict(zip(towns["code"], towns["name"], strict=True))
 st.title(t("page_import", language))
+if me.can("import_passes"):  # checkpoint passes: region-wide data, not for township accounts
+    what = st.radio(
+        t("pimp_kind", language),
+        ["ledger", "passes"],
+        format_func=lambda k: t(f"pimp_kind_{k}", language),
+        horizontal=True,
+        key="import_kind",
+    )
+    if what == "passes":
+        from app_pages.pass_import import pass_import
+
+        pass_import()
+        st.stop()
 st.write(t("import_intro", language))
 if me.scope.township_code:
     st.info(t("import_scope_name", language, name=names.get(me.scope.township_code, "")))

@@ -109,7 +109,8 @@ class User:
         """Whether the role allows ``action``.
 
         Actions: import, undo, review, audit, key_areas, blacklist_rules, blacklist_add
-        (a vehicle from the screening).
+        (a vehicle from the screening), import_passes (checkpoint passes and the checkpoint
+        list: region-wide data, so not a township account).
         """
         allowed = {
             "commander": {
@@ -120,8 +121,9 @@ class User:
                 "key_areas",
                 "blacklist_rules",
                 "blacklist_add",
+                "import_passes",
             },
-            "analyst": {"import", "review"},
+            "analyst": {"import", "review", "import_passes"},
             "township": {"import"},
         }
         return action in allowed.get(self.role, set())

@@ -935,6 +935,142 @@ def _screen_parser(sub: Any) -> None:
     scr.set_defaults(func=_cmd_screen)
 
 
+def _passes_env(args: argparse.Namespace) -> tuple[Any, Store, Any]:
+    from geo.pass_imports import deployment_folder
+
+    settings = load_settings(args.config)
+    store = open_store(args.db, configured=settings.database_url, data_dir=settings.data_dir)
+    return settings, store, deployment_folder(settings.data_dir)
+
+
+def _print_prune(pruned: Any) -> None:
+    """The retention's line: always said, never silent."""
+    if pruned.cutoff is None:
+        print("retention: passes are kept for ever ([screening] passes_retention_days = 0)")
+    elif pruned.n_passes:
+        print(
+            f"retention: deleted {pruned.n_passes:,} passes of {pruned.n_days} days before "
+            f"{pruned.cutoff} ({len(pruned.files_rewritten)} files rewritten, "
+            f"{len(pruned.files_removed)} removed)"
+        )
+    else:
+        print(f"retention: no pass before {pruned.cutoff}; nothing deleted")
+    if pruned.not_parquet:
+        print(f"  not pruned (not Parquet; delete by hand): {', '.join(pruned.not_parquet)}")
+
+
+def _print_pass_preview(file: str, pre: Any) -> None:
+    c = pre.counts
+    print(
+        f"{file}: {c['rows']:,} rows: {c['new']:,} new passes ({pre.first_day} to "
+        f"{pre.last_day}), {c['duplicates']:,} already stored, {c['repeated']:,} repeated "
+        f"in the file, {c['rejected']:,} rejected"
+    )
+    for code in (k for k in c if k.startswith("reject_") and c[k]):
+        rows = pre.rejects.loc[pre.rejects["reason"] == code[7:], "row"].head(5).tolist()
+        print(f"  rejected, {code[7:]}: {c[code]:,} (rows {', '.join(map(str, rows))} …)")
+    if c["unknown_cp"]:
+        print(
+            f"  {c['unknown_cp']:,} passes at checkpoints not in checkpoints.csv "
+            f"({', '.join(pre.unknown_checkpoints[:5])} …): stored; add them to the list"
+        )
+    if pre.same_file:
+        print(f"  the same file was imported as batch {pre.same_file}")
+
+
+def _cmd_passes_import(args: argparse.Namespace) -> int:
+    from geo.pass_imports import commit_passes, preview_passes
+
+    try:
+        settings, store, folder = _passes_env(args)
+    except HexpatrolError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    status = 0
+    with store:
+        for file in args.files:
+            try:
+                pre = preview_passes(store, folder, file, settings=settings)
+                _print_pass_preview(file, pre)
+                if args.dry_run or pre.counts["new"] == 0:
+                    print("  nothing written" if args.dry_run else "  nothing new to import")
+                    continue
+                done = commit_passes(
+                    store,
+                    folder,
+                    pre,
+                    username=_whoami(args.user),
+                    settings=settings,
+                    progress=lambda n, total: print(
+                        f"  writing {n:,}/{total:,}", file=sys.stderr, flush=True
+                    ),
+                )
+            except HexpatrolError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                status = 2
+                continue
+            print(f"  batch {done.batch_id}: {done.n_stored:,} passes in {done.path}")
+            _print_prune(done.pruned)
+    return status
+
+
+def _cmd_passes_other(args: argparse.Namespace) -> int:
+    from geo.pass_imports import pass_batch_table, prune_passes, save_checkpoints, undo_passes
+
+    try:
+        settings, store, folder = _passes_env(args)
+        with store:
+            if args.passes_command == "undo":
+                n = undo_passes(store, folder, args.batch, username=_whoami(args.user))
+                print(f"pass batch {args.batch} undone: {n:,} passes deleted")
+            elif args.passes_command == "prune":
+                days = settings.screening.passes_retention_days
+                _print_prune(prune_passes(store, folder, days=days, username=_whoami(args.user)))
+            elif args.passes_command == "checkpoints":
+                cps = save_checkpoints(
+                    store, folder, args.file, settings=settings, username=_whoami(args.user)
+                )
+                for w in cps.warnings:
+                    print(f"warning: {w}", file=sys.stderr)
+                print(f"{len(cps.table)} checkpoints written to {folder.checkpoints}")
+            else:
+                for r in pass_batch_table(store).itertuples():
+                    print(
+                        f"{r.batch_id}  {r.created_at:%Y-%m-%d %H:%M}  {r.status:<9}  "
+                        f"{r.username:<10}  {r.n_stored:,} passes {r.first_day} to "
+                        f"{r.last_day}, {r.n_pruned:,} pruned  {r.file_name}"
+                    )
+    except HexpatrolError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _passes_parser(sub: Any) -> None:
+    """``hexpatrol passes``: import, undo, prune, checkpoints, batches."""
+    top = sub.add_parser(
+        "passes", help="checkpoint passes (过车数据) of the app's pass folder: import, undo, prune"
+    )
+    cmds = top.add_subparsers(dest="passes_command", required=True)
+    imp = cmds.add_parser("import", help="append pass files, one batch each, then apply retention")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="CSV (UTF-8/GBK), XLSX, Parquet")
+    imp.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    imp.set_defaults(func=_cmd_passes_import)
+    undo = cmds.add_parser("undo", help="delete a pass batch's passes")
+    undo.add_argument("batch", help="batch id (P…), see hexpatrol passes batches")
+    cps = cmds.add_parser("checkpoints", help="check and install the checkpoint list")
+    cps.add_argument("file", help="卡口编号, 卡口名称, 经度, 纬度, 卡口类型, 所属乡镇 …")
+    prune = cmds.add_parser(
+        "prune", help="delete passes older than [screening] passes_retention_days"
+    )
+    bat = cmds.add_parser("batches", help="list pass batches, newest first")
+    for p in (imp, undo, cps, prune, bat):
+        _store_arguments(p)
+        p.add_argument("--user", help="name recorded in the audit log (default: login name)")
+    for p in (undo, cps, prune, bat):
+        p.set_defaults(func=_cmd_passes_other)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from geo.config import config_file
     from geo.serve import serve
@@ -1269,6 +1405,7 @@ def build_parser() -> argparse.ArgumentParser:
     _basemap_parser(sub)
     _init_parser(sub)
     _screen_parser(sub)
+    _passes_parser(sub)
     _serve_parser(sub)
     return parser
 

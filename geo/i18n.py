@@ -906,6 +906,123 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "CSV行无法解析(引号或分隔符有误)",
         "CSV line could not be parsed (quotes or delimiters)",
     ),
+    # pass imports (过车数据导入, geo.pass_imports)
+    "screen_reject_past_retention": (
+        "早于保留期限,不再导入(见 passes_retention_days)",
+        "older than the retention period, not imported (see passes_retention_days)",
+    ),
+    "pimp_kind": ("导入内容", "What to import"),
+    "pimp_kind_ledger": ("案件/线索台账", "Case and tip ledgers"),
+    "pimp_kind_passes": ("过车数据", "Checkpoint passes"),
+    "pimp_intro": (
+        "上传卡口过车文件(CSV、XLSX 或 Parquet;列:号牌号码、过车时间、卡口编号)。"
+        "先预览核对,确认后作为一个批次追加到过车数据;原始过车记录只用于车辆筛查,不在页面显示。",
+        "Upload a checkpoint pass file (CSV, XLSX or Parquet; columns 号牌号码 / plate, "
+        "过车时间 / pass_time, 卡口编号 / checkpoint_id). Check the preview, then commit it as "
+        "one batch; raw passes are used by the screening only and never shown.",
+    ),
+    "pimp_cp_none": (
+        "过车数据文件夹 {folder} 中还没有卡口清单。请先上传卡口清单(卡口编号、卡口名称、"
+        "经度、纬度、卡口类型、所属乡镇),或把 checkpoints.csv 放入该文件夹。",
+        "The pass folder {folder} has no checkpoint list yet. Upload one first (卡口编号, "
+        "卡口名称, 经度, 纬度, 卡口类型, 所属乡镇) or put checkpoints.csv into that folder.",
+    ),
+    "pimp_cp_have": ("卡口清单:{n} 个卡口。", "Checkpoint list: {n} checkpoints."),
+    "pimp_cp_upload": ("上传卡口清单", "Upload a checkpoint list"),
+    "pimp_cp_replace": ("更换卡口清单", "Replace the checkpoint list"),
+    "pimp_cp_save": ("确认使用该卡口清单", "Use this checkpoint list"),
+    "pimp_cp_saved": (
+        "已保存卡口清单:{n} 个卡口(原清单另存为 checkpoints.previous.csv)。",
+        "Checkpoint list saved: {n} checkpoints (the previous one kept as "
+        "checkpoints.previous.csv).",
+    ),
+    "pimp_upload": ("上传过车文件", "Upload a pass file"),
+    "pimp_n_rows": ("读取行数", "Rows read"),
+    "pimp_n_new": ("新增过车", "New passes"),
+    "pimp_n_duplicates": ("已在库中", "Already stored"),
+    "pimp_n_repeated": ("文件内重复", "Repeated in the file"),
+    "pimp_n_rejected": ("问题行", "Rejected"),
+    "pimp_n_unknown_cp": ("卡口不在清单", "At unlisted checkpoints"),
+    "pimp_days": ("新增过车日期:{first} 至 {last}", "New passes from {first} to {last}"),
+    "pimp_unknown_cp": (
+        "{n} 条过车的卡口不在卡口清单中({ids}):照常保存,在清单中补充这些卡口后即参与筛查。",
+        "{n} passes are at checkpoints missing from the list ({ids}): stored as usual; they "
+        "count in the screening once the checkpoints are added.",
+    ),
+    "pimp_same_file": (
+        "同一文件已作为批次 {batch} 导入。",
+        "The same file was imported as batch {batch}.",
+    ),
+    "pimp_retention": (
+        "保留期限:{days} 天;导入后删除 {cutoff} 之前的原始过车记录。",
+        "Retention: {days} days; after the import, raw passes before {cutoff} are deleted.",
+    ),
+    "pimp_retention_off": ("原始过车记录永久保留。", "Raw passes are kept for ever."),
+    "pimp_reject_more": (
+        "仅列出前 {shown} 条问题行(共 {n} 条)。",
+        "The first {shown} of {n} rejected rows are listed.",
+    ),
+    "pimp_nothing": ("没有可导入的新过车记录。", "No new passes to import."),
+    "pimp_commit": ("确认导入过车数据", "Commit the passes"),
+    "pimp_done": ("已导入批次 {batch}:{n} 条过车。", "Batch {batch} committed: {n} passes."),
+    "pimp_pruned": (
+        "按保留期限删除了 {n} 条原始过车记录({days} 天,早于 {cutoff})。",
+        "Retention deleted {n} raw passes ({days} days, before {cutoff}).",
+    ),
+    "pimp_pruned_none": (
+        "保留期限检查:没有早于 {cutoff} 的过车记录。",
+        "Retention check: no pass before {cutoff}.",
+    ),
+    "pimp_batches": ("过车数据批次", "Pass batches"),
+    "pimp_batch_undo": ("撤销该过车批次", "Undo this pass batch"),
+    "pimp_undo_what": (
+        "将删除批次 **{batch}**(文件 {file},{first} 至 {last})的 **{n}** 条过车记录。"
+        "此操作不可恢复。",
+        "This deletes the **{n}** passes of batch **{batch}** ({file}, {first} to {last}). "
+        "It cannot be reversed.",
+    ),
+    "pimp_undone": (
+        "已撤销过车批次 {batch}:删除 {n} 条。",
+        "Pass batch {batch} undone: {n} deleted.",
+    ),
+    "pimp_col_reason": ("原因", "Reason"),
+    "pimp_col_column": ("问题列", "Column"),
+    "pimp_col_value": ("内容(号牌已遮挡)", "Value (plates masked)"),
+    "pimp_col_plate": ("号牌号码", "plate"),
+    "pimp_col_time": ("过车时间", "time"),
+    "pimp_col_checkpoint": ("卡口", "checkpoint"),
+    "pbatch_batch_id": ("批次", "Batch"),
+    "pbatch_created_at": ("导入时间", "Imported"),
+    "pbatch_status": ("状态", "Status"),
+    "pbatch_username": ("导入人", "By"),
+    "pbatch_file_name": ("文件", "File"),
+    "pbatch_n_stored": ("过车数", "Passes"),
+    "pbatch_first_day": ("起始日", "First day"),
+    "pbatch_last_day": ("截止日", "Last day"),
+    "pbatch_n_pruned": ("已过期删除", "Deleted by retention"),
+    "status_expired": ("已过保留期", "expired"),
+    "action_passes_import": ("导入过车数据", "pass import"),
+    "action_passes_undo": ("撤销过车批次", "pass batch undone"),
+    "action_passes_prune": ("删除过期过车记录", "old passes deleted"),
+    "action_checkpoints_import": ("更新卡口清单", "checkpoint list loaded"),
+    "audit_fmt_passes_import": (
+        "批次 {batch}(文件 {file}):{stored} 条过车({first} 至 {last}),问题行 {rejected},"
+        "重复 {duplicates}",
+        "batch {batch} ({file}): {stored} passes ({first} to {last}), {rejected} rejected, "
+        "{duplicates} repeats",
+    ),
+    "audit_fmt_passes_undo": (
+        "撤销批次 {batch}(文件 {file}):删除 {removed} 条过车",
+        "batch {batch} ({file}) undone: {removed} passes deleted",
+    ),
+    "audit_fmt_passes_prune": (
+        "保留期限:删除 {before} 之前 {days} 天的 {passes} 条过车({files} 个文件)",
+        "retention: {passes} passes of {days} days before {before} deleted ({files} files)",
+    ),
+    "audit_fmt_checkpoints_import": (
+        "卡口清单 {file}:{checkpoints} 个卡口",
+        "checkpoint list {file}: {checkpoints}",
+    ),
     "screen_scorer_rules": ("规则", "rules"),
     "screen_known_yes": ("是", "yes"),
     "screen_about_window": ("筛查时段", "Days screened"),

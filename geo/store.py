@@ -226,6 +226,30 @@ blacklist_entries = sa.Table(
     sa.Column("added_by", sa.String(64), nullable=False),
 )
 
+#: Checkpoint-pass imports (geo.pass_imports): one Parquet file per batch in the pass folder,
+#: this row says what it holds; undo deletes the file, retention shrinks or removes it.
+pass_batches = sa.Table(
+    "pass_batches",
+    metadata,
+    sa.Column("batch_id", sa.String(40), primary_key=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("stored_file", sa.String(255), nullable=False),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    sa.Column("n_stored", sa.Integer, nullable=False),
+    sa.Column("n_rejected", sa.Integer, nullable=False),
+    sa.Column("n_duplicates", sa.Integer, nullable=False),  # of passes stored before
+    sa.Column("n_unknown_cp", sa.Integer, nullable=False),
+    sa.Column("n_pruned", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("first_day", sa.Date),
+    sa.Column("last_day", sa.Date),
+    sa.Column("status", sa.String(16), nullable=False),  # committed | undone | expired
+    sa.Column("undone_at", sa.DateTime),
+    sa.Column("undone_by", sa.String(64)),
+)
+
 options = sa.Table(
     "options",
     metadata,
@@ -269,6 +293,7 @@ MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
     _create(key_areas),
     _steps(_create(login_attempts, sessions), _add_column(rejects, "file")),
     _create(blacklist_entries),
+    _create(pass_batches),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -136,6 +136,10 @@ class ScreeningSettings:
         Default Spark master (``local[*]``, ``spark://host:7077``, ``yarn``).
     spark_conf : tuple of (str, str)
         Extra Spark settings (``[screening.spark_conf]`` table), e.g. executor memory.
+    passes_retention_days : int
+        Raw passes older than this many days (before today minus the days) are deleted from
+        the deployment's pass folder at each pass import and by ``hexpatrol passes prune``;
+        the deletion is reported and audited. 0 keeps passes for ever.
     """
 
     window_days: int = 30
@@ -164,6 +168,7 @@ class ScreeningSettings:
     temp_directory: str = ""
     spark_master: str = "local[*]"
     spark_conf: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    passes_retention_days: int = 90
 
     def __post_init__(self) -> None:
         if self.scorer not in SCORERS:
@@ -183,6 +188,11 @@ class ScreeningSettings:
         for name in ("dedup_seconds", "trip_gap_minutes", "dwell_minutes", "wave_bin_minutes"):
             if int(getattr(self, name)) <= 0:
                 raise ConfigError(f"[screening] {name} must be > 0")
+        if not isinstance(self.passes_retention_days, int) or self.passes_retention_days < 0:
+            raise ConfigError(
+                f"[screening] passes_retention_days was {self.passes_retention_days!r}; use a "
+                "whole number of days >= 0 (0 keeps passes for ever)"
+            )
         if not 0 <= self.early_hour <= 12 or not 12 <= self.late_hour <= 24:
             raise ConfigError("[screening] early_hour must be 0..12 and late_hour 12..24")
 
