@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import h3
 import pandas as pd
 import pytest
 
-from geo.views import EventQuery, GiOptions, hotspot_view
+from geo.views import (
+    EventQuery,
+    GiOptions,
+    StudyAreaError,
+    forecast_view,
+    hotspot_view,
+    study_area,
+)
 
 
 def test_a_query_object_and_keywords_give_the_same_view(demo) -> None:
@@ -49,3 +57,20 @@ def test_a_query_is_hashable_whatever_collections_it_was_given() -> None:
     assert a.filters()["kinds"] == ("case",) and "res" not in a.filters()
     with pytest.raises(TypeError, match="EventQuery"):
         hotspot_view(None, 8)  # type: ignore[arg-type]
+
+
+class TestAStudyAreaOfAnotherResolution:
+    """Found in review: an ``area`` of another resolution than ``res`` mixed cells of both
+    (hotspot_view) or forecast the area's resolution (forecast_view), silently."""
+
+    def test_hotspot_view_says_so(self, demo) -> None:
+        area = study_area(demo, res=8)
+        with pytest.raises(StudyAreaError, match="resolution 8 but the view asks for 9") as e:
+            hotspot_view(demo, res=9, area=area, trends=False)
+        assert isinstance(e.value, ValueError) and "分辨率" in e.value.text("zh")
+        view = hotspot_view(demo, res=8, area=area, trends=False, lang=None)
+        assert {h3.get_resolution(c) for c in view.stats["h3_cell"]} == {8}
+
+    def test_forecast_view_says_so(self, demo) -> None:
+        with pytest.raises(StudyAreaError, match="resolution 9 but the view asks for 8"):
+            forecast_view(demo, res=8, area=study_area(demo, res=9))
