@@ -8,6 +8,7 @@ import h3
 import pandas as pd
 import pytest
 
+from geo.dataset import filter_events, local_times
 from geo.views import (
     EventQuery,
     GiOptions,
@@ -74,3 +75,22 @@ class TestAStudyAreaOfAnotherResolution:
     def test_forecast_view_says_so(self, demo) -> None:
         with pytest.raises(StudyAreaError, match="resolution 9 but the view asks for 8"):
             forecast_view(demo, res=8, area=study_area(demo, res=9))
+
+
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Europe/London", None], ids=["utc", "another-zone", "naive"]
+)
+def test_filter_events_reads_dates_and_hours_in_the_one_time_zone(zone) -> None:
+    """Found in review: dates were cut in Asia/Shanghai but hours read on the events' own
+    clock, so the same instants in another zone fell in other hours (naive ones failed)."""
+    local = pd.to_datetime(
+        ["2024-03-01 23:30", "2024-03-02 12:00", "2024-03-03 01:15", "2024-03-03 21:59"]
+    ).tz_localize("Asia/Shanghai")
+    events = pd.DataFrame({"kind": "case", "township_code": "500235001", "occurred_at": local})
+    other = events.assign(occurred_at=local.tz_convert(zone) if zone else local.tz_localize(None))
+    query = {"start": dt.date(2024, 3, 2), "end": dt.date(2024, 3, 3)}
+    night = (dt.time(22), dt.time(2))
+    assert filter_events(events, hours=night, **query).index.tolist() == [2]
+    assert filter_events(other, hours=night, **query).index.tolist() == [2]
+    assert filter_events(other, **query).index.tolist() == [1, 2, 3]
+    assert local_times(other["occurred_at"]).tolist() == local.tolist()
