@@ -178,7 +178,8 @@ def screen_folder(
     known : DataFrame, optional
         Known plates (``plate``, ``n_cases``), e.g. the store's cases.
     now : datetime, optional
-        Passes later than a day after it are rejected (default: now).
+        Passes later than a day after it are rejected (default: now in the deployment's
+        time zone, :data:`geo.schema.TZ`).
 
     Returns
     -------

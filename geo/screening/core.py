@@ -377,7 +377,7 @@ def screen(
         Called with (step label, fraction or None) as the engine works.
     now : datetime, optional
         Naive local time: passes later than a day after it are rejected as
-        ``future_time`` (default: the machine's clock).
+        ``future_time`` (default: now in :data:`geo.schema.TZ`, not the machine's zone).
     spark_session : SparkSession, optional
         An existing session to use (not stopped afterwards).
     seed : int, default 0
