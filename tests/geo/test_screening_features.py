@@ -201,3 +201,37 @@ class TestNowIsTheDeploymentsClock:
 
     def test_a_pass_two_days_ahead_is_rejected(self, tmp_path: Path, new_york_machine) -> None:
         assert self._future(tmp_path, 48) == 1
+
+
+@pytest.mark.parametrize("what", ["plate_passes", "plates_checkpoints"])
+def test_one_vehicles_passes_run_on_the_screens_duckdb_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    """Found in review: a vehicle's passes ran on DuckDB's defaults (all threads, 2 GB, /tmp)
+    whatever the [screening] settings gave the screen."""
+    import dataclasses
+
+    import geo.screening.core as core
+    from geo.config import Settings
+
+    seen: list[tuple[str, ...]] = []
+
+    class Spy(DuckDBEngine):
+        def __init__(self, **kw: object) -> None:
+            super().__init__(**kw)  # type: ignore[arg-type]
+            query = "SELECT current_setting('threads'), current_setting('temp_directory')"
+            seen.append(tuple(str(v) for v in self.con.execute(query).fetchall()[0]))
+
+    monkeypatch.setattr(core, "DuckDBEngine", Spy)
+    screening = dataclasses.replace(
+        Settings().screening, duckdb_threads=1, temp_directory=str(tmp_path / "spill")
+    )
+    settings = dataclasses.replace(Settings(), screening=screening)
+    cps = read_checkpoints(data.CHECKPOINTS)
+    if what == "plate_passes":
+        found = core.plate_passes(cps, data.passes(), "渝F·12345", settings=settings)
+    else:
+        found = core.plates_checkpoints(cps, data.passes(), ["渝F·12345"], settings=settings)
+    assert len(found) and len(seen) == 1
+    threads, temp = seen[0]
+    assert threads == "1" and temp.startswith(str(tmp_path / "spill"))
