@@ -2,7 +2,9 @@
 
 Look-up order: an explicit path, then ``$HEXPATROL_CONFIG``, then ``./hexpatrol.toml``; a
 missing file means "all defaults". Paths in the file are relative to the file itself.
-Settings are passed explicitly; nothing here is mutated at run time.
+Settings are passed explicitly; nothing here is mutated at run time. One thing follows the
+settings read last: the ``data_dir`` whose secret keys masked plate ids
+(:func:`geo.privacy.use_deployment`), so one deployment's ids agree in every process.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from geo.errors import ConfigError
 from geo.i18n import LANGS
 from geo.periods import PeriodSettings
+from geo.privacy import use_deployment
 from geo.screening.settings import ScreeningSettings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -200,13 +203,17 @@ def config_file(path: str | os.PathLike[str] | None = None) -> Path | None:
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
-    """Read settings from a TOML file (see module docstring for the look-up order)."""
+    """Read settings from a TOML file (see module docstring for the look-up order).
+
+    Masked plate and person ids are keyed with the secret in the returned ``data_dir`` from
+    then on (:func:`geo.privacy.use_deployment`).
+    """
     candidate = path or os.environ.get("HEXPATROL_CONFIG") or "hexpatrol.toml"
     file = Path(candidate)
     if not file.is_file():
         if path is not None or os.environ.get("HEXPATROL_CONFIG"):
             raise ConfigError(f"config file {file} not found")
-        return Settings()
+        return _deployment(Settings())
     try:
         raw: dict[str, Any] = tomllib.loads(file.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -239,4 +246,9 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         replace(Settings(), **{k: values[k] for k in ("townships", "events") if k in values})
     ):
         values = {**{k: v for k, v in _DEMO_ONLY.items() if k not in raw}, **values}
-    return replace(Settings(), **values)
+    return _deployment(replace(Settings(), **values))
+
+
+def _deployment(settings: Settings) -> Settings:
+    use_deployment(settings.data_dir)  # masked plate ids keyed with this deployment's secret
+    return settings

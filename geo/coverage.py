@@ -466,7 +466,11 @@ def systematic_sample(probabilities: npt.ArrayLike, rng: np.random.Generator) ->
 
 @dataclass
 class Schedule:
-    """A day-by-day rotation: one row per (day, post), plus per-target probabilities."""
+    """A day-by-day rotation: one row per (day, post), plus per-target probabilities.
+
+    ``expected_coverage`` is a lower bound of the expected daily share of risk covered
+    (exact without overlapping targets; see :func:`rotation`).
+    """
 
     days: pd.DataFrame
     targets: pd.DataFrame
@@ -580,9 +584,13 @@ def rotation(
         other posts included). ``targets``: one row per target post: ``h3_cell``, ``name``,
         ``risk`` (what it adds to the targets ranked before it), ``probability`` (of being
         staffed on a day with the most teams) and ``days_staffed``. ``expected_coverage``:
-        mean share of the problem's risk covered per day, expected over the draws (for a
-        pinned day, what its posts cover). ``warnings``: unknown pinned posts and
-        predictable pinning.
+        mean share of the problem's risk covered per day, a lower bound of its expectation
+        over the draws: each drawn post is counted for the risk it adds to the targets
+        ranked before it (``targets.risk``), times its probability, plus the fixed posts'.
+        A post drawn without an overlapping one ranked before it covers more than that, so
+        the bound is exact when the targets' reaches do not overlap (greedy targets overlap
+        little) and otherwise short by the overlaps. For a pinned day, exactly what its
+        posts cover. ``warnings``: unknown pinned posts and predictable pinning.
 
     Examples
     --------
@@ -635,6 +643,7 @@ def rotation(
         chosen = [*fixed, *[mobile[i] for i in picks]]
         # a pinned day covers what its posts cover, not what the random strategy would
         fixed_day = day in overrides
+        # a drawn day: Σ p·(risk added in greedy order), a lower bound (see Returns)
         expected.append(objective(problem, chosen) if fixed_day else base + float(probs @ value_a))
         rows += [_post_row(problem, j, day, names) for j in chosen]
         if progress:

@@ -255,6 +255,18 @@ def ledger_dataset(
     return Dataset(townships, key_areas, None, cells, rejects, labels.labels, warnings)
 
 
+def local_times(times: pd.Series) -> pd.Series:
+    """``times`` in the deployment's time zone (:data:`geo.schema.TZ`).
+
+    Tz-aware times are converted (the same instants), naive ones are taken as local wall
+    clock times; times already in it are returned as they are.
+    """
+    zone = getattr(times.dt, "tz", None)
+    if zone is None:
+        return times.dt.tz_localize(TZ, ambiguous="NaT", nonexistent="shift_forward")
+    return times if str(zone) == str(TZ) else times.dt.tz_convert(TZ)
+
+
 def filter_events(
     events: pd.DataFrame,
     *,
@@ -269,13 +281,14 @@ def filter_events(
     ``start`` and ``end`` are local dates, both included; ``None`` or an empty collection
     means no restriction on that field. ``hours`` keeps events whose local clock time is in
     [start, end) and may wrap midnight (``(22:00, 02:00)``); day-precision events are left
-    out then, as their hour is unknown.
+    out then, as their hour is unknown. Local means the deployment's time zone,
+    :data:`geo.schema.TZ`, for dates and hours alike (see :func:`local_times`).
 
     Parameters
     ----------
     events : DataFrame
-        Canonical events: ``occurred_at`` tz-aware in Asia/Shanghai (as
-        :func:`load_dataset` gives them; the clock time is read as it is, not converted),
+        Canonical events: ``occurred_at`` tz-aware (as :func:`load_dataset` gives them, in
+        :data:`geo.schema.TZ`; another zone is converted, naive times are taken as local),
         ``kind``, ``township_code`` and optionally ``time_precision``.
     start, end : date, optional
         First and last local day kept, both included.
@@ -311,7 +324,7 @@ def filter_events(
     [2]
     """
     mask = pd.Series(True, index=events.index)
-    local = events["occurred_at"]
+    local = local_times(events["occurred_at"])
     if start is not None:
         mask &= local >= pd.Timestamp(start, tz=TZ)
     if end is not None:

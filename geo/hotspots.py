@@ -459,9 +459,9 @@ def emerging_hotspots(
         Adjust each slice's p-values (Benjamini-Hochberg, over the cells of that slice)
         before testing them against ``alpha``.
     alpha : float, default 0.10
-        A cell is significant in a slice when its (adjusted) p-value is at most this. The
-        Mann-Kendall trend test that tells intensifying from diminishing spots uses a fixed
-        0.05 (:func:`trend_category`'s default), not ``alpha``.
+        A cell is significant in a slice when its (adjusted) p-value is at most this, and
+        the Mann-Kendall trend of its z series (intensifying or diminishing spots) when its
+        p-value is: one level for both.
 
     Returns
     -------
@@ -516,7 +516,7 @@ def emerging_hotspots(
     tz[active], tp[active] = mann_kendall(zm[active])
     categories = np.full(n_cells, "no_pattern", dtype=object)
     for i in np.flatnonzero(sm.any(axis=1)):
-        categories[i] = trend_category(zm[i], sm[i], tz[i], tp[i])
+        categories[i] = trend_category(zm[i], sm[i], tz[i], tp[i], alpha=alpha)
     trends = pd.DataFrame(
         {
             "h3_cell": area.cells,

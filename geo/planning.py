@@ -11,6 +11,7 @@ fell in the riskiest cells covering as much of the area as the plan reaches.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -42,6 +43,7 @@ from geo.hotspots import StudyArea
 from geo.i18n import t
 from geo.periods import PeriodSettings, day_calendar
 from geo.places import nearest_places, place_text
+from geo.schema import TZ
 from geo.views import hotspot_view, period_events, study_area
 
 #: key-area categories that get a fixed post by default (stations, hospitals, shopping)
@@ -368,6 +370,21 @@ def _rotation(
     return rotation(problem, request.days, per_day, seed=request.seed, names=named)
 
 
+def as_of(ds: Dataset, forecast_month: str | None) -> Dataset:
+    """``ds`` as it stood before ``forecast_month`` began (all of it without a month).
+
+    A plan for a past month (a backtest, a briefing's plan for the month after the one it
+    reports) must know nothing of that month or later ones.
+    """
+    if forecast_month is None or ds.events.empty:
+        return ds
+    start = pd.Timestamp(pd.Period(forecast_month, freq="M").start_time, tz=TZ)
+    before = ds.events["occurred_at"] < start
+    if before.all():
+        return ds
+    return dataclasses.replace(ds, events=ds.events[before], labels=ds.labels[before])
+
+
 def make_plan(
     ds: Dataset,
     request: PlanRequest,
@@ -380,7 +397,8 @@ def make_plan(
     The risk covered is the default forecast of ``request.forecast_month`` (default: the
     month after the last event) from the period's events of the ``history_months`` before
     it; the hexagons drawn under the posts are the period's Gi* classes over the
-    ``lookback_days`` up to the last event.
+    ``lookback_days`` up to the last event. Events of ``forecast_month`` and later are
+    left out of both (:func:`as_of`): a plan for a past month is made as of then.
 
     Parameters
     ----------
@@ -417,6 +435,7 @@ def make_plan(
     """
     periods = periods or PeriodSettings()
     say = progress or (lambda _f, _m: None)
+    ds = as_of(ds, request.forecast_month)  # nothing of the month planned for or later
     warnings: list[str] = list(ds.warnings)
     keys = [] if request.period == "custom" else [request.period]
     keys += list(request.extra_periods)

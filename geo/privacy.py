@@ -1,13 +1,26 @@
-"""Personal data: plates and persons' names are masked outside the commander role."""
+"""Personal data: plates and persons' names are masked outside the commander role.
+
+The ids that tell masked plates and persons apart (``V1a2b3c4d``, ``P…``) are keyed hashes
+whose key is a secret of the deployment, kept in its ``data_dir`` (file ``plate_key``, mode
+600, made once by :func:`deployment_secret`): every app process of ``hexpatrol serve
+--workers N``, every restart and every command-line export of one deployment give a vehicle
+the same id, and nobody without the file can compute an id from a plate. The deployment is
+the one whose settings were read last (:func:`geo.config.load_settings` calls
+:func:`use_deployment`); a process that read none uses the default look-up's.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import math
+import os
 import re
 import secrets
+import tempfile
 import unicodedata
+from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -49,12 +62,77 @@ def mask_plate(plate: object) -> str:
     return text[0] + "*" * (len(text) - 1)
 
 
-#: per-process key for plate ids: stable while the server runs, never shown or stored
-_PLATE_KEY = secrets.token_bytes(32)
+#: the file in ``data_dir`` holding the key of plate and person ids (never shown)
+PLATE_KEY_FILE: Final = "plate_key"
+_key_dir: Path | None = None
+
+
+def deployment_secret(data_dir: Path, name: str) -> str:
+    """A secret of the deployment, made once and kept in ``data_dir / name`` (mode 600).
+
+    Every process of a deployment reads the same secret. A new one is written to a private
+    temporary file and linked into place, so processes starting together never see a
+    half-written file and the first one made wins. An empty file is replaced.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The deployment's own folder (created if missing).
+    name : str
+        The file name, e.g. ``cookie_secret`` or :data:`PLATE_KEY_FILE`.
+
+    Returns
+    -------
+    str
+        The secret (43 URL-safe characters for a new one).
+    """
+    path = Path(data_dir) / name
+    if path.is_file() and path.read_text(encoding="utf-8").strip():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-")  # mode 600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secrets.token_urlsafe(32))
+        try:
+            os.link(tmp, path)  # atomic; fails if another process made it first
+        except FileExistsError:
+            if not path.read_text(encoding="utf-8").strip():  # an empty one: replaced
+                os.replace(tmp, path)
+        except OSError:  # a file system without hard links
+            os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def use_deployment(data_dir: Path) -> None:
+    """Key plate and person ids with the secret kept in ``data_dir`` from now on."""
+    global _key_dir
+    _key_dir = Path(data_dir).resolve()
+
+
+@functools.cache
+def _key_in(data_dir: Path) -> bytes:
+    return deployment_secret(data_dir, PLATE_KEY_FILE).encode("ascii")
+
+
+def _plate_key() -> bytes:
+    if _key_dir is None:  # no settings read yet: the deployment of the default look-up
+        from geo.config import load_settings
+
+        use_deployment(load_settings().data_dir)
+    assert _key_dir is not None
+    return _key_in(_key_dir)
 
 
 def plate_id(plate: object) -> str:
-    """A short non-reversible id of a plate (same plate, same id, within one process)."""
+    """A short non-reversible id of a plate: same plate, same id in one deployment.
+
+    The id is keyed with the deployment's secret (see the module docstring), so it is the
+    same in every app process and after restarts, and differs between deployments.
+    """
     if plate is None or (isinstance(plate, float) and plate != plate):
         return ""
     text = re.sub(r"[\s·.\-]", "", str(plate)).upper()
@@ -68,7 +146,8 @@ def masked_label(plate: object) -> str:
 
 
 def _keyed(prefix: str, text: str) -> str:
-    return prefix + hmac.new(_PLATE_KEY, text.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
+    digest = hmac.new(_plate_key(), text.encode("utf-8"), hashlib.sha256).hexdigest()
+    return prefix + digest[:8]
 
 
 def normalize_party(text: object) -> list[str]:
@@ -102,8 +181,9 @@ def mask_name(name: object) -> str:
 def mask_events(events: pd.DataFrame) -> pd.DataFrame:
     """Events with masked plates and persons, plus ``plate_id``/``party_id`` to count by.
 
-    The ids are keyed hashes (a per-process secret): the same plate or person gets the same
-    id, nobody can turn an id back into the plate or name. A ``party`` cell naming several
+    The ids are keyed hashes (the deployment's secret, see the module docstring): the same
+    plate or person gets the same id in every process of the deployment, nobody can turn an
+    id back into the plate or name. A ``party`` cell naming several
     people (``张三、李四``) keeps one masked name and one id per person, joined by ``、``.
     """
     out = events.copy()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import secrets
 import shutil
 import signal
 import socket
@@ -27,6 +26,7 @@ from types import FrameType
 
 from geo.config import PROJECT_DIR, Settings
 from geo.errors import HexpatrolError
+from geo.privacy import deployment_secret
 
 AFFINITY_COOKIE = "hexpatrol_worker"
 NGINX_PATHS: tuple[str, ...] = ("/usr/sbin/nginx",)  # Debian's, when sbin is not on PATH
@@ -112,13 +112,12 @@ def nginx_config(port: int, worker_ports: Sequence[int], run_dir: Path, address:
 
 
 def cookie_secret(data_dir: Path) -> str:
-    """The cookie secret all workers share, made once and kept in ``data_dir`` (mode 600)."""
-    path = data_dir / "cookie_secret"
-    if not path.is_file():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-    return path.read_text(encoding="utf-8").strip()
+    """The cookie secret all workers share, made once and kept in ``data_dir`` (mode 600).
+
+    Made as every deployment secret is (:func:`geo.privacy.deployment_secret`), like the key
+    of masked plate ids beside it.
+    """
+    return deployment_secret(data_dir, "cookie_secret")
 
 
 def free_ports(n: int) -> list[int]:

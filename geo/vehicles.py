@@ -10,7 +10,8 @@ it, kept free of any UI:
   polygon); nothing of the other vehicles is kept;
 - :func:`scoped_suspects`, :func:`scoped_result` — the list a :class:`geo.auth.Scope` may
   see: a township account only the vehicles seen at its own checkpoints; masked plates
-  (``渝F·B**** (V1a2b3c4d)``) outside the commander role, the id stable within the server;
+  (``渝F·B**** (V1a2b3c4d)``) outside the commander role, the id the same in every app
+  process and after restarts (keyed with the deployment's secret, :mod:`geo.privacy`);
 - :func:`vehicle_passes` — one listed vehicle's passes (refused for any other plate; a
   township sees only the passes at its own checkpoints); :func:`timeline` (day × hour),
   :func:`checkpoint_counts` (for the map) and :func:`vehicle_events` (its cases and tips).
@@ -177,7 +178,8 @@ def screen_folder(
     known : DataFrame, optional
         Known plates (``plate``, ``n_cases``), e.g. the store's cases.
     now : datetime, optional
-        Passes later than a day after it are rejected (default: now).
+        Passes later than a day after it are rejected (default: now in the deployment's
+        time zone, :data:`geo.schema.TZ`).
 
     Returns
     -------

@@ -14,6 +14,7 @@ import pandas as pd
 from geo.cells import annotate_cells, cells_to_frame
 from geo.dataset import Dataset, filter_events
 from geo.ensemble import Outlook, next_month
+from geo.errors import HexpatrolError
 from geo.forecast import MonthlySeries, flag_top
 from geo.hotspots import (
     GI_CLASSES,
@@ -35,6 +36,21 @@ def summary_counts(events: pd.DataFrame, cells: pd.DataFrame) -> dict[str, int]:
         "tips": int((events["kind"] == "tip").sum()),
         "cells": int((cells["n"] > 0).sum()) if "n" in cells.columns else len(cells),
     }
+
+
+class StudyAreaError(HexpatrolError, ValueError):
+    """A study area given to a view is of another H3 resolution than the view's."""
+
+
+def _check_area(area: StudyArea, res: int) -> StudyArea:
+    """``area`` if it is at ``res``; cells of another resolution would count nothing."""
+    if area.res != res:
+        raise StudyAreaError(
+            f"area was built at H3 resolution {area.res} but the view asks for {res}: "
+            f"build it with study_area(ds, res={res}, ...)",
+            zh=f"研究区域的分辨率({area.res})与所选分辨率({res})不一致",
+        )
+    return area
 
 
 def study_area(
@@ -236,7 +252,7 @@ def hotspot_view(
     area : StudyArea, optional
         A study area built before (:func:`study_area`) for the same ``res`` and
         townships; default: built here from ``township_codes`` and ``k``. It is widened by
-        any event cell it lacks.
+        any event cell it lacks. One of another resolution raises :class:`StudyAreaError`.
     trends : bool, default True
         Run the monthly emerging-hotspot analysis
         (:func:`geo.hotspots.emerging_hotspots`).
@@ -256,6 +272,8 @@ def hotspot_view(
     ValueError
         When ``periods`` names an unknown period, ``transform`` is not ``none`` or
         ``log1p``, or ``lang`` is neither ``zh``, ``en`` nor ``None`` (with key areas).
+    StudyAreaError
+        When ``area`` is of another H3 resolution than ``res`` (a ``ValueError`` too).
     TypeError
         When a keyword is no field of either, or ``res`` is given by neither.
     """
@@ -264,6 +282,7 @@ def hotspot_view(
     res, township_codes = query.res, query.township_codes
     if area is None:
         area = study_area(ds, res=res, k=gi.k, township_codes=township_codes)
+    area = _check_area(area, res)
     area = area.including(events[f"cell_{res}"] if f"cell_{res}" in events else [])
     w = {"case": gi.weights[0], "tip": gi.weights[1]}
     stats = hotspots(events, area, weights=w, transform=gi.transform, fdr=gi.fdr)
@@ -335,7 +354,7 @@ def forecast_view(
     weights : (float, float)
         Weight of a case and of a tip.
     area : StudyArea, optional
-        The study area (default: the selected townships).
+        The study area (default: the selected townships), at ``res``.
     shown_share : float
         At most this share of the area is drawn: the riskiest cells that together hold 95%
         of the risk above the background (the risk of a cell no method flags).
@@ -343,7 +362,14 @@ def forecast_view(
     Returns
     -------
     ForecastView
+
+    Raises
+    ------
+    StudyAreaError
+        When ``area`` is of another H3 resolution than ``res``.
     """
+    if area is not None:
+        _check_area(area, res)
     events = period_events(
         ds, start=start, end=end, kinds=kinds, township_codes=township_codes, periods=periods
     )

@@ -260,6 +260,13 @@ def _engine(
     )
 
 
+def _temp_base(settings: Settings) -> str:
+    """Where DuckDB and the pass readers spill: ``temp_directory`` or ``data_dir/tmp``."""
+    base = settings.screening.temp_directory or os.path.join(settings.data_dir, "tmp")
+    os.makedirs(base, exist_ok=True)
+    return base
+
+
 def load_checkpoints(
     source: TableSource | Checkpoints, settings: Settings, crs: str | None = None
 ) -> Checkpoints:
@@ -377,7 +384,7 @@ def screen(
         Called with (step label, fraction or None) as the engine works.
     now : datetime, optional
         Naive local time: passes later than a day after it are rejected as
-        ``future_time`` (default: the machine's clock).
+        ``future_time`` (default: now in :data:`geo.schema.TZ`, not the machine's zone).
     spark_session : SparkSession, optional
         An existing session to use (not stopped afterwards).
     seed : int, default 0
@@ -407,9 +414,7 @@ def screen(
     cps = load_checkpoints(checkpoints, settings, crs)
     white = _plates(whitelist, read_whitelist, warnings)
     known_t = _plates(known, read_known, warnings)
-    base = s.temp_directory or os.path.join(settings.data_dir, "tmp")
-    os.makedirs(base, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=base, prefix="screen-") as tmp:
+    with tempfile.TemporaryDirectory(dir=_temp_base(settings), prefix="screen-") as tmp:
         groups = _groups(passes, tmp)
         eng = _engine(engine, s, tmp, spark_master, spark_session)
         try:
@@ -508,16 +513,22 @@ def _day_bounds(date_from: dt.date | None, date_to: dt.date | None) -> tuple[int
 
 
 def _plates_query(
-    cps: Checkpoints, passes: PassSource, plates: Iterable[str], bounds: tuple[int, int], sql: str
+    cps: Checkpoints,
+    passes: PassSource,
+    plates: Iterable[str],
+    bounds: tuple[int, int],
+    sql: str,
+    settings: Settings,
 ) -> pd.DataFrame:
     """Run ``sql`` over the passes ``p`` (``plate``, ``t``, ``cp_id`` …) of ``plates`` only.
 
     The plates are joined as a table (never spliced into the SQL); no other plate's pass
-    leaves the engine.
+    leaves the engine. DuckDB runs as for :func:`screen`: the ``[screening]`` threads,
+    memory limit and temporary folder.
     """
     wanted = sorted({clean_plate(p) for p in plates} - {""})
-    with tempfile.TemporaryDirectory(prefix="hexpatrol-plate-") as tmp:
-        eng = DuckDBEngine(temp_directory=os.path.join(tmp, "duckdb"))
+    with tempfile.TemporaryDirectory(dir=_temp_base(settings), prefix="plate-") as tmp:
+        eng = _engine("duckdb", settings.screening, tmp, None, None)
         try:
             eng.put(
                 "cp",
@@ -557,7 +568,8 @@ def plate_passes(
     Parameters
     ----------
     checkpoints, passes, crs, settings
-        As for :func:`screen` (``settings`` only for reading the checkpoint list).
+        As for :func:`screen` (``settings`` for reading the checkpoint list and for DuckDB's
+        ``[screening]`` threads, memory limit and temporary folder).
     plate : str
         The plate (any spelling: ``渝F·A1234`` = ``渝FA1234``; cleaned as
         :func:`geo.screening.schema.clean_plate` does).
@@ -575,13 +587,15 @@ def plate_passes(
     ScreeningInputError
         When the checkpoint list or the pass files cannot be found or read.
     """
-    cps = load_checkpoints(checkpoints, settings or Settings(), crs)
+    settings = settings or Settings()
+    cps = load_checkpoints(checkpoints, settings, crs)
     frame = _plates_query(
         cps,
         passes,
         [plate],
         _day_bounds(date_from, date_to),
         "SELECT t, cp_id, cp_name, kind, town, lon, lat FROM p ORDER BY t, cp_id",
+        settings,
     )
     frame.insert(0, "time", pd.to_datetime(frame.pop("t").astype("int64"), unit="s"))
     return frame
@@ -602,7 +616,7 @@ def plates_checkpoints(
     Parameters
     ----------
     checkpoints, passes, crs, settings
-        As for :func:`screen`.
+        As for :func:`screen` (the checkpoint list and DuckDB's ``[screening]`` set-up).
     plates : iterable of str
         The plates asked about (e.g. the listed suspects); other plates are not read out.
     date_from, date_to : date, optional
@@ -613,12 +627,14 @@ def plates_checkpoints(
     DataFrame
         ``plate`` (cleaned), ``cp_id``, ``n``; one row per plate and checkpoint passed.
     """
-    cps = load_checkpoints(checkpoints, settings or Settings(), crs)
+    settings = settings or Settings()
+    cps = load_checkpoints(checkpoints, settings, crs)
     frame = _plates_query(
         cps,
         passes,
         plates,
         _day_bounds(date_from, date_to),
         "SELECT plate, cp_id, count(*) AS n FROM p GROUP BY plate, cp_id ORDER BY plate, cp_id",
+        settings,
     )
     return frame.astype({"plate": object, "cp_id": object, "n": "int64"})

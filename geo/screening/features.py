@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo.periods import PeriodSettings, day_calendar
+from geo.schema import TZ
 from geo.screening import sql
 from geo.screening.engines import DuckDBEngine, Engine, Progress
 from geo.screening.inputs import Checkpoints, PassGroup, ScreeningInputError
@@ -167,6 +168,17 @@ def _window(
     return date_from, date_to
 
 
+def local_now(now: dt.datetime | None = None) -> dt.datetime:
+    """``now`` as the naive local time the passes are read in (:data:`geo.schema.TZ`).
+
+    Default: the current time there, not the machine's clock (a server may run in UTC); an
+    aware ``now`` is converted, a naive one is taken as local already.
+    """
+    if now is None:
+        return dt.datetime.now(TZ).replace(tzinfo=None)
+    return now.astimezone(TZ).replace(tzinfo=None) if now.tzinfo else now
+
+
 def compute_features(
     engine: Engine,
     checkpoints: Checkpoints,
@@ -197,7 +209,9 @@ def compute_features(
     date_from, date_to : date, optional
         The screened days (default: the last ``window_days`` of the data).
     now : datetime, optional
-        Passes later than a day after this are rejected as ``future_time`` (default: now).
+        Passes later than a day after this are rejected as ``future_time``; naive = local
+        time (see :func:`local_now`; default: now in :data:`geo.schema.TZ`, whatever the
+        machine's zone).
     progress : callable, optional
         Called with (step label, fraction or None).
 
@@ -209,8 +223,7 @@ def compute_features(
     """
     s = settings or ScreeningSettings()
     timings: dict[str, float] = {}
-    now = now or dt.datetime.now()
-    now_sec = int((now - dt.datetime(1970, 1, 1)).total_seconds())
+    now_sec = int((local_now(now) - dt.datetime(1970, 1, 1)).total_seconds())
     towns = _town_ids(checkpoints)
     _register(engine, checkpoints, whitelist, towns)
     key = engine.raw_view(groups)

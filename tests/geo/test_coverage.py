@@ -211,3 +211,27 @@ class TestReachAndCandidates:
         assert candidate_cells(cells, risk, 0.3).tolist() == ["b", "d", "i"]
         assert candidate_cells(cells, risk, 0.9).tolist() == ["b", "c", "d", "g", "i"]  # no zeros
         assert candidate_cells(cells, np.zeros(10)).tolist() == []
+
+
+def test_expected_coverage_is_a_lower_bound_exact_without_overlaps() -> None:
+    """Found in review: "expected" coverage counts each drawn post for the risk it adds to
+    the targets ranked before it, so with overlapping targets it is a lower bound (as the
+    docstring now says), and exact when no two targets' reaches overlap."""
+
+    def realised(problem, schedule) -> np.ndarray:
+        index = {c: i for i, c in enumerate(problem.candidates)}
+        days = schedule.days.groupby("day")["h3_cell"]
+        return np.array([objective(problem, [index[c] for c in g]) for _, g in days])
+
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(400)]
+    for radius, overlapping in ((400, True), (200, False)):
+        problem = build_problem(demand_frame(9, rings=4), radius_m=radius)
+        schedule = rotation(problem, days, dict.fromkeys(days, 2), seed=1)
+        covered = realised(problem, schedule) / problem.total_risk
+        added = schedule.days["h3_cell"].map(schedule.targets.set_index("h3_cell")["risk"])
+        lower = added.groupby(schedule.days["day"]).sum()
+        assert (covered >= lower.to_numpy() / problem.total_risk - 1e-12).all()  # every day
+        assert schedule.expected_coverage == pytest.approx(
+            lower.mean() / problem.total_risk, abs=0.02
+        )  # the draws' share of what they add, as expected
+        assert bool(covered.mean() > schedule.expected_coverage + 0.005) == overlapping

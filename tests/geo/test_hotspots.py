@@ -225,6 +225,35 @@ def test_emerging_on_events_sees_a_new_hotspot(two_townships) -> None:
     assert series.groupby("period")["n"].sum().sum() == len(events)
 
 
+@pytest.mark.parametrize(
+    ("alpha", "expected"), [(0.10, "intensifying_hot"), (0.05, "persistent_hot")], ids=str
+)
+def test_emerging_trend_test_uses_alpha(two_townships, monkeypatch, alpha, expected) -> None:
+    """Found in review: the slices were tested at ``alpha`` but the Mann-Kendall trend at a
+    fixed 0.05, so a rising spot at p = 0.07 was never intensifying with alpha 0.10."""
+    rng = np.random.default_rng(3)
+    rows, stamps = [], []
+    for month in range(1, 13):
+        for _ in range(30):  # background everywhere
+            rows.append(("tip", 30.91 + rng.random() * 0.08, 108.61 + rng.random() * 0.18))
+            stamps.append(f"2025-{month:02d}-10 12:00")
+        for _ in range(20):  # a spot hot every month
+            rows.append(("case", 30.95 + rng.normal(0, 0.0005), 108.75 + rng.normal(0, 0.0005)))
+            stamps.append(f"2025-{month:02d}-05 21:00")
+    events = make_events(rows)
+    events["occurred_at"] = pd.to_datetime(stamps).tz_localize("Asia/Shanghai")
+
+    def rising_at_p_007(series):  # every cell's z series rises, p = 0.07
+        n = np.atleast_2d(series).shape[0]
+        return np.full(n, 1.8), np.full(n, 0.07)
+
+    monkeypatch.setattr("geo.hotspots.mann_kendall", rising_at_p_007)
+    area = StudyArea.from_townships(two_townships, 8, 1)
+    trends, _ = emerging_hotspots(events, area, alpha=alpha)
+    spot = h3.latlng_to_cell(30.95, 108.75, 8)
+    assert trends.set_index("h3_cell").loc[spot, "trend"] == expected
+
+
 def test_key_area_risk_levels_and_reasons(two_townships) -> None:
     key_areas = gpd.GeoDataFrame(
         {

@@ -227,3 +227,23 @@ def test_cli_plan_k_ring_and_bad_base(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["plan", "--input", str(ledger), "--base", "north", "--out", str(out)])
     assert "is not LAT,LON" in capsys.readouterr().err
+
+
+def test_a_plan_for_a_past_month_sees_nothing_after_it(demo) -> None:
+    """Found in review: the Gi* hexagons (and the posts' hot cells) of a plan for a past month
+    counted the events of that month and after it: a plan made "as of" then knew the future."""
+    request = PlanRequest(period="night", teams=2, res=8, forecast_month="2025-06")
+    cut = demo.events["occurred_at"] < pd.Timestamp("2025-06-01", tz="Asia/Shanghai")
+    assert not cut.all()  # the demo has events after the month planned for
+    then = dataclasses.replace(demo, events=demo.events[cut], labels=demo.labels[cut])
+    plan, as_of_then = make_plan(demo, request), make_plan(then, request)
+    assert plan.cells["n"].sum() == as_of_then.cells["n"].sum() > 0
+    assert plan.cells["h3_cell"].tolist() == as_of_then.cells["h3_cell"].tolist()
+    assert plan.plan.posts["hot_cells_covered"].tolist() == (
+        as_of_then.plan.posts["hot_cells_covered"].tolist()
+    )
+    timing = {"solve_seconds"}
+    figures = {k: v for k, v in plan.figures.items() if k not in timing}
+    assert figures == pytest.approx(
+        {k: v for k, v in as_of_then.figures.items() if k not in timing}, nan_ok=True
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -159,3 +162,76 @@ def test_one_vehicles_passes_in_time_order() -> None:
     assert track["time"].is_monotonic_increasing
     assert track["cp_id"].tolist()[:3] == ["A1", "B1", "B1"]
     assert list(track.columns) == ["time", "cp_id", "cp_name", "kind", "town", "lon", "lat"]
+
+
+class TestNowIsTheDeploymentsClock:
+    """Found in review: without ``now`` the screen took the machine's local clock, so on a
+    server set to another zone than Asia/Shanghai passes of today were rejected as
+    ``future_time`` (or passes of tomorrow accepted)."""
+
+    @pytest.fixture
+    def new_york_machine(self, monkeypatch: pytest.MonkeyPatch):
+        monkeypatch.setenv("TZ", "America/New_York")  # 12 or 13 hours behind Shanghai
+        time.tzset()
+        yield
+        monkeypatch.undo()
+        time.tzset()
+
+    def _future(self, tmp_path: Path, hours_ahead: float) -> int:
+        now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+        times = [now - dt.timedelta(hours=2), now + dt.timedelta(hours=hours_ahead)]
+        frame = pd.DataFrame(
+            {
+                "号牌号码": ["渝F12345", "渝F12345"],
+                "过车时间": [f"{t:%Y-%m-%d %H:%M:%S}" for t in times],
+                "卡口编号": ["A1", "B1"],
+            }
+        )
+        group = PassGroup("frame", ("(frame)",), frame=frame)
+        engine = DuckDBEngine(temp_directory=str(tmp_path / "duck"))
+        try:
+            run = compute_features(engine, read_checkpoints(data.CHECKPOINTS), [group])
+        finally:
+            engine.close()
+        reasons = dict(zip(run.rejects["reason"], run.rejects["n"], strict=True))
+        return int(reasons.get("future_time", 0))
+
+    def test_a_pass_later_today_is_kept(self, tmp_path: Path, new_york_machine) -> None:
+        assert self._future(tmp_path, 14) == 0
+
+    def test_a_pass_two_days_ahead_is_rejected(self, tmp_path: Path, new_york_machine) -> None:
+        assert self._future(tmp_path, 48) == 1
+
+
+@pytest.mark.parametrize("what", ["plate_passes", "plates_checkpoints"])
+def test_one_vehicles_passes_run_on_the_screens_duckdb_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    """Found in review: a vehicle's passes ran on DuckDB's defaults (all threads, 2 GB, /tmp)
+    whatever the [screening] settings gave the screen."""
+    import dataclasses
+
+    import geo.screening.core as core
+    from geo.config import Settings
+
+    seen: list[tuple[str, ...]] = []
+
+    class Spy(DuckDBEngine):
+        def __init__(self, **kw: object) -> None:
+            super().__init__(**kw)  # type: ignore[arg-type]
+            query = "SELECT current_setting('threads'), current_setting('temp_directory')"
+            seen.append(tuple(str(v) for v in self.con.execute(query).fetchall()[0]))
+
+    monkeypatch.setattr(core, "DuckDBEngine", Spy)
+    screening = dataclasses.replace(
+        Settings().screening, duckdb_threads=1, temp_directory=str(tmp_path / "spill")
+    )
+    settings = dataclasses.replace(Settings(), screening=screening)
+    cps = read_checkpoints(data.CHECKPOINTS)
+    if what == "plate_passes":
+        found = core.plate_passes(cps, data.passes(), "渝F·12345", settings=settings)
+    else:
+        found = core.plates_checkpoints(cps, data.passes(), ["渝F·12345"], settings=settings)
+    assert len(found) and len(seen) == 1
+    threads, temp = seen[0]
+    assert threads == "1" and temp.startswith(str(tmp_path / "spill"))
