@@ -65,12 +65,13 @@ def scope() -> Scope:
     return user().scope
 
 
-def data_key() -> str:
-    """Cache key of the current data: settings, the user's scope and the store's revision."""
-    return f"{settings()!r}|{scope()}|{store().revision()}"
+def data_key(scope_: Scope | None = None) -> str:
+    """Cache key of the current data: settings, the user's (or ``scope_``'s) scope and the
+    store's revision."""
+    return f"{settings()!r}|{scope_ or scope()}|{store().revision()}"
 
 
-@st.cache_resource(max_entries=48, show_spinner=False)
+@st.cache_resource(max_entries=96, show_spinner=False)
 def dataset(_settings: Settings, key: str, _scope: Scope) -> Dataset:
     """The data in ``_scope`` (``key`` is what the cache hashes: see :func:`data_key`).
 
@@ -87,16 +88,25 @@ def current_dataset() -> Dataset:
         return dataset(settings(), data_key(), scope())
 
 
+def _data(key: str, scope_: Scope | None) -> Dataset:
+    """The data set of ``key``: of ``scope_`` when given (warming up), else the user's."""
+    if scope_ is None:
+        return current_dataset()
+    return dataset(settings(), key, scope_)
+
+
 def demo_banner() -> None:
     """Say plainly that the demo data are synthetic."""
     if is_demo(settings()):
         st.caption(f"⚠️ {t('synthetic_banner', lang())} {t('synthetic_basemap', lang())}")
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _area(key: str, res: int, k: int, towns: tuple[str, ...]) -> StudyArea:
-    """Study area per (settings, resolution, k, townships); immutable, so shared."""
-    return study_area(current_dataset(), res=res, k=k, township_codes=towns)
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _area(
+    key: str, res: int, k: int, towns: tuple[str, ...], _scope: Scope | None = None
+) -> StudyArea:
+    """Study area per (data, resolution, k, townships); immutable, so shared."""
+    return study_area(_data(key, _scope), res=res, k=k, township_codes=towns)
 
 
 def _filter_args(filters: MapFilters) -> dict[str, Any]:
@@ -112,14 +122,14 @@ def _filter_args(filters: MapFilters) -> dict[str, Any]:
     }
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def map_view(key: str, filters: MapFilters) -> HotspotView:
+@st.cache_resource(max_entries=128, show_spinner=False)
+def map_view(key: str, filters: MapFilters, _scope: Scope | None = None) -> HotspotView:
     """Hotspots, trends and risk for the sidebar choices (one shared object per choice, any
-    language; never modified)."""
+    language; never modified). ``_scope``: see :func:`_data`."""
     conf = settings()
-    area = _area(key, filters.res, conf.gi_k, filters.towns)
+    area = _area(key, filters.res, conf.gi_k, filters.towns, _scope)
     return hotspot_view(
-        current_dataset(),
+        _data(key, _scope),
         filters.query(),
         gi=replace(GiOptions.from_settings(conf), weights=filters.weights),
         lang=None,  # codes only: the page words them, so one result serves both languages
@@ -127,12 +137,12 @@ def map_view(key: str, filters: MapFilters) -> HotspotView:
     )
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def hot_ranking(key: str, filters: MapFilters) -> pd.DataFrame:
+@st.cache_resource(max_entries=128, show_spinner=False)
+def hot_ranking(key: str, filters: MapFilters, _scope: Scope | None = None) -> pd.DataFrame:
     """The map's top hotspot cells with their places (one shared frame per choice)."""
-    ds = current_dataset()
+    ds = _data(key, _scope)
     return hotspot_ranking(
-        map_view(key, filters).cells,
+        map_view(key, filters, _scope).cells,
         townships=ds.townships,
         key_areas=ds.key_areas,
         villages=ds.base_layers.get("villages"),
@@ -188,16 +198,21 @@ def tile_options(conf: Settings) -> dict[str, Any]:
     missing = assets_missing()
     if missing:
         st.error(t("assets_missing", lang(), n=len(missing), first=missing[0]))
-    found = tileset(conf.basemap) if conf.tiles == "local" else None
-    if conf.tiles == "local" and found is None:
+    options = map_options(conf, current_dataset())
+    if conf.tiles == "local" and options["tileset"] is None:
         st.warning(t("tiles_missing", lang(), name=conf.basemap))
+    return options
+
+
+def map_options(conf: Settings, ds: Dataset) -> dict[str, Any]:
+    """The tiles and vector layers of ``ds``'s maps (what :func:`tile_options` returns)."""
     return {
         "tiles": conf.tiles,
         "tile_url": conf.tile_url,
         "tile_attribution": conf.tile_attribution,
         "tianditu_key": conf.tianditu_key,
-        "tileset": found,
-        "base": current_dataset().base_layers,
+        "tileset": tileset(conf.basemap) if conf.tiles == "local" else None,
+        "base": ds.base_layers,
     }
 
 

@@ -26,6 +26,22 @@ from streamlit_folium import (  # the pieces st_folium itself is made of
 )
 
 
+def _register_with_server() -> None:
+    """Register streamlit-folium's component with the running server.
+
+    The package registers it itself only when first imported inside a page's run; imported
+    by the warm-up thread (:mod:`app_pages.warm`) it would never be served, and every map
+    would say it has trouble loading. Registering the same component again changes nothing.
+    """
+    from streamlit.runtime import Runtime
+
+    if Runtime.exists():
+        Runtime.instance().component_registry.register_component(_component_func)
+
+
+_register_with_server()
+
+
 @dataclass(frozen=True)
 class Payload:
     """A map rendered for the component: scripts, HTML and the assets it needs."""

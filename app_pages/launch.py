@@ -19,12 +19,15 @@ from typing import Final
 
 APP: Final = Path(__file__).resolve().parents[1] / "app.py"
 #: the modules of app_pages that pages import (the others are the pages themselves) ...
-LIBRARY: Final = ("session", "look", "widgets", "hotlist", "plan_form", "common")
+LIBRARY: Final = ("session", "look", "widgets", "hotlist", "plan_form", "common", "pass_import")
 #: ... but for those that load a Streamlit component (streamlit-folium's map): a component
 #: registers itself with the server only when first imported inside a page's run, so these
 #: are left to the first page; the libraries they draw with are loaded here
 COMPONENT_MODULES: Final = ("foliummap", "mapview", "vehicle_view")
 WARM_LIBRARIES: Final = ("folium", "branca", "jinja2")
+#: what the launcher itself starts beside the server (:mod:`app_pages.warm`: every account's
+#: first map, made once the server runs, which is when it loads the component modules)
+SERVER_TASKS: Final = ("warm",)
 #: Streamlit's caches say "No runtime found" when decorated before the server runs
 _CACHE_LOGGERS: Final = (
     "streamlit.runtime.caching.cache_data_api",
@@ -80,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from streamlit.web import cli
 
+    from app_pages import warm
+
+    warm.start()  # every account's first map, once the server is up
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     return int(cli.main() or 0)
 

@@ -71,8 +71,21 @@ def _situation(
     filters: MapFilters, view: HotspotView, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str
 ) -> foliummap.Payload:
     """The situation map for these filters, rendered once for every session."""
-    shown, areas = _chosen_places(ds, filters.towns)
     options = tile_options(settings())
+    return situation_payload(data_key(), filters, view, hexes, ds, lang, options)
+
+
+def situation_payload(
+    key: str,
+    filters: MapFilters,
+    view: HotspotView,
+    hexes: gpd.GeoDataFrame,
+    ds: Dataset,
+    lang: str,
+    options: dict[str, object],
+) -> foliummap.Payload:
+    """The situation map of data ``key`` for these filters (see :func:`_situation`)."""
+    shown, areas = _chosen_places(ds, filters.towns)
 
     def build() -> object:
         return situation_map(
@@ -88,7 +101,7 @@ def _situation(
             **options,
         )
 
-    return foliummap.shared_payload(f"{data_key()}|{filters!r}|{lang}|situation", build)
+    return foliummap.shared_payload(f"{key}|{filters!r}|{lang}|situation", build)
 
 
 def _deck(

@@ -35,6 +35,14 @@ class MapFilters:
     show_trends: bool
     show_points: bool
 
+    @classmethod
+    def default(cls, ds: Dataset, s: Settings) -> MapFilters:
+        """What the sidebar shows a user who has chosen nothing yet."""
+        first, last = date_span(ds.events)
+        weights = (float(s.case_weight), float(s.tip_weight))
+        res = s.h3_resolution
+        return cls(first, last, ("case", "tip"), (), (), res, weights, "gi", False, False)
+
     def query(self) -> EventQuery:
         """The events and hexagons chosen (what :func:`geo.views.hotspot_view` takes)."""
         return EventQuery(
@@ -82,17 +90,18 @@ def _keep(values: dict[str, object]) -> None:
 
 def _sidebar(ds: Dataset, s: Settings, lang: str) -> dict[str, object]:
     names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
-    first, last = date_span(ds.events)  # also for a scope without events
+    d = MapFilters.default(ds, s)  # also for a scope without events
+    first, last = d.start, d.end
     _kept("map_dates", [first.isoformat(), last.isoformat()], _dates(first, last))
-    _kept("map_periods", [], lambda v: [k for k in v if k in PERIOD_KEYS])
-    _kept("map_kinds", ["case", "tip"], lambda v: [k for k in v if k in ("case", "tip")])
-    _kept("map_towns", [], lambda v: [c for c in v if c in names])
-    _kept("map_res", s.h3_resolution, lambda v: v if v in (7, 8, 9, 10) else s.h3_resolution)
-    _kept("map_mode", "gi", lambda v: v if v in MAP_MODES else "gi")
-    for key, default in (("map_trends", False), ("map_points", False)):
+    _kept("map_periods", list(d.periods), lambda v: [k for k in v if k in PERIOD_KEYS])
+    _kept("map_kinds", list(d.kinds), lambda v: [k for k in v if k in ("case", "tip")])
+    _kept("map_towns", list(d.towns), lambda v: [c for c in v if c in names])
+    _kept("map_res", d.res, lambda v: v if v in (7, 8, 9, 10) else d.res)
+    _kept("map_mode", d.mode, lambda v: v if v in MAP_MODES else d.mode)
+    for key, default in (("map_trends", d.show_trends), ("map_points", d.show_points)):
         _kept(key, default, bool)
-    _kept("map_case_w", float(s.case_weight), float)
-    _kept("map_tip_w", float(s.tip_weight), float)
+    _kept("map_case_w", d.weights[0], float)
+    _kept("map_tip_w", d.weights[1], float)
     choose = t("choose", lang)
     with st.sidebar:
         st.header(t("filters", lang))
