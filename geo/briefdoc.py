@@ -200,7 +200,9 @@ def section_tables(b: Briefing) -> dict[str, list[tuple[str, pd.DataFrame]]]:
         names = {"name": "重点区域", "level_label": "风险等级", "reasons": "依据"}
         out["risk"] = [("", b.risk[list(names)].rename(columns=names))]
     if b.suspects is not None and len(b.suspects.places):
-        out["suspects"] = [("疑似车辆过车较多的卡口:", _places_table(b.suspects.places))]
+        out["suspects"] = [
+            ("疑似车辆过车较多的地点(不含过境卡口):", _places_table(b.suspects.places))
+        ]
     if len(b.plan_posts):
         frame = b.plan_posts[["post", "kind", "name", "time"]].assign(
             kind=lambda d: d["kind"].map({"fixed": "固定岗", "mobile": "机动巡逻"})

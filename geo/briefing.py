@@ -20,7 +20,7 @@ import pandas as pd
 
 from geo.dataset import Dataset
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES, key_area_risk
-from geo.i18n import t
+from geo.i18n import label, t
 from geo.periods import PeriodSettings
 from geo.places import hotspot_ranking
 from geo.planning import FIXED_POST_CATEGORIES, PlanRequest, make_plan, track_record_text
@@ -485,7 +485,7 @@ def _days(window: tuple[dt.date, dt.date]) -> str:
 
 def suspect_lines(s: SuspectSummary, scope: str, *, township: bool = False) -> list[str]:
     """The sentences on suspect vehicles from checkpoint passes (no plate in any of them)."""
-    from geo.briefsuspects import month_window
+    from geo.briefsuspects import THROUGH_KINDS, month_window
 
     if s.window is None:
         return ["本月无卡口过车数据,未开展过车筛查。"]
@@ -511,8 +511,10 @@ def suspect_lines(s: SuspectSummary, scope: str, *, township: bool = False) -> l
     lines = [first]
     names = [str(n) for n in s.places["cp_name"].head(3) if str(n)]
     if names:
+        through = "、".join(label("cat_", k, "zh") for k in THROUGH_KINDS)
         lines.append(
-            f"疑似车辆过车最多的是{'、'.join(names)}等卡口(见下表),车辆名单见系统“车辆筛查”页面。"
+            f"除{through}等过境卡口外,疑似车辆过车最多的是{'、'.join(names)}等处(见下表);"
+            "车辆名单见系统“车辆筛查”页面。"
         )
     return lines
 

@@ -8,7 +8,9 @@ month's screen and the previous month's what one briefing may print:
 - how many are **new**: listed this month and not listed in the previous month's screen of
   the same scope (unknown when the previous month has no passes);
 - the checkpoints where the listed vehicles passed most, by name, with their township and
-  how many listed vehicles passed there how often.
+  how many listed vehicles passed there how often — the places where passengers wait
+  (stations, business districts, hospitals, schools, market towns …), not the through-road
+  checkpoints of :data:`THROUGH_KINDS`.
 
 No plate is kept: a briefing is printed and handed around. A township's briefing counts only
 the vehicles that passed a checkpoint standing in the township and only its own checkpoints
@@ -34,6 +36,10 @@ from geo.vehicles import PassFolder, Screening, grade_counts, scoped_suspects, s
 
 #: checkpoints listed in the section's table
 TOP_PLACES: Final = 5
+#: checkpoint kinds on through roads: every vehicle passes them, so they tell nothing of where
+#: passengers are picked up and are left out of the places (a county-town junction would top
+#: the list only because every run crosses it)
+THROUGH_KINDS: Final = ("urban_road", "toll_station")
 #: columns of :attr:`SuspectSummary.places`
 PLACE_COLUMNS: Final = ("cp_id", "cp_name", "township", "kind", "vehicles", "passes")
 
@@ -143,10 +149,10 @@ class SuspectSummary:
         Listed vehicles not listed in the previous month's screen of the same scope; ``None``
         when the previous month holds no pass.
     places : DataFrame
-        Up to :data:`TOP_PLACES` checkpoints of the scope (:data:`PLACE_COLUMNS`), most
-        passes of listed vehicles first: ``vehicles`` that passed there, ``passes`` in all;
-        ``kind`` is the checkpoint kind's code, ``township`` the name of the township it
-        stands in ("" outside every township).
+        Up to :data:`TOP_PLACES` checkpoints of the scope (:data:`PLACE_COLUMNS`), those of
+        :data:`THROUGH_KINDS` left out, most passes of listed vehicles first: ``vehicles``
+        that passed there, ``passes`` in all; ``kind`` is the checkpoint kind's code,
+        ``township`` the name of the township it stands in ("" outside every township).
     """
 
     window: tuple[dt.date, dt.date] | None
@@ -171,6 +177,7 @@ def _places(
 ) -> pd.DataFrame:
     """The scope's checkpoints most passed by ``plates`` (vehicles and passes, no plate)."""
     cps = screening.checkpoints
+    cps = cps[~cps["kind"].isin(THROUGH_KINDS)]
     if township is not None:
         cps = cps[cps["township_code"] == township]
     visits = screening.visits[screening.visits["plate"].isin(set(plates))]

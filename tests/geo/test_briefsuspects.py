@@ -196,18 +196,21 @@ def literal_summary(township: str | None = None) -> SuspectSummary:
 def test_grades_new_and_places_on_literal_screens() -> None:
     s = literal_summary()
     assert s.grades == {"high": 2, "medium": 1, "low": 1} and s.new == 2  # 渝F00002, 渝F00003
-    assert s.places["cp_id"].tolist() == ["H1", "A1", "U1", "B1"]
-    assert s.places["passes"].tolist() == [42, 20, 5, 4]
-    assert s.places["vehicles"].tolist() == [2, 1, 1, 1]
+    # U1 (a county-town junction every run crosses) is no place where passengers wait
+    assert s.places["cp_id"].tolist() == ["H1", "A1", "B1"]
+    assert s.places["passes"].tolist() == [42, 20, 4]
+    assert s.places["vehicles"].tolist() == [2, 1, 1]
     town = literal_summary("T-CITY")  # H1 and U1 stand in 城区
     assert town.grades == {"high": 2, "medium": 0, "low": 0} and town.new == 1
-    assert town.places["cp_id"].tolist() == ["H1", "U1"]
+    assert town.places["cp_id"].tolist() == ["H1"]
     lines = suspect_lines(s, "云阳县")
     assert lines[0] == (
         "根据云阳县5个卡口2025年10月1日至31日的过车数据筛查,本月列出疑似非法营运车辆4辆,"
         "其中高度疑似2辆、疑似1辆、一般关注1辆;较上月新增2辆(上月筛查未列出)。"
     )
-    assert lines[1].startswith("疑似车辆过车最多的是高铁站、甲镇出入口、城区路口等卡口")
+    assert lines[1].startswith(
+        "除城区道路、高速收费站等过境卡口外,疑似车辆过车最多的是高铁站、甲镇出入口、乙镇出入口等处"
+    )
 
 
 def test_a_partial_previous_month_is_said() -> None:
