@@ -4,6 +4,7 @@ import streamlit as st
 
 from app_pages.common import (
     briefing_files,
+    briefing_screens,
     current_dataset,
     data_key,
     demo_banner,
@@ -13,7 +14,8 @@ from app_pages.common import (
     warn_print_tools,
 )
 from app_pages.session import audit, download
-from geo.briefing import SECTIONS
+from geo.briefing import sections
+from geo.errors import HexpatrolError
 from geo.i18n import t
 
 language = lang()
@@ -40,8 +42,16 @@ pressed = st.button(t("brief_make", language), type="primary", key="brief_make")
 if not pressed and st.session_state.get("brief") != (month, scope):
     st.stop()
 st.session_state["brief"] = (month, scope)
+try:  # the section on suspect vehicles, when there are checkpoint passes
+    screens_key, screens = briefing_screens(month)
+except (HexpatrolError, OSError, ValueError) as exc:
+    message = exc.text(language) if isinstance(exc, HexpatrolError) else str(exc)
+    st.warning(t("brief_no_screening", language, msg=message))
+    screens_key, screens = "", None
 with st.spinner(t("brief_make", language)):
-    text, tables, png, docx, pdf = briefing_files(data_key(), month, scope or None)
+    text, tables, png, docx, pdf = briefing_files(
+        data_key(), month, scope or None, screens_key, screens
+    )
 if st.session_state.get("brief_logged") != (month, scope):
     audit("briefing", f"{month} {scope or 'county'}")
     st.session_state["brief_logged"] = (month, scope)
@@ -60,7 +70,7 @@ st.subheader(t("brief_preview", language))
 if t("brief_chinese", language):
     st.caption(t("brief_chinese", language))
 with st.container(key="brief_document"):  # the document's own words: Chinese in any mode
-    for key, heading in SECTIONS:
+    for key, heading in sections(text):
         st.markdown(f"**{heading}**")
         for sentence in text.get(key, []):
             st.write(sentence)

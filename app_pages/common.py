@@ -16,6 +16,7 @@ from app_pages.widgets import MapFilters
 from geo.auth import Scope, User
 from geo.briefdoc import section_tables, to_docx, to_pdf
 from geo.briefmap import deployment_briefing
+from geo.briefsuspects import MonthScreens, previous_month, screen_month
 from geo.config import Settings
 from geo.dataset import Dataset, load_dataset, settings_townships
 from geo.evaluate import backtest, patrol_backtest, summarize
@@ -256,12 +257,15 @@ def patrol_backtest_table(
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def briefing_files(
-    key: str, month: str, township: str | None
+    key: str, month: str, township: str | None, screens_key: str, _screens: MonthScreens | None
 ) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, pd.DataFrame]]], bytes, bytes, bytes]:
     """Text, tables (with their lead-in lines), map PNG, DOCX and PDF (empty without
-    LibreOffice) of one briefing."""
+    LibreOffice) of one briefing (``_screens`` from :func:`briefing_screens`, hashed as
+    ``screens_key``)."""
     conf = settings()
-    briefing = deployment_briefing(current_dataset(), month, conf, township=township)
+    briefing = deployment_briefing(
+        current_dataset(), month, conf, township=township, screens=_screens
+    )
     docx = to_docx(briefing, synthetic=is_demo(conf))
     try:
         pdf = to_pdf(docx)
@@ -335,6 +339,27 @@ def screening(folder: PassFolder) -> tuple[str, Screening]:
     key = screening_key(folder)
     with st.spinner(t("vh_screening", lang())):
         return key, _screening(key, folder)
+
+
+@st.cache_data(max_entries=6, show_spinner=False)
+def _month_screening(key: str, month: str, _folder: PassFolder) -> Screening | None:
+    """One calendar month's screen for the briefings (once per month and change of inputs)."""
+    s = settings()
+    known = known_from_events(store().events())  # as the page's screen: the same grades
+    return screen_month(_folder, s, all_townships(s, repr(s)), month, known=known)
+
+
+def briefing_screens(month: str) -> tuple[str, MonthScreens | None]:
+    """The screens of ``month`` and the month before, and their cache key ("", None without
+    a pass folder: the briefing then has no section on suspect vehicles)."""
+    folder = pass_folder()
+    if folder is None:
+        return "", None
+    key = screening_key(folder)
+    with st.spinner(t("brief_screening", lang())):
+        current = _month_screening(key, month, folder)
+        before = _month_screening(key, previous_month(month), folder)
+    return f"{key}|{month}", MonthScreens(month, current, before)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -18,8 +18,9 @@ from typing import Any, Final
 
 import pandas as pd
 
-from geo.briefing import SECTIONS, Briefing
+from geo.briefing import Briefing, sections
 from geo.fonts import find_cjk_font, soffice
+from geo.i18n import label
 
 #: GB/T 9704-2012: A4, margins top 37, bottom 35, left 28, right 26 mm
 PAGE_MM: Final = (210.0, 297.0)
@@ -198,6 +199,10 @@ def section_tables(b: Briefing) -> dict[str, list[tuple[str, pd.DataFrame]]]:
     if len(b.risk):
         names = {"name": "重点区域", "level_label": "风险等级", "reasons": "依据"}
         out["risk"] = [("", b.risk[list(names)].rename(columns=names))]
+    if b.suspects is not None and len(b.suspects.places):
+        out["suspects"] = [
+            ("疑似车辆过车较多的地点(不含过境卡口):", _places_table(b.suspects.places))
+        ]
     if len(b.plan_posts):
         frame = b.plan_posts[["post", "kind", "name", "time"]].assign(
             kind=lambda d: d["kind"].map({"fixed": "固定岗", "mobile": "机动巡逻"})
@@ -205,6 +210,20 @@ def section_tables(b: Briefing) -> dict[str, list[tuple[str, pd.DataFrame]]]:
         names = {"post": "序号", "kind": "类型", "name": "位置", "time": "时段"}
         out["plan"] = [("", frame.rename(columns=names))]
     return out
+
+
+def _places_table(places: pd.DataFrame) -> pd.DataFrame:
+    """The checkpoints most passed by listed vehicles, in words (no plate)."""
+    return pd.DataFrame(
+        {
+            "序号": range(1, len(places) + 1),
+            "卡口": places["cp_name"].to_numpy(),
+            "所在乡镇": places["township"].to_numpy(),
+            "类型": [label("cat_", k, "zh") for k in places["kind"]],
+            "疑似车辆(辆)": places["vehicles"].astype(int).to_numpy(),
+            "过车(次)": places["passes"].astype(int).to_numpy(),
+        }
+    )
 
 
 def _section_tables(w: _Writer, b: Briefing, key: str) -> None:
@@ -267,7 +286,7 @@ def to_docx(
     if synthetic:
         w.line("(本通报基于合成演示数据,非真实案件)", 12, align="center")
     attachments = _attachments(b)
-    for key, heading in SECTIONS:
+    for key, heading in sections(b.text):
         w.line(heading, 16, bold=True, keep=True)
         for sentence in b.text.get(key, []):
             w.body(sentence)

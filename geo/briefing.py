@@ -9,22 +9,27 @@ and trend chart; :mod:`geo.briefdoc` writes the A4 公文 Word document and its 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
 
 from geo.dataset import Dataset
 from geo.hotspots import GI_CLASSES, TREND_CATEGORIES, key_area_risk
-from geo.i18n import t
+from geo.i18n import label, t
 from geo.periods import PeriodSettings
 from geo.places import hotspot_ranking
 from geo.planning import FIXED_POST_CATEGORIES, PlanRequest, make_plan, track_record_text
 from geo.privacy import mask_plate, plate_id
 from geo.schema import TZ
 from geo.views import GiOptions, hotspot_view
+
+if TYPE_CHECKING:
+    from geo.briefsuspects import MonthScreens, SuspectSummary
 
 BREAKDOWN: Final = ("night", "weekend", "holiday", "market_day", "school_commute")
 
@@ -49,6 +54,7 @@ class Briefing:
     text: dict[str, list[str]] = field(default_factory=dict)
     map_png: bytes = b""
     trend_png: bytes = b""
+    suspects: SuspectSummary | None = None  # checkpoint screening; None without a pass folder
 
 
 def _pct_change(now: int, before: int) -> float | None:
@@ -158,6 +164,7 @@ def compose(
     res: int = 8,
     teams: int = 6,
     gi: GiOptions | None = None,
+    screens: MonthScreens | None = None,
 ) -> Briefing:
     """All figures, tables and sentences of the briefing of ``month`` (``YYYY-MM``).
 
@@ -189,6 +196,11 @@ def compose(
     gi : GiOptions, optional
         Event weights, rings, transform and FDR of Gi* (also the plan's weights); default
         :class:`~geo.views.GiOptions` defaults (a case 1, a tip 0.5; one ring; FDR).
+    screens : MonthScreens, optional
+        The checkpoint-pass screens of ``month`` and the month before
+        (:func:`geo.briefsuspects.month_screens`), for the section on suspect vehicles, cut to
+        ``township`` as the 车辆筛查 page cuts them; without it (no pass folder) the section
+        is left out.
 
     Returns
     -------
@@ -203,18 +215,23 @@ def compose(
         areas rated on the month with those trends); ``plan_posts`` and ``plan_figures``
         (next month's night plan, empty when the last 12 months hold no night event);
         ``cells`` and ``monthly`` (12 months of cases and tips) for the map and chart;
-        ``text`` by section (``situation``, ``hotspots``, ``risk``, ``plan``). ``map_png``
+        ``suspects`` (:class:`geo.briefsuspects.SuspectSummary`, with ``screens`` only);
+        ``text`` by section (``situation``, ``hotspots``, ``risk``, ``suspects`` with
+        ``screens`` only, ``plan``). ``map_png``
         and ``trend_png`` are left empty: see :func:`render_map` and
         :func:`geo.briefmap.render_trend`.
 
     Raises
     ------
     ValueError
-        When ``month`` is not ``YYYY-MM``, ``township`` is not in ``ds.townships``, or the
-        scope has no event in or before ``month`` (the command line then skips it).
+        When ``month`` is not ``YYYY-MM``, ``township`` is not in ``ds.townships``, the
+        scope has no event in or before ``month`` (the command line then skips it), or
+        ``screens`` are another month's.
     """
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
         raise ValueError(f"month was {month!r} but is expected as YYYY-MM")
+    if screens is not None and screens.month != month:
+        raise ValueError(f"screens are of {screens.month} but the briefing is of {month}")
     start, end = _month_bounds(month)
     scoped = _scoped(ds, township)
     names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
@@ -249,9 +266,20 @@ def compose(
         plan_figures=plan_figures,
         cells=cells,
         monthly=_monthly(scoped.events, end),
+        suspects=_suspects(screens, township, names),
     )
     briefing.text = write_text(briefing)
     return briefing
+
+
+def _suspects(
+    screens: MonthScreens | None, township: str | None, names: Mapping[str, str]
+) -> SuspectSummary | None:
+    if screens is None:
+        return None
+    from geo.briefsuspects import summarize
+
+    return summarize(screens, township=township, names=names)
 
 
 def _hotspot_part(
@@ -443,17 +471,78 @@ def write_text(b: Briefing) -> dict[str, list[str]]:
             f"近12个月{b.scope}无夜间非法营运案件与线索,下月不单独部署夜间巡逻力量,"
             "按日常巡查安排;逢场日加强场镇早间巡查。"
         )
-    return {"situation": situation, "hotspots": hotspots, "risk": risk_lines, "plan": plan_lines}
+    text = {"situation": situation, "hotspots": hotspots, "risk": risk_lines, "plan": plan_lines}
+    if b.suspects is not None:
+        text["suspects"] = suspect_lines(b.suspects, b.scope, township=b.township_code is not None)
+    return text
+
+
+def _days(window: tuple[dt.date, dt.date]) -> str:
+    """``2025年10月1日至26日`` (the days of one month)."""
+    first, last = window
+    return f"{first.year}年{first.month}月{first.day}日至{last.day}日"
+
+
+def suspect_lines(s: SuspectSummary, scope: str, *, township: bool = False) -> list[str]:
+    """The sentences on suspect vehicles from checkpoint passes (no plate in any of them)."""
+    from geo.briefsuspects import THROUGH_KINDS, month_window
+
+    if s.window is None:
+        return ["本月无卡口过车数据,未开展过车筛查。"]
+    if s.checkpoints == 0:
+        return [f"{scope}辖区内无卡口,本月未开展过车筛查。"]
+    where = f"{scope}辖区内{s.checkpoints}个卡口" if township else f"{scope}{s.checkpoints}个卡口"
+    lead = f"根据{where}{_days(s.window)}的过车数据筛查,"
+    if not s.listed:
+        return [lead + "本月未发现疑似非法营运车辆。"]
+    g = s.grades
+    first = (
+        f"{lead}本月列出疑似非法营运车辆{s.listed}辆,其中{t('screen_grade_high', 'zh')}"
+        f"{g.get('high', 0)}辆、{t('screen_grade_medium', 'zh')}{g.get('medium', 0)}辆、"
+        f"{t('screen_grade_low', 'zh')}{g.get('low', 0)}辆;"
+    )
+    if s.new is None:
+        first += "上月无卡口过车数据,不作新增比较。"
+    else:
+        first += f"较上月新增{s.new}辆(上月筛查未列出)。"
+        prev = s.previous_window
+        if prev is not None and prev != month_window(f"{prev[0]:%Y-%m}"):
+            first += f"上月过车数据仅有{_days(prev)},新增数可能偏多。"
+    lines = [first]
+    names = [str(n) for n in s.places["cp_name"].head(3) if str(n)]
+    if names:
+        through = "、".join(label("cat_", k, "zh") for k in THROUGH_KINDS)
+        lines.append(
+            f"除{through}等过境卡口外,疑似车辆过车最多的是{'、'.join(names)}等处(见下表);"
+            "车辆名单见系统“车辆筛查”页面。"
+        )
+    return lines
 
 
 # ---------------------------------------------------------------- DOCX and PDF
 
-SECTIONS: Final = (
-    ("situation", "一、总体情况"),
-    ("hotspots", "二、热点分布与趋势"),
-    ("risk", "三、重点区域风险等级"),
-    ("plan", "四、下月工作建议"),
+#: the briefing's sections in order: key and title (numbered by :func:`sections`)
+SECTION_TITLES: Final = (
+    ("situation", "总体情况"),
+    ("hotspots", "热点分布与趋势"),
+    ("risk", "重点区域风险等级"),
+    ("suspects", "疑似非法营运车辆筛查情况"),
+    ("plan", "下月工作建议"),
 )
+#: sections printed only when the briefing has text for them (the others always are)
+OPTIONAL_SECTIONS: Final = frozenset({"suspects"})
+_NUMERALS: Final = "一二三四五六七八九十"
+
+
+def sections(text: Mapping[str, list[str]]) -> list[tuple[str, str]]:
+    """The sections a briefing prints, each with its numbered heading (``一、总体情况``).
+
+    An optional section without text (no pass folder: no screening section) is left out
+    and the sections after it take its number.
+    """
+    keys = [k for k, _ in SECTION_TITLES if k not in OPTIONAL_SECTIONS or text.get(k)]
+    titles = dict(SECTION_TITLES)
+    return [(k, f"{_NUMERALS[i]}、{titles[k]}") for i, k in enumerate(keys)]
 
 
 # ---------------------------------------------------------------- rendering (other modules)

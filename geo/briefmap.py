@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from geo.briefing import Briefing, compose
+from geo.briefsuspects import MonthScreens
 from geo.config import Settings
 from geo.coords import utm_crs
 from geo.dataset import Dataset
@@ -266,7 +267,13 @@ def render_trend(b: Briefing, *, dpi: int = 200, font_file: str | None = None) -
 
 
 def deployment_briefing(
-    ds: Dataset, month: str, settings: Settings, *, township: str | None = None, teams: int = 6
+    ds: Dataset,
+    month: str,
+    settings: Settings,
+    *,
+    township: str | None = None,
+    teams: int = 6,
+    screens: MonthScreens | None = None,
 ) -> Briefing:
     """The briefing of ``month`` as a deployment makes it, its map and trend chart drawn.
 
@@ -282,6 +289,10 @@ def deployment_briefing(
         A township's code for its own briefing; default the whole of ``ds``.
     teams : int, default 6
         Mobile teams of next month's suggested night plan.
+    screens : MonthScreens, optional
+        The month's checkpoint-pass screens (:func:`geo.briefsuspects.month_screens`, for
+        the deployment's pass folder); without them the section on suspect vehicles is left
+        out.
 
     Returns
     -------
@@ -296,6 +307,7 @@ def deployment_briefing(
         periods=settings.periods,
         teams=teams,
         gi=GiOptions.from_settings(settings),
+        screens=screens,
     )
     font = str(settings.cjk_font) if settings.cjk_font else None
     b.map_png = render_map(ds, b, font_file=font)

@@ -450,6 +450,33 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _brief_screens(settings: Any, ds: Any, month: str) -> Any:
+    """The month's checkpoint-pass screens for the briefing, or None without a pass folder."""
+    from geo.briefsuspects import month_screens, previous_month
+    from geo.screening.inputs import ScreeningInputError, known_from_events
+    from geo.vehicles import find_pass_folder
+
+    folder = find_pass_folder(settings.data_dir)
+    try:
+        before = previous_month(month)
+    except ValueError:  # the briefing says so
+        return None
+    if folder is None:
+        return None
+    print(
+        f"screening the checkpoint passes in {folder.root} for {month} and {before} …",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        return month_screens(
+            folder, settings, ds.townships, month, known=known_from_events(ds.events)
+        )
+    except ScreeningInputError as exc:
+        print(f"warning: no section on suspect vehicles: {exc}", file=sys.stderr)
+        return None
+
+
 def _cmd_brief(args: argparse.Namespace) -> int:
     from geo.briefdoc import to_docx, to_pdf
     from geo.briefmap import deployment_briefing
@@ -473,10 +500,13 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     synthetic = is_demo(settings)
+    screens = _brief_screens(settings, ds, args.month)
     failed = 0
     for i, code in enumerate(scopes, start=1):
         try:
-            b = deployment_briefing(ds, args.month, settings, township=code, teams=args.teams)
+            b = deployment_briefing(
+                ds, args.month, settings, township=code, teams=args.teams, screens=screens
+            )
         except ValueError as exc:
             print(f"[{i}/{len(scopes)}] {code or 'county'}: skipped ({exc})", file=sys.stderr)
             failed += 1

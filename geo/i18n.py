@@ -119,6 +119,15 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "本机未安装 LibreOffice,无法生成 PDF;可下载 Word 版。",
         "LibreOffice is not installed here, so no PDF; the Word file is ready.",
     ),
+    "brief_screening": (
+        "正在筛查本月和上月的卡口过车数据(每月一次)……",
+        "Screening this month's and last month's checkpoint passes (once a month)…",
+    ),
+    "brief_no_screening": (
+        "卡口过车数据无法筛查,本通报不含疑似车辆一节:{msg}",
+        "The checkpoint passes could not be screened; the briefing has no section on suspect "
+        "vehicles: {msg}",
+    ),
     "brief_preview": ("预览", "Preview"),
     "brief_chinese": (
         "",

@@ -164,6 +164,7 @@ def screen_folder(
     *,
     known: pd.DataFrame | None = None,
     now: dt.datetime | None = None,
+    window: tuple[dt.date, dt.date] | None = None,
 ) -> Screening:
     """Screen a pass folder on DuckDB and keep what the page may show.
 
@@ -180,17 +181,37 @@ def screen_folder(
     now : datetime, optional
         Passes later than a day after it are rejected (default: now in the deployment's
         time zone, :data:`geo.schema.TZ`).
+    window : (date, date), optional
+        Screen these days only, those of them with passes (e.g. a calendar month: see
+        :func:`geo.briefsuspects.screen_month`); default the settings' ``window_days`` up to
+        the last day of the data.
 
     Returns
     -------
     Screening
         The graded suspects, the checkpoints with townships, and the suspects' visits.
+
+    Raises
+    ------
+    NoPassesInWindow
+        When ``window`` holds no usable pass.
     """
     cps = load_checkpoints(folder.checkpoints, settings)
     whitelist = str(folder.whitelist) if folder.whitelist is not None else None
     passes = str(folder.passes)
+    first, last = window or (None, None)
     result = listed_only(
-        screen(cps, passes, whitelist=whitelist, known=known, settings=settings, now=now)
+        screen(
+            cps,
+            passes,
+            whitelist=whitelist,
+            known=known,
+            settings=settings,
+            now=now,
+            date_from=first,
+            date_to=last,
+            within_data=window is not None,
+        )
     )
     visits = plates_checkpoints(
         cps,

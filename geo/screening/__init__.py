@@ -37,6 +37,7 @@ _EXPORTS = {
     "known_from_events": "geo.screening.inputs",
     "ScreeningInputError": "geo.screening.inputs",
     "compute_features": "geo.screening.features",
+    "NoPassesInWindow": "geo.screening.features",
     "ScreeningSettings": "geo.screening.settings",
 }
 __all__ = sorted(_EXPORTS)

@@ -334,6 +334,7 @@ def screen(
     spark_master: str | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    within_data: bool = False,
     settings: Settings | None = None,
     scorer: str | None = None,
     evaluate: bool = False,
@@ -372,6 +373,11 @@ def screen(
         First and last local day screened, both included. Default ``date_to``: the last
         day of the data; default ``date_from``: ``window_days - 1`` days before
         ``date_to``, or the first day of the data if later.
+    within_data : bool, default False
+        Shrink ``date_from`` .. ``date_to`` to the days from the first to the last day with
+        a usable pass (a calendar month the data hold only part of: its empty days are not
+        counted as days without driving); :class:`~geo.screening.features.NoPassesInWindow`
+        when none is left.
     settings : Settings, optional
         Townships and key areas (market days; read when their files exist), holidays,
         region name (the county town is ``region_name`` + 城区), ``data_dir``,
@@ -427,6 +433,7 @@ def screen(
                 periods=settings.periods,
                 date_from=date_from,
                 date_to=date_to,
+                within_data=within_data,
                 now=now,
                 progress=progress,
             )

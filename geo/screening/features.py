@@ -28,6 +28,11 @@ from geo.screening.settings import ScreeningSettings
 EPOCH: Final = dt.date(1970, 1, 1)
 T_MIN: Final = (dt.date(2000, 1, 1) - EPOCH).days * 86400
 
+
+class NoPassesInWindow(ScreeningInputError):
+    """The days asked for hold no usable pass (a screen with ``within_data``)."""
+
+
 #: feature columns and their dtypes, as returned by :func:`compute_features`
 FEATURE_DTYPES: Final = {
     "plate": "object",
@@ -149,9 +154,17 @@ def _params(s: ScreeningSettings, cal: pd.DataFrame, lo: dt.date, hi: dt.date) -
 
 
 def _window(
-    engine: Engine, s: ScreeningSettings, date_from: dt.date | None, date_to: dt.date | None
+    engine: Engine,
+    s: ScreeningSettings,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    within_data: bool = False,
 ) -> tuple[dt.date, dt.date]:
-    """The screened days: as given, else the last ``window_days`` days of the data."""
+    """The screened days: as given, else the last ``window_days`` days of the data.
+
+    ``within_data`` shrinks given days to those from the first to the last day with a usable
+    pass, and raises :class:`NoPassesInWindow` when none is left.
+    """
     span = engine.fetch(sql.TIME_SPAN)
     first, last = span["t0"].iloc[0], span["t1"].iloc[0]
     if last is None or pd.isna(last):
@@ -159,8 +172,15 @@ def _window(
             "passes: no usable pass (every row was rejected; see the reasons above)"
         )
     first_day = EPOCH + dt.timedelta(days=int(first) // 86400)
+    last_day = EPOCH + dt.timedelta(days=int(last) // 86400)
+    if within_data:
+        asked = (date_from, date_to)
+        date_from = max(date_from or first_day, first_day)
+        date_to = min(date_to or last_day, last_day)
+        if date_to < date_from:
+            raise NoPassesInWindow(f"passes: none from {asked[0]} to {asked[1]}")
     if date_to is None:
-        date_to = EPOCH + dt.timedelta(days=int(last) // 86400)
+        date_to = last_day
     if date_from is None:
         date_from = max(first_day, date_to - dt.timedelta(days=s.window_days - 1))
     if date_to < date_from:
@@ -189,6 +209,7 @@ def compute_features(
     periods: PeriodSettings | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    within_data: bool = False,
     now: dt.datetime | None = None,
     progress: Progress | None = None,
 ) -> FeatureRun:
@@ -208,6 +229,10 @@ def compute_features(
         Thresholds; holidays and make-up workdays.
     date_from, date_to : date, optional
         The screened days (default: the last ``window_days`` of the data).
+    within_data : bool, default False
+        Screen only the days of ``date_from`` .. ``date_to`` from the first to the last day
+        with a usable pass (a calendar month of which the data hold a part); raises
+        :class:`NoPassesInWindow` when they hold none of it.
     now : datetime, optional
         Passes later than a day after this are rejected as ``future_time``; naive = local
         time (see :func:`local_now`; default: now in :data:`geo.schema.TZ`, whatever the
@@ -234,7 +259,7 @@ def compute_features(
         progress,
         timings,
     )
-    lo, hi = _window(engine, s, date_from, date_to)
+    lo, hi = _window(engine, s, date_from, date_to, within_data)
     cal, mkt, mtown, cal_warnings = calendar_tables(lo, hi, checkpoints.markets, periods)
     mkt["town"] = mkt["town"].map(towns).astype(np.int64)
     mtown["town"] = mtown["town"].map(towns).astype(np.int64)

@@ -166,7 +166,7 @@ def test_no_latin_word_in_chinese_mode(app_url: str, role: str, tmp_path: Path) 
     assert not {k: v for k, v in found.items() if v}, found
     # the preview was shown (its reasons are in a table drawn on a canvas, not in the text)
     assert "问题行及原因" in seen["import"] and "下载问题行" in seen["import"]
-    assert "四、下月工作建议" in seen["briefing"]  # the briefing's preview was read as well
+    assert re.search("[四五]、下月工作建议", seen["briefing"])  # the preview was read as well
     if role == "commander":
         assert "确认撤销" in seen["batches"]  # the undo dialog was open
 

@@ -275,3 +275,41 @@ def test_hot_cells_follow_the_deployments_gi_options(demo) -> None:
     got = [b.figures[c] for c in ("hot_99", "hot_95", "hot_90")]
     assert got == [int(classes.get(c, 0)) for c in ("hot_99", "hot_95", "hot_90")]
     assert got != [compose(demo, MONTH).figures[c] for c in ("hot_99", "hot_95", "hot_90")]
+
+
+def test_suspect_section_in_the_docx_numbered_and_without_plates(county) -> None:
+    """With a screen, 四 is the suspect vehicles and the plan moves to 五; no plate printed."""
+    import dataclasses
+
+    from docx import Document
+
+    from geo.briefing import write_text
+    from tests.geo.test_briefsuspects import literal_summary
+
+    summary = literal_summary()
+    b = dataclasses.replace(county, suspects=summary)
+    b.text = write_text(b)
+    doc = Document(io.BytesIO(to_docx(b)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    order = [text.index(h) for h in ("三、重点区域风险等级", "四、疑似非法营运车辆筛查情况")]
+    order.append(text.index("五、下月工作建议"))
+    assert order == sorted(order) and "四、下月工作建议" not in text
+    line = b.text["suspects"][0]
+    assert number(r"高度疑似(\d+)辆", line) == summary.grades["high"] == 2
+    assert number(r"、疑似(\d+)辆", line) == summary.grades["medium"] == 1
+    assert number(r"一般关注(\d+)辆", line) == summary.grades["low"] == 1
+    assert number(r"新增(\d+)辆", line) == summary.new == 2
+    tables = [[[c.text for c in row.cells] for row in table.rows] for table in doc.tables]
+    places = next(t for t in tables if t[0][:2] == ["序号", "卡口"])
+    assert [row[1] for row in places[1:]] == ["高铁站", "甲镇出入口", "乙镇出入口"]
+    assert [row[-1] for row in places[1:]] == ["42", "20", "4"]
+    assert places[1][3] == "高铁站" and places[2][3] == "乡镇出入口"  # kinds in words
+    every = text + " ".join(c for t in tables for row in t for c in row)
+    assert not re.search(r"渝F\d{5}", every)  # no full plate of the screens anywhere
+
+
+def test_compose_refuses_screens_of_another_month(demo) -> None:
+    from geo.briefsuspects import MonthScreens
+
+    with pytest.raises(ValueError, match="screens are of 2025-09"):
+        compose(demo, MONTH, screens=MonthScreens("2025-09", None, None))
