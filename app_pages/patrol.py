@@ -8,6 +8,8 @@ from app_pages.common import (
     demo_banner,
     is_demo,
     lang,
+    pass_folder,
+    plan_activity,
     plan_printout,
     settings,
     tile_options,
@@ -16,7 +18,7 @@ from app_pages.plan_form import plan_form
 from app_pages.session import audit, download
 from geo.export import plan_table, plan_to_html, plan_to_xlsx
 from geo.i18n import t
-from geo.planning import make_plan, track_record_text
+from geo.planning import make_plan, suspect_note, track_record_text
 from geo.planprint import plan_extent
 from layers.situation import situation_map
 
@@ -29,14 +31,16 @@ st.caption(t("plan_intro_forecast", language))
 if ds.events.empty:  # e.g. a township with no records yet, or every batch undone
     st.info(t("no_events", language))
     st.stop()
-request = plan_form(ds, conf, language)
+request = plan_form(ds, conf, language, suspects=pass_folder() is not None)
 if request is not None:
+    activity = plan_activity(request)  # None unless the suspect weight is above 0
     bar = st.progress(0.0, text=t("plan_running", language))
     result = make_plan(
         ds,
         request,
         periods=conf.periods,
         progress=lambda share, step: bar.progress(share, text=t(f"plan_step_{step}", language)),
+        activity=activity,
     )
     bar.empty()
     st.session_state["plan_result"] = (request, result)
@@ -63,6 +67,8 @@ if result.outlook is not None:  # the risk is a forecast: say which, and how goo
         or t("plan_forecast_note", language, month=result.outlook.month)
     )
     st.caption(t("plan_forecast_note", language, month=result.outlook.month))
+if suspect_note(figures):  # the weight of suspect activity, when one was asked for
+    st.info(suspect_note(figures, language))
 for warning in result.warnings:
     st.warning(warning)
 
@@ -91,6 +97,7 @@ st_folium(
 notes = [t("synthetic_banner", "zh")] if is_demo(conf) else []
 if result.outlook is not None:
     notes += [t("plan_forecast_note", "zh", month=result.outlook.month), track_record_text(figures)]
+notes += [suspect_note(figures)] if suspect_note(figures) else []
 d1, d2 = st.columns(2)
 with d1:
     download(

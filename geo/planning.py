@@ -125,6 +125,11 @@ class PlanRequest:
     max_travel_m: float | None = None
     suspect_weight: float = 0.0
 
+    @property
+    def period_keys(self) -> list[str]:
+        """The period labels that must all hold for the risk (none for custom hours alone)."""
+        return ([] if self.period == "custom" else [self.period]) + list(self.extra_periods)
+
     def __post_init__(self) -> None:
         if self.period not in PLAN_PERIODS:
             raise ValueError(f"period was {self.period!r} but is expected to be in {PLAN_PERIODS}")
@@ -389,6 +394,16 @@ def track_record_text(figures: Mapping[str, float], lang: str = "zh") -> str:
     )
 
 
+def suspect_note(figures: Mapping[str, float], lang: str = "zh") -> str:
+    """What suspect activity did to the plan, in one sentence (empty when not asked for)."""
+    weight = figures.get("suspect_weight", 0.0)
+    if not weight:
+        return ""
+    cells = int(figures.get("suspect_cells", 0))
+    key = "plan_suspect_note" if cells else "plan_suspect_none"
+    return t(key, lang, w=f"{weight:g}", n=cells)
+
+
 def _solve(problem: CoverageProblem, request: PlanRequest) -> tuple[Solution, Solution]:
     greedy = solve_greedy(problem, request.teams)
     solution = solve_exact(problem, request.teams, warm=greedy) if request.exact else greedy
@@ -489,8 +504,7 @@ def make_plan(
     periods = periods or PeriodSettings()
     say = progress or (lambda _f, _m: None)
     warnings: list[str] = list(ds.warnings)
-    keys = [] if request.period == "custom" else [request.period]
-    keys += list(request.extra_periods)
+    keys = request.period_keys
     last = ds.events["occurred_at"].max()
     start = (last - pd.Timedelta(days=request.lookback_days)).date() if len(ds.events) else None
     say(0.1, "risk")
