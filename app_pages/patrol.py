@@ -44,6 +44,7 @@ if request is not None:
     )
     bar.empty()
     st.session_state["plan_result"] = (request, result)
+    st.session_state["plan_suspects"] = activity
     st.session_state["plan_print"] = plan_printout(ds, request, result, conf)
     st.session_state["plan_gen"] = st.session_state.get("plan_gen", 0) + 1
     audit("plan", f"{request.period} {result.time_window}: {len(result.plan.posts)} posts")
@@ -86,6 +87,7 @@ plan_map = situation_map(
     posts=printed.posts.rename(columns={"post_no": "post"}),
     post_radius_m=request.radius_m,
     focus=plan_extent(printed.posts, request.radius_m) if len(printed.posts) else None,
+    suspects=st.session_state.get("plan_suspects"),  # what the weight blended in, if any
     **tile_options(conf),
 )
 # a new key per generated plan: the map opens fitted to that plan's posts, never a stale view

@@ -182,7 +182,7 @@ def situation_map(
     cells) adds the 嫌疑车辆活动 layer (:mod:`layers.suspects`). One legend explains every
     symbol drawn. The map uses only local assets.
     """
-    shown = cells_to_frame(suspects) if suspects is not None else None
+    shown = cells_to_frame(suspects) if suspects is not None and len(suspects) else None
     layers = MapLayers(townships, cells, key_areas, routes, events, posts, base or {}, focus, shown)
     if tiles == "amap":  # Amap's tiles are GCJ-02: move every layer there so they line up
         layers = layers.shifted()
