@@ -82,7 +82,8 @@ def test_map_layer_and_planner_weight(app_url: str) -> None:
             note = page.get_by_text("风险中混入嫌疑车辆活动")
             note.wait_for(timeout=180_000)
             said = note.inner_text()
-            time.sleep(3)
+            page.set_viewport_size({"width": 1400, "height": 1900})  # the plan's map too
+            time.sleep(4)
             page.screenshot(path=str(ROOT / "docs" / "patrol_suspects.png"), full_page=False)
         finally:
             browser.close()

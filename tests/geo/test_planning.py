@@ -16,7 +16,13 @@ from geo.cli import main
 from geo.coverage import _xy, covered_cells
 from geo.export import plan_to_html, plan_to_xlsx
 from geo.periods import PeriodSettings
-from geo.planning import PlanRequest, blend_activity, make_plan, teams_by_day
+from geo.planning import (
+    PlanRequest,
+    blend_activity,
+    make_plan,
+    suspect_note,
+    teams_by_day,
+)
 from geo.planprint import printed_plan
 
 NATIONAL_DAY = tuple(dt.date(2025, 10, 1) + dt.timedelta(days=i) for i in range(7))
@@ -269,6 +275,9 @@ class TestSuspectWeight:
         posts = list(moved.plan.posts["h3_cell"])
         assert covered_cells([quiet_cell], posts, 1000.0).all()
         assert moved.figures["suspect_weight"] == 0.5 and moved.figures["suspect_cells"] == 1
+        said = "风险中混入嫌疑车辆活动,权重 0.5(1 个六边形有嫌疑车辆过车)。"
+        assert suspect_note(moved.figures) == said
+        assert suspect_note(plain.figures) == ""  # no weight, no word in the printed plan
         # the blended risk keeps the forecast's total: half of it now lies in that cell
         assert moved.figures["risk_total"] == pytest.approx(plain.figures["risk_total"])
         assert len(posts) == len(plain.plan.posts)
@@ -277,6 +286,7 @@ class TestSuspectWeight:
         request = PlanRequest(**self.REQUEST, suspect_weight=0.5)
         alone = make_plan(demo, request, activity=None)
         assert alone.figures["suspect_cells"] == 0
+        assert suspect_note(alone.figures, "en").startswith("Suspect vehicle activity was not")
         pd.testing.assert_frame_equal(alone.plan.posts, plain.plan.posts)
 
 
