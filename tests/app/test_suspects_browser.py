@@ -41,6 +41,13 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from run_app(tmp_path_factory, {"HEXPATROL_CONFIG": str(base / "hexpatrol.toml")})
 
 
+def _count(frame, selector: str) -> int:
+    try:
+        return int(frame.locator(selector).count())
+    except Exception:  # frame detached while the app reruns
+        return 0
+
+
 def _caption(page) -> str:
     texts = page.locator("[data-testid=stCaptionContainer]").all_inner_texts()
     return next((x for x in texts if "嫌疑车辆活动图层" in x), "")
@@ -83,7 +90,12 @@ def test_map_layer_and_planner_weight(app_url: str) -> None:
             note.wait_for(timeout=180_000)
             said = note.inner_text()
             page.set_viewport_size({"width": 1400, "height": 1900})  # the plan's map too
-            time.sleep(4)
+            deadline, on_plan = time.time() + 120, 0
+            while time.time() < deadline and not on_plan:
+                time.sleep(1)
+                frames = [f for f in page.frames if _count(f, ".hexpatrol-post")]
+                on_plan = sum(_count(f, SUSPECT) for f in frames)
+            time.sleep(3)
             page.screenshot(path=str(ROOT / "docs" / "patrol_suspects.png"), full_page=False)
         finally:
             browser.close()
@@ -92,6 +104,7 @@ def test_map_layer_and_planner_weight(app_url: str) -> None:
     assert "嫌疑车辆活动(按等级加权的过车次数)" in legend
     assert "嫌疑车辆活动" in control  # a layer of its own in the layer control
     assert "权重 0.5" in said
+    assert on_plan > 0  # the plan's map shows the activity the weight blended in
     assert blocked == []
 
 
