@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -13,12 +14,14 @@ import streamlit as st
 
 from app_pages.session import is_demo, lang, settings, store
 from app_pages.widgets import MapFilters
+from geo.activity import suspect_activity, suspect_passes
 from geo.auth import Scope, User
 from geo.briefdoc import section_tables, to_docx, to_pdf
 from geo.briefmap import deployment_briefing
 from geo.briefsuspects import MonthScreens, previous_month, screen_month
 from geo.config import Settings
-from geo.dataset import Dataset, load_dataset, settings_townships
+from geo.dataset import Dataset, load_dataset, region_key_areas, settings_townships
+from geo.errors import HexpatrolError
 from geo.evaluate import backtest, patrol_backtest, summarize
 from geo.export import PlanDocuments, PlanPackage, plan_documents, plan_package
 from geo.fonts import missing_for_print
@@ -280,15 +283,20 @@ _PLAN_DOCUMENTS: SharedMemo[PlanDocuments] = SharedMemo(16)
 
 
 def shared_plan(
-    request: PlanRequest, progress: Callable[[float, str], None] | None = None
+    request: PlanRequest,
+    progress: Callable[[float, str], None] | None = None,
+    activity: pd.DataFrame | None = None,
 ) -> PlanPackage:
     """The logged-in user's plan for ``request``: made once for all users of the same scope.
 
-    ``progress`` reports only when this call makes the plan (not when it is already made).
+    ``progress`` reports only when this call makes the plan (not when it is already made);
+    ``activity`` is the suspect activity the request's weight blends in (:func:`plan_activity`).
     """
     ds, conf = current_dataset(), settings()
+    blended = None if activity is None else int(pd.util.hash_pandas_object(activity).sum())
     return _PLANS.get(
-        (data_key(), request), lambda: plan_package(ds, request, conf, progress=progress)
+        (data_key(), request, blended),
+        lambda: plan_package(ds, request, conf, progress=progress, activity=activity),
     )
 
 
@@ -298,7 +306,7 @@ def plan_documents_later(plan: PlanPackage) -> Callable[[], PlanDocuments]:
     The download buttons take it as deferred data: nothing is drawn or written, and nothing
     sent to the browser, until someone asks for a file (then once for everyone).
     """
-    ds, conf, key = current_dataset(), settings(), (data_key(), plan.request)
+    ds, conf, key = current_dataset(), settings(), (data_key(), plan.request, id(plan))
     synthetic = is_demo(conf)
     return lambda: _PLAN_DOCUMENTS.get(
         key, lambda: plan_documents(ds, plan, conf, synthetic=synthetic)
@@ -387,3 +395,79 @@ def _screening_xlsx(
 def screening_xlsx(key: str, folder: PassFolder, grades: tuple[str, ...], lang: str) -> bytes:
     """The user's list of the chosen grades as an Excel workbook (formula-safe)."""
     return _screening_xlsx(key, repr(scope()), grades, lang, folder, scope())
+
+
+# ---------------------------------------------------------------- suspect activity (map, plan)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _suspect_passes(key: str, _folder: PassFolder) -> pd.DataFrame:
+    """The listed suspects' passes with their periods: county-wide, no plate, once a screen."""
+    s = settings()
+    every = all_townships(s, repr(s))
+    key_areas = region_key_areas(s, every, store=store())  # market days of every township
+    return suspect_passes(_folder, s, _screening(key, _folder), key_areas=key_areas)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _suspect_cells(
+    key: str,
+    scope_key: str,
+    res: int,
+    periods: tuple[str, ...],
+    hours: tuple[dt.time, dt.time] | None,
+    towns: tuple[str, ...],
+    _folder: PassFolder,
+    _scope: Scope,
+) -> tuple[tuple[dt.date, dt.date], pd.DataFrame]:
+    """The screen's window and the activity per cell ``_scope`` (hashed as ``scope_key``) sees."""
+    passes = _suspect_passes(key, _folder)
+    cells = suspect_activity(
+        passes, _scope, res=res, periods=periods, hours=hours, township_codes=towns
+    )
+    return _screening(key, _folder).result.window, cells
+
+
+def suspect_cells(
+    res: int,
+    periods: Sequence[str] = (),
+    *,
+    hours: tuple[dt.time, dt.time] | None = None,
+    towns: Sequence[str] = (),
+    scope_: Scope | None = None,
+) -> tuple[str, tuple[dt.date, dt.date], pd.DataFrame] | None:
+    """Suspect activity per cell for the logged-in user (:func:`geo.activity.suspect_activity`).
+
+    Cached per (screen, scope, resolution, periods, hours, townships): the screen runs once
+    per change of the pass files (shared with 车辆筛查), the cells once per choice. Returns
+    ``None`` without a pass folder, else the screen's key, its window and the cells; raises
+    what the screen raises when the passes cannot be screened.
+    """
+    folder = pass_folder()
+    if folder is None:
+        return None
+    key, who = screening_key(folder), scope_ or scope()  # ``scope_``: warming up
+    with st.spinner(t("sa_computing", lang())):
+        window, cells = _suspect_cells(
+            key, repr(who), res, tuple(periods), hours, tuple(towns), folder, who
+        )
+    return key, window, cells
+
+
+def plan_activity(request: PlanRequest) -> pd.DataFrame | None:
+    """The suspect activity a plan asks for (its period, hours, resolution, townships).
+
+    ``None`` when the request's weight is 0, there is no pass folder, or the passes cannot
+    be screened (said on the page); the plan then says nothing was blended.
+    """
+    if request.suspect_weight <= 0:
+        return None
+    try:
+        found = suspect_cells(
+            request.res, request.period_keys, hours=request.hours, towns=request.township_codes
+        )
+    except (HexpatrolError, OSError, ValueError) as exc:
+        message = exc.text(lang()) if isinstance(exc, HexpatrolError) else str(exc)
+        st.warning(t("sa_failed", lang(), msg=message))
+        return None
+    return None if found is None else found[2]

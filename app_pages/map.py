@@ -12,7 +12,7 @@ from app_pages.common import (
     settings,
     warn_dataset,
 )
-from app_pages.mapview import figures, map_section, risk_table
+from app_pages.mapview import figures, map_section, map_suspects, risk_table
 from app_pages.widgets import map_filters
 from geo.i18n import t
 
@@ -25,6 +25,7 @@ with st.spinner(t("computing", language)):  # shown only when it takes a while
     view = map_view(data_key(), filters)
 figures(view, language)
 hexes = forecast_cells(filters, language) if filters.mode == "forecast" else view.cells  # 下月风险
-map_section(filters, view, hexes, ds, language)
+suspects = map_suspects(filters, ds, language)  # 嫌疑车辆活动, when there are passes
+map_section(filters, view, hexes, ds, language, suspects)
 risk_table(view, language)
 warn_dataset(ds, language)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import geopandas as gpd
 import h3
+import pandas as pd
 import streamlit as st
 
 from app_pages import foliummap
-from app_pages.common import data_key, hot_ranking, settings, tile_options, user
+from app_pages.common import data_key, hot_ranking, settings, suspect_cells, tile_options, user
 from app_pages.hotlist import home_view, hotspot_list
 from app_pages.widgets import MapFilters
 from geo.dataset import Dataset
+from geo.errors import HexpatrolError
 from geo.i18n import label, present, risk_reasons, t
 from geo.places import place_text
 from geo.views import HotspotView, summary_counts
@@ -25,6 +27,9 @@ from layers.legend import legend_html
 from layers.situation import clicked_wgs84, situation_map
 
 MAP_HEIGHT = 620
+
+#: suspect activity for the map: the screen's key (part of the map's cache key) and cells
+Suspects = tuple[str, pd.DataFrame] | None
 
 
 def figures(view: HotspotView, lang: str) -> None:
@@ -67,12 +72,47 @@ def _chosen_places(ds: Dataset, towns: tuple[str, ...]) -> tuple[gpd.GeoDataFram
     return ds.townships[ds.townships["code"].isin(towns)], ds.key_areas[in_towns]
 
 
+def map_suspects(filters: MapFilters, ds: Dataset, lang: str) -> Suspects:
+    """Suspect activity for the map's period, resolution and townships, with a caption.
+
+    ``None`` (and no word) without a pass folder; a caption when the passes cannot be
+    screened or nothing is left, so the map is never held up by them.
+    """
+    try:
+        found = suspect_cells(filters.res, filters.periods, towns=filters.towns)
+    except (HexpatrolError, OSError, ValueError) as exc:
+        message = exc.text(lang) if isinstance(exc, HexpatrolError) else str(exc)
+        st.caption(t("sa_failed", lang, msg=message))
+        return None
+    if found is None:
+        return None
+    key, (first, last), cells = found
+    words = "、".join(t(f"period_{p}", lang) for p in filters.periods)
+    period = words or t("sa_all_periods", lang)
+    if cells.empty:
+        st.caption(t("sa_none", lang, first=first, last=last))
+        return None
+    st.caption(t("sa_caption", lang, first=first, last=last, period=period, n=len(cells)))
+    return suspect_layer(key, cells, ds)
+
+
+def suspect_layer(key: str, cells: pd.DataFrame, ds: Dataset) -> Suspects:
+    """The layer's data: the screen's key and the cells with their townships' names."""
+    names = dict(zip(ds.townships["code"], ds.townships["name"], strict=True))
+    return key, cells.assign(township=cells["township_code"].map(names).fillna(""))
+
+
 def _situation(
-    filters: MapFilters, view: HotspotView, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str
+    filters: MapFilters,
+    view: HotspotView,
+    hexes: gpd.GeoDataFrame,
+    ds: Dataset,
+    lang: str,
+    suspects: Suspects = None,
 ) -> foliummap.Payload:
     """The situation map for these filters, rendered once for every session."""
     options = tile_options(settings())
-    return situation_payload(data_key(), filters, view, hexes, ds, lang, options)
+    return situation_payload(data_key(), filters, view, hexes, ds, lang, options, suspects)
 
 
 def situation_payload(
@@ -83,6 +123,7 @@ def situation_payload(
     ds: Dataset,
     lang: str,
     options: dict[str, object],
+    suspects: Suspects = None,
 ) -> foliummap.Payload:
     """The situation map of data ``key`` for these filters (see :func:`_situation`)."""
     shown, areas = _chosen_places(ds, filters.towns)
@@ -98,10 +139,12 @@ def situation_payload(
             mode=filters.mode,
             show_trends=filters.show_trends and filters.mode != "forecast",
             weights=filters.weights,
+            suspects=suspects[1] if suspects is not None else None,
             **options,
         )
 
-    return foliummap.shared_payload(f"{key}|{filters!r}|{lang}|situation", build)
+    screen = suspects[0] if suspects is not None else "-"
+    return foliummap.shared_payload(f"{key}|{filters!r}|{lang}|{screen}|situation", build)
 
 
 def _deck(
@@ -117,7 +160,12 @@ def _deck(
 
 @st.fragment
 def map_section(
-    filters: MapFilters, view: HotspotView, hexes: gpd.GeoDataFrame, ds: Dataset, lang: str
+    filters: MapFilters,
+    view: HotspotView,
+    hexes: gpd.GeoDataFrame,
+    ds: Dataset,
+    lang: str,
+    suspects: Suspects = None,
 ) -> None:
     """The hotspot list, the map and the chosen hexagon's months (rerun on their own)."""
     shown = (
@@ -134,10 +182,12 @@ def map_section(
     out = None
     with map_col:
         if len(hexes) > settings().deck_threshold:
+            if suspects is not None:
+                st.caption(t("sa_deck", lang))
             _deck(filters, hexes, ds, lang, (kept["center"], kept["zoom"]))
         else:
             out = foliummap.show(
-                _situation(filters, view, hexes, ds, lang),
+                _situation(filters, view, hexes, ds, lang, suspects),
                 key="situation_map",
                 height=MAP_HEIGHT,
                 center=kept["center"],  # type: ignore[arg-type]

@@ -8,6 +8,8 @@ from app_pages.common import (
     data_key,
     demo_banner,
     lang,
+    pass_folder,
+    plan_activity,
     plan_documents_later,
     settings,
     shared_plan,
@@ -17,7 +19,7 @@ from app_pages.plan_form import plan_form
 from app_pages.session import audit, download
 from geo.export import PlanPackage, plan_table
 from geo.i18n import t
-from geo.planning import track_record_text
+from geo.planning import suspect_note, track_record_text
 from geo.planprint import plan_extent
 from layers.situation import situation_map
 
@@ -30,12 +32,14 @@ st.caption(t("plan_intro_forecast", language))
 if ds.events.empty:  # e.g. a township with no records yet, or every batch undone
     st.info(t("no_events", language))
     st.stop()
-request = plan_form(ds, conf, language)
+request = plan_form(ds, conf, language, suspects=pass_folder() is not None)
 if request is not None:
+    activity = plan_activity(request)  # None unless the suspect weight is above 0
     bar = st.progress(0.0, text=t("plan_running", language))
     made = shared_plan(
         request,
         progress=lambda share, step: bar.progress(share, text=t(f"plan_step_{step}", language)),
+        activity=activity,
     )
     bar.empty()
     st.session_state["patrol_plan"] = made  # the shared plan itself, not a copy
@@ -63,6 +67,8 @@ if result.outlook is not None:  # the risk is a forecast: say which, and how goo
         or t("plan_forecast_note", language, month=result.outlook.month)
     )
     st.caption(t("plan_forecast_note", language, month=result.outlook.month))
+if suspect_note(figures):  # the weight of suspect activity, when one was asked for
+    st.info(suspect_note(figures, language))
 for warning in result.warnings:
     st.warning(warning)
 
@@ -78,6 +84,7 @@ def _plan_map() -> object:
         posts=printed.posts.rename(columns={"post_no": "post"}),
         post_radius_m=request.radius_m,
         focus=plan_extent(printed.posts, request.radius_m) if len(printed.posts) else None,
+        suspects=made.activity,  # what the weight blended in, if any
         **tile_options(conf),
     )
 

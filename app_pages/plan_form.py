@@ -51,8 +51,13 @@ def holiday_preset(where: Any, last: dt.date, s: Settings, lang: str) -> Holiday
     return None if choice is None else blocks[choice]
 
 
-def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
-    """The patrol-plan options; returns a request when the user presses the button."""
+def plan_form(
+    ds: Dataset, s: Settings, lang: str, *, suspects: bool = False
+) -> PlanRequest | None:
+    """The patrol-plan options; returns a request when the user presses the button.
+
+    ``suspects`` (there are checkpoint passes) offers the weight of suspect activity.
+    """
     key_areas = ds.key_areas
     names = dict(zip(key_areas["id"], key_areas["name"], strict=True))
     default_fixed = key_areas.loc[key_areas["category"].isin(FIXED_POST_CATEGORIES), "id"].tolist()
@@ -93,9 +98,9 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         exact = c10.toggle(t("plan_exact", lang), value=True, help=t("plan_exact_help", lang))
         seed = c11.number_input(t("plan_seed", lang), 0, 10_000, 0)
         bases, travel = _travel_limit(ds, names, lang)
-        go = st.form_submit_button(t("plan_go", lang), type="primary", key="plan_go")
-    if not go:
-        return None
+        weight = _suspect_weight(lang) if suspects else 0.0
+        if not st.form_submit_button(t("plan_go", lang), type="primary", key="plan_go"):
+            return None
     return PlanRequest(
         period=period,
         teams=int(teams),
@@ -111,7 +116,22 @@ def plan_form(ds: Dataset, s: Settings, lang: str) -> PlanRequest | None:
         weights=(s.case_weight, s.tip_weight),
         bases=bases,
         max_travel_m=float(travel) if bases else None,
+        suspect_weight=weight,
     )
+
+
+def _suspect_weight(lang: str) -> float:
+    """The weight of suspect vehicles' activity in the risk: 0 (off) by default."""
+    value = st.slider(
+        t("plan_suspect_weight", lang),
+        0.0,
+        1.0,
+        0.0,
+        0.05,
+        help=t("plan_suspect_help", lang),
+        key="plan_suspect_weight",
+    )
+    return float(value)
 
 
 def _days(span: object) -> tuple[dt.date, ...]:

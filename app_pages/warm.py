@@ -47,9 +47,10 @@ def scopes() -> list[Scope]:
 
 
 def warm_scope(scope: Scope) -> None:
-    """Make ``scope``'s first map: data set, hotspots, hotspot list and rendered map."""
+    """Make ``scope``'s first map: data set, hotspots, hotspot list, the suspects' activity
+    (with a pass folder: the screen runs once, for the first scope) and the rendered map."""
     from app_pages import common
-    from app_pages.mapview import situation_payload
+    from app_pages.mapview import situation_payload, suspect_layer
     from app_pages.widgets import MapFilters
 
     conf = common.settings()
@@ -63,7 +64,9 @@ def warm_scope(scope: Scope) -> None:
     common.hot_ranking(key, filters, scope)
     if len(view.cells) <= conf.deck_threshold:  # what the page draws with folium
         options = common.map_options(conf, ds)
-        situation_payload(key, filters, view, view.cells, ds, conf.language, options)
+        found = common.suspect_cells(filters.res, filters.periods, scope_=scope)
+        layer = suspect_layer(found[0], found[2], ds) if found and len(found[2]) else None
+        situation_payload(key, filters, view, view.cells, ds, conf.language, options, layer)
 
 
 def warm_all(warm: Callable[[Scope], None] = warm_scope) -> int:

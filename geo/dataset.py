@@ -117,6 +117,40 @@ def load_base_layers(
     return layers, warnings
 
 
+def region_key_areas(
+    settings: Settings, townships: gpd.GeoDataFrame, *, store: Store | None = None
+) -> gpd.GeoDataFrame:
+    """Every key area of the region (as edited in the app, else the file's), with townships.
+
+    Parameters
+    ----------
+    settings : Settings
+        The key-area file.
+    townships : GeoDataFrame
+        Every township polygon (``code``).
+    store : Store, optional
+        Key areas edited in the app replace the file's.
+
+    Returns
+    -------
+    GeoDataFrame
+        The key areas with ``township_code``: the file's where given, else the township
+        their representative point lies in.
+    """
+    edited = stored_key_areas(store) if store is not None else None
+    key_areas = edited if edited is not None else load_key_areas(settings.key_areas)
+    points = key_areas.geometry.representative_point()
+    found = township_of(points.x, points.y, townships)
+    if "township_code" in key_areas.columns:  # the file's own value wins where given
+        given = key_areas["township_code"].astype("string").str.strip()
+        key_areas["township_code"] = given.mask(
+            given.isna() | (given == ""), pd.Series(found, index=key_areas.index)
+        )
+    else:
+        key_areas["township_code"] = found
+    return key_areas
+
+
 def load_dataset(
     settings: Settings,
     ledgers: Sequence[str | os.PathLike[str]] = (),
@@ -178,17 +212,7 @@ def load_dataset(
         unknown = set(codes) - set(townships["code"])
         if unknown:
             raise ConfigError(f"scope names townships {sorted(unknown)} that are not configured")
-    edited = stored_key_areas(store) if store is not None else None
-    key_areas = edited if edited is not None else load_key_areas(settings.key_areas)
-    points = key_areas.geometry.representative_point()
-    found = township_of(points.x, points.y, townships)
-    if "township_code" in key_areas.columns:  # the file's own value wins where given
-        given = key_areas["township_code"].astype("string").str.strip()
-        key_areas["township_code"] = given.mask(
-            given.isna() | (given == ""), pd.Series(found, index=key_areas.index)
-        )
-    else:
-        key_areas["township_code"] = found
+    key_areas = region_key_areas(settings, townships, store=store)
     routes = load_routes(settings.routes)
     if store is not None and not ledgers:
         seed(store, list(settings.events), townships=townships)

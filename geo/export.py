@@ -16,7 +16,7 @@ import pandas as pd
 from geo.config import Settings
 from geo.dataset import Dataset
 from geo.i18n import pick, t
-from geo.planning import PlanRequest, PlanResult, make_plan, track_record_text
+from geo.planning import PlanRequest, PlanResult, make_plan, suspect_note, track_record_text
 from geo.planprint import PrintedPlan, plan_map_png, printed_plan
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
@@ -305,11 +305,15 @@ class PlanPackage:
     printed : PrintedPlan
         Teams, roster and numbered posts (:func:`geo.planprint.printed_plan`), in Chinese
         (the plan is an official document).
+    activity : DataFrame or None
+        The suspect activity per cell blended into the risk (``request.suspect_weight`` >
+        0), for the plan's map.
     """
 
     request: PlanRequest
     result: PlanResult
     printed: PrintedPlan
+    activity: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -327,6 +331,7 @@ def plan_package(
     settings: Settings,
     *,
     progress: Callable[[float, str], None] | None = None,
+    activity: pd.DataFrame | None = None,
 ) -> PlanPackage:
     """Make a plan and its printed form (teams, roster, numbered posts).
 
@@ -340,16 +345,19 @@ def plan_package(
         Periods and the region's name.
     progress : callable, optional
         ``progress(share, step)`` as :func:`geo.planning.make_plan` reports it.
+    activity : DataFrame, optional
+        Suspect activity per cell (:func:`geo.activity.suspect_activity`), blended in by
+        ``request.suspect_weight``.
 
     Returns
     -------
     PlanPackage
     """
-    result = make_plan(ds, request, periods=settings.periods, progress=progress)
+    result = make_plan(ds, request, periods=settings.periods, progress=progress, activity=activity)
     period = t(f"period_{request.period}", "zh")
     title = f"{settings.region_name}巡逻建议({period} {result.time_window})"
     printed = printed_plan(result, request, title=title, period_label=period)
-    return PlanPackage(request, result, printed)
+    return PlanPackage(request, result, printed, activity)
 
 
 def plan_documents(
@@ -379,6 +387,7 @@ def plan_documents(
     if result.outlook is not None:
         month = result.outlook.month
         notes += [t("plan_forecast_note", "zh", month=month), track_record_text(result.figures)]
+    notes += [suspect_note(result.figures)] if suspect_note(result.figures) else []
     xlsx = plan_to_xlsx(plan.printed, map_png=picture, notes=notes)
     page = plan_to_html(plan.printed, map_png=picture, notes=notes)
     return PlanDocuments(picture, xlsx, page)

@@ -1147,6 +1147,66 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "layer_checkpoints": ("卡口", "Checkpoints"),
     "layer_vehicle_passes": ("该车经过的卡口", "Checkpoints this vehicle passed"),
     "vh_tip_passes": ("{n} 次,{first} 至 {last}", "{n} passes, {first} to {last}"),
+    # suspect activity at checkpoints (the map's layer, the planner's weight)
+    "layer_suspects": ("嫌疑车辆活动", "Suspect vehicle activity"),
+    "sa_legend": (
+        "嫌疑车辆活动(按等级加权的过车次数)",
+        "Suspect vehicle activity (passes weighted by grade)",
+    ),
+    "sa_col_township": ("乡镇", "Township"),
+    "sa_col_checkpoints": ("卡口数", "Checkpoints"),
+    "sa_col_passes": ("嫌疑车辆过车次数", "Passes of suspect vehicles"),
+    "sa_col_vehicles": ("嫌疑车辆数", "Suspect vehicles"),
+    "sa_col_vehicles_high": ("其中高度疑似(辆)", "Of which highly suspected"),
+    "sa_col_activity": ("活动指数(按等级加权)", "Activity (weighted by grade)"),
+    "sa_col_passes_night": ("其中夜间过车", "Passes at night"),
+    "sa_col_passes_weekend": ("其中双休日过车", "Passes on weekends"),
+    "sa_col_passes_holiday": ("其中法定节假日过车", "Passes on statutory holidays"),
+    "sa_col_passes_market_day": ("其中逢场日过车", "Passes on market days"),
+    "sa_caption": (
+        "嫌疑车辆活动图层(地图右上角图层按钮可关闭):{first} 至 {last} "
+        "过车筛查列入名单的车辆在卡口的过车,时段:{period};"
+        "按卡口所在六边形统计,共 {n} 个六边形。不含其他车辆的过车。",
+        "Suspect vehicle activity layer (switch it off in the map's layer button, top "
+        "right): passes of the vehicles on the screening list at checkpoints, {first} to "
+        "{last}, periods: {period}; counted in the hexagon of each checkpoint, {n} "
+        "hexagons. No other vehicle's passes are used.",
+    ),
+    "sa_all_periods": ("全部时段", "all"),
+    "sa_none": (
+        "{first} 至 {last} 所选时段和范围内,没有嫌疑车辆在卡口的过车。",
+        "No suspect vehicle passed a checkpoint in the chosen periods and area, {first} "
+        "to {last}.",
+    ),
+    "sa_failed": (
+        "嫌疑车辆活动暂不可用(过车数据无法筛查):{msg}",
+        "Suspect vehicle activity is not available (the passes could not be screened): {msg}",
+    ),
+    "sa_deck": (
+        "六边形很多时地图以简化方式显示,不含嫌疑车辆活动图层;请选择较大的六边形或少选乡镇。",
+        "With this many hexagons the map is drawn in a simpler view without the suspect "
+        "vehicle activity layer; choose larger hexagons or fewer townships.",
+    ),
+    "sa_computing": ("正在统计嫌疑车辆活动 …", "Counting suspect vehicle activity…"),
+    "plan_suspect_weight": ("嫌疑车辆活动权重", "Weight of suspect vehicle activity"),
+    "plan_suspect_help": (
+        "0 = 不考虑(默认,与原方案相同)。大于 0 时,把本时段内过车筛查列入名单车辆在卡口的活动"
+        "(按等级加权)按此比例混入各六边形的预测风险,再选岗位;1 = 只按嫌疑车辆活动。",
+        "0 = not used (default: the plan as before). Above 0, the activity of the vehicles "
+        "on the screening list at checkpoints in this period (weighted by grade) is blended "
+        "into each hexagon's forecast risk by this share before the posts are chosen; 1 = "
+        "suspect activity alone.",
+    ),
+    "plan_suspect_note": (
+        "风险中混入嫌疑车辆活动,权重 {w}({n} 个六边形有嫌疑车辆过车)。",
+        "Suspect vehicle activity blended into the risk with weight {w} ({n} hexagons with "
+        "suspect passes).",
+    ),
+    "plan_suspect_none": (
+        "未混入嫌疑车辆活动(权重 {w}):本时段在方案范围内没有嫌疑车辆过车,或没有过车数据。",
+        "Suspect vehicle activity was not blended in (weight {w}): no suspect vehicle "
+        "passed a checkpoint in this period and area, or there are no pass data.",
+    ),
     # checkpoint kinds of the screening beyond the key-area categories above
     "cat_toll_station": ("高速收费站", "Toll station"),
     "cat_township_entrance": ("乡镇出入口", "Township entrance"),

@@ -6,7 +6,9 @@ Glue between the data set, the period engine, the forecasts, the hotspot engine 
 The risk a plan covers is the default forecast (:mod:`geo.ensemble`) of the month to plan
 for, made from the period's own events (a night plan forecasts night risk). Each plan
 carries that forecast's track record: over the last 12 months, the share of events that
-fell in the riskiest cells covering as much of the area as the plan reaches.
+fell in the riskiest cells covering as much of the area as the plan reaches. A request's
+``suspect_weight`` (0 by default: off) blends suspect vehicles' activity at checkpoints
+(:mod:`geo.activity`) into that risk before the posts are chosen (:func:`blend_activity`).
 """
 
 from __future__ import annotations
@@ -98,6 +100,9 @@ class PlanRequest:
     bases, max_travel_m :
         Optional travel limit: mobile posts at most ``max_travel_m`` metres from one of the
         ``bases`` (lat, lon), e.g. the detachment's stations.
+    suspect_weight : float
+        Weight (0-1) of suspect vehicles' activity at checkpoints in the risk
+        (:func:`blend_activity`); 0, the default, plans on the forecast alone.
     """
 
     period: str = "night"
@@ -120,6 +125,12 @@ class PlanRequest:
     weights: tuple[float, float] = (1.0, 0.5)
     bases: tuple[tuple[float, float], ...] = ()
     max_travel_m: float | None = None
+    suspect_weight: float = 0.0
+
+    @property
+    def period_keys(self) -> list[str]:
+        """The period labels that must all hold for the risk (none for custom hours alone)."""
+        return ([] if self.period == "custom" else [self.period]) + list(self.extra_periods)
 
     def __post_init__(self) -> None:
         if self.period not in PLAN_PERIODS:
@@ -134,6 +145,8 @@ class PlanRequest:
             raise ValueError("holiday_factor must be >= 1")
         if self.max_travel_m is not None and (self.max_travel_m <= 0 or not self.bases):
             raise ValueError("max_travel_m needs at least one base and must be > 0")
+        if not 0.0 <= self.suspect_weight <= 1.0:
+            raise ValueError(f"suspect_weight was {self.suspect_weight} but must be in 0..1")
         if self.history_months < 2:
             raise ValueError(f"history_months was {self.history_months} but must be >= 2")
         if self.forecast_month is not None:
@@ -262,6 +275,62 @@ def _demand(stats: pd.DataFrame, outlook: Outlook | None) -> tuple[pd.DataFrame,
     return demand, list(candidate_cells(outlook.cells, outlook.risk))
 
 
+def blend_activity(
+    demand: pd.DataFrame, activity: pd.DataFrame | None, weight: float
+) -> tuple[pd.DataFrame, int]:
+    """Blend suspect activity into the demand cells' risk before the coverage solve.
+
+    ``risk = (1 - weight) · forecast + weight · total · activity / Σ activity``: the
+    activity of the demand cells, normalised to shares, is spread over the forecast's total
+    risk (or 1 when the forecast has none), so both parts weigh what ``weight`` says and
+    the plan's figures stay in the forecast's units. Activity outside the demand cells (the
+    plan's area) is left out.
+
+    Parameters
+    ----------
+    demand : DataFrame
+        ``h3_cell``, ``risk`` (and ``hot``), one row per demand cell.
+    activity : DataFrame or None
+        ``h3_cell`` and ``activity`` (:func:`geo.activity.suspect_activity` at the plan's
+        resolution and period).
+    weight : float
+        0-1; 0 returns ``demand`` unchanged.
+
+    Returns
+    -------
+    demand : DataFrame
+        With the blended ``risk``.
+    cells : int
+        Demand cells with suspect activity (0: nothing was blended).
+    """
+    if weight <= 0 or activity is None or activity.empty:
+        return demand, 0
+    by_cell = activity.groupby("h3_cell")["activity"].sum()
+    found = demand["h3_cell"].map(by_cell).fillna(0.0).to_numpy(dtype=float)
+    if found.sum() <= 0:
+        return demand, 0
+    risk = demand["risk"].to_numpy(dtype=float)
+    total = float(risk.sum()) or 1.0
+    blended = (1.0 - weight) * risk + weight * total * found / found.sum()
+    return demand.assign(risk=blended), int((found > 0).sum())
+
+
+def _risk(
+    stats: pd.DataFrame,
+    outlook: Outlook | None,
+    request: PlanRequest,
+    activity: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, list[str], dict[str, float]]:
+    """Demand cells, candidate posts, and what suspect activity did to them."""
+    demand, candidates = _demand(stats, outlook)
+    if request.suspect_weight <= 0:
+        return demand, candidates, {}
+    demand, cells = blend_activity(demand, activity, request.suspect_weight)
+    if cells:
+        candidates = list(candidate_cells(demand["h3_cell"], demand["risk"]))
+    return demand, candidates, {"suspect_weight": request.suspect_weight, "suspect_cells": cells}
+
+
 def _fixed_posts(ds: Dataset, request: PlanRequest) -> dict[str, str]:
     """Cell → key-area name of each fixed post."""
     ka = ds.key_areas.set_index("id")
@@ -325,6 +394,16 @@ def track_record_text(figures: Mapping[str, float], lang: str = "zh") -> str:
         hit=f"{rate:.1%}",
         pai=f"{figures['backtest_pai']:.1f}",
     )
+
+
+def suspect_note(figures: Mapping[str, float], lang: str = "zh") -> str:
+    """What suspect activity did to the plan, in one sentence (empty when not asked for)."""
+    weight = figures.get("suspect_weight", 0.0)
+    if not weight:
+        return ""
+    cells = int(figures.get("suspect_cells", 0))
+    key = "plan_suspect_note" if cells else "plan_suspect_none"
+    return t(key, lang, w=f"{weight:g}", n=cells)
 
 
 def _solve(problem: CoverageProblem, request: PlanRequest) -> tuple[Solution, Solution]:
@@ -391,6 +470,7 @@ def make_plan(
     *,
     periods: PeriodSettings | None = None,
     progress: Callable[[float, str], None] | None = None,
+    activity: pd.DataFrame | None = None,
 ) -> PlanResult:
     """Forecast risk of the period → posts (exact or greedy) → rotation → figures.
 
@@ -415,6 +495,10 @@ def make_plan(
     progress : callable, optional
         Called as ``progress(share_done, step)`` with share 0.1 .. 1.0 and step ``risk``,
         ``problem``, ``solve``, ``rotation`` (only with days) or ``done``.
+    activity : DataFrame, optional
+        Suspect activity per cell (``h3_cell``, ``activity``) at ``request.res`` for the
+        request's period (:func:`geo.activity.suspect_activity`); blended into the risk
+        when ``request.suspect_weight`` > 0 (:func:`blend_activity`), ignored otherwise.
 
     Returns
     -------
@@ -422,7 +506,9 @@ def make_plan(
         ``plan`` (posts table: ``post, kind, h3_cell, lat, lon, name, risk_covered,
         hot_cells_covered, time``; fixed posts first), ``schedule`` (the rotation over
         ``request.days``, ``None`` without days), ``figures`` (coverage of the plan, how it
-        was solved, person-shifts, and the forecast's track record: :func:`track_record`),
+        was solved, person-shifts, the forecast's track record: :func:`track_record`, and
+        with a suspect weight ``suspect_weight`` and ``suspect_cells``, the cells whose risk
+        had suspect activity: 0 when there was none to blend),
         ``cells`` (the period's hexagons), ``time_window`` (e.g. ``"20:00-06:00"``),
         ``risk_events`` (events the forecast learned from), ``warnings`` and ``outlook``
         (``None`` when the period has no event: the plan then has nothing to cover).
@@ -437,8 +523,7 @@ def make_plan(
     say = progress or (lambda _f, _m: None)
     ds = as_of(ds, request.forecast_month)  # nothing of the month planned for or later
     warnings: list[str] = list(ds.warnings)
-    keys = [] if request.period == "custom" else [request.period]
-    keys += list(request.extra_periods)
+    keys = request.period_keys
     last = ds.events["occurred_at"].max()
     start = (last - pd.Timedelta(days=request.lookback_days)).date() if len(ds.events) else None
     say(0.1, "risk")
@@ -457,7 +542,7 @@ def make_plan(
     outlook, n_events = _forecast(ds, request, keys, area)
     if outlook is None:
         warnings.append("no events in this period: the plan has nothing to cover")
-    demand, candidates = _demand(view.stats, outlook)
+    demand, candidates, suspects = _risk(view.stats, outlook, request, activity)
     fixed_names = _fixed_posts(ds, request)
     say(0.3, "problem")
     problem = build_problem(
@@ -486,6 +571,7 @@ def make_plan(
         **plan.figures,
         **_effort(request, per_day, greedy, solution, schedule),
         **track_record(outlook, posts, request.radius_m),
+        **suspects,
     }
     say(1.0, "done")
     return PlanResult(

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.cells import cells_to_frame
 from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.i18n import t
 from geo.tiles import TILES_URL, Tileset
@@ -22,6 +23,7 @@ from layers.incidents import incident_layer, incident_rows
 from layers.keyareas import key_area_layer, key_area_rows
 from layers.legend import Legend, Row
 from layers.posts import post_rows, posts_layer
+from layers.suspects import suspect_layer
 from layers.vectors import base_layers
 
 
@@ -66,6 +68,7 @@ class MapLayers:
     posts: pd.DataFrame | None = None
     base: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     focus: tuple[float, float, float, float] | None = None
+    suspects: gpd.GeoDataFrame | None = None
 
     def shifted(self) -> MapLayers:
         """Every layer moved to GCJ-02 (Amap's tiles are GCJ-02)."""
@@ -90,6 +93,7 @@ class MapLayers:
             posts=pts(self.posts),
             base={k: to_gcj02(v) for k, v in self.base.items()},
             focus=focus,
+            suspects=geo(self.suspects),
         )
 
 
@@ -119,6 +123,10 @@ def _add_layers(
         sections.append(
             (t("layer_trend", lang), [Row("outline", "#fff", r[1], edge=r[0]) for r in trend_rows])
         )
+    if layers.suspects is not None:  # a layer of its own, over the hexagons
+        group, rows = suspect_layer(layers.suspects, lang=lang)
+        group.add_to(m)
+        sections.append((t("sa_legend", lang), rows))
     if layers.routes is not None and not layers.routes.empty:
         route_layer(layers.routes, lang=lang).add_to(m)
     if layers.key_areas is not None and not layers.key_areas.empty:
@@ -158,6 +166,7 @@ def situation_map(
     extra: Sequence[folium.FeatureGroup] = (),
     legend_title: str | None = None,
     legend_rows: Sequence[Row] = (),
+    suspects: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Compose townships, base layers, hexagons, trends, routes, key areas and incidents.
 
@@ -169,10 +178,12 @@ def situation_map(
     villages and rivers drawn under the hexagons; ``extra`` layers (e.g.
     :mod:`layers.blacklist`) are added as they are, so give them in GCJ-02 for Amap tiles;
     ``legend_rows`` explain them, first in the legend, under ``legend_title`` (which then
-    replaces the hexagons' title). One legend explains every symbol drawn. The map uses
-    only local assets.
+    replaces the hexagons' title); ``suspects`` (:func:`geo.activity.suspect_activity`'s
+    cells) adds the 嫌疑车辆活动 layer (:mod:`layers.suspects`). One legend explains every
+    symbol drawn. The map uses only local assets.
     """
-    layers = MapLayers(townships, cells, key_areas, routes, events, posts, base or {}, focus)
+    shown = cells_to_frame(suspects) if suspects is not None and len(suspects) else None
+    layers = MapLayers(townships, cells, key_areas, routes, events, posts, base or {}, focus, shown)
     if tiles == "amap":  # Amap's tiles are GCJ-02: move every layer there so they line up
         layers = layers.shifted()
     m = base_map(

@@ -49,6 +49,10 @@ def badge(category: str, lang: str = "zh") -> tuple[str, str]:
 
 KIND_COLORS: Final = {"case": "#b2182b", "tip": "#2166ac"}
 
+#: suspect vehicle activity (ColorBrewer Purples, 3 classes) and its hexagons' outline
+SUSPECT_COLORS: Final = ("#cbc9e2", "#9e9ac8", "#6a51a3")
+SUSPECT_EDGE: Final = "#3f007d"
+
 #: Gi* class -> fill colour (ColorBrewer RdBu, hot = red)
 GI_COLORS: Final = {
     "hot_99": "#b2182b",

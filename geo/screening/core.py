@@ -4,7 +4,7 @@ Two layers, as elsewhere in hexpatrol: :func:`score_vehicles` works on plain tab
 feature table and the known plates) and knows nothing of files or engines; :func:`screen`
 reads the inputs, runs the engine and hands the features to it. :func:`plate_passes` lists
 one vehicle's passes (for a track on a map), :func:`plates_checkpoints` where listed plates
-passed (counts only).
+passed (counts only), :func:`plates_pass_minutes` when (per minute, for activity by period).
 """
 
 from __future__ import annotations
@@ -644,4 +644,50 @@ def plates_checkpoints(
         "SELECT plate, cp_id, count(*) AS n FROM p GROUP BY plate, cp_id ORDER BY plate, cp_id",
         settings,
     )
+    return frame.astype({"plate": object, "cp_id": object, "n": "int64"})
+
+
+def plates_pass_minutes(
+    checkpoints: TableSource | Checkpoints,
+    passes: PassSource,
+    plates: Iterable[str],
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    settings: Settings | None = None,
+    crs: str | None = None,
+) -> pd.DataFrame:
+    """When ``plates`` passed which checkpoint, to the minute (for activity by period).
+
+    The same passes as :func:`plates_checkpoints` counts, kept per local minute so that
+    each can be given its periods (night, weekend, holiday, market day); no other plate's
+    pass is read out.
+
+    Parameters
+    ----------
+    checkpoints, passes, crs, settings
+        As for :func:`screen`.
+    plates : iterable of str
+        The plates asked about (e.g. the listed suspects).
+    date_from, date_to : date, optional
+        Only passes on these days.
+
+    Returns
+    -------
+    DataFrame
+        ``plate`` (cleaned), ``cp_id``, ``time`` (naive local time, to the minute), ``n``
+        (passes in that minute); sorted by plate, checkpoint and time.
+    """
+    settings = settings or Settings()
+    cps = load_checkpoints(checkpoints, settings, crs)
+    frame = _plates_query(
+        cps,
+        passes,
+        plates,
+        _day_bounds(date_from, date_to),
+        "SELECT plate, cp_id, (t // 60) * 60 AS t, count(*) AS n FROM p "
+        "GROUP BY ALL ORDER BY plate, cp_id, t",
+        settings,
+    )
+    frame.insert(2, "time", pd.to_datetime(frame.pop("t").astype("int64"), unit="s"))
     return frame.astype({"plate": object, "cp_id": object, "n": "int64"})

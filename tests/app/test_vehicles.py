@@ -162,3 +162,37 @@ def test_without_passes_the_page_says_how_to_add_them(deployment, tmp_path, monk
         assert any("未找到过车数据" in i.value and "checkpoints.csv" in i.value for i in at.info)
     finally:
         st.cache_resource.clear()
+
+
+def _captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_map_and_planner_offer_suspect_activity(deployment) -> None:
+    at = login("commander")
+    at.switch_page("app_pages/map.py").run()
+    assert not at.exception, at.exception
+    assert any("嫌疑车辆活动图层" in c and "全部时段" in c for c in _captions(at))
+    at.switch_page("app_pages/patrol.py").run()
+    assert not at.exception, at.exception
+    weight = next(s for s in at.slider if s.label == "嫌疑车辆活动权重")
+    assert weight.value == 0.0  # off by default
+
+
+def test_without_passes_the_map_and_planner_go_on(deployment, tmp_path, monkeypatch) -> None:
+    import streamlit as st
+
+    (tmp_path / "hexpatrol.toml").write_text('data_dir = "empty"\n', encoding="utf-8")
+    monkeypatch.setenv("HEXPATROL_CONFIG", str(tmp_path / "hexpatrol.toml"))
+    st.cache_resource.clear()
+    try:
+        at = login("commander")
+        at.switch_page("app_pages/map.py").run()
+        assert not at.exception, at.exception
+        assert not any("嫌疑车辆" in c for c in _captions(at))  # no layer, no word
+        assert [m.value for m in at.metric][0] != ""  # the map page itself is all there
+        at.switch_page("app_pages/patrol.py").run()
+        assert not at.exception, at.exception
+        assert not any(s.label == "嫌疑车辆活动权重" for s in at.slider)
+    finally:
+        st.cache_resource.clear()

@@ -13,10 +13,16 @@ import pandas as pd
 import pytest
 
 from geo.cli import main
-from geo.coverage import _xy
+from geo.coverage import _xy, covered_cells
 from geo.export import plan_to_html, plan_to_xlsx
 from geo.periods import PeriodSettings
-from geo.planning import PlanRequest, make_plan, teams_by_day
+from geo.planning import (
+    PlanRequest,
+    blend_activity,
+    make_plan,
+    suspect_note,
+    teams_by_day,
+)
 from geo.planprint import printed_plan
 
 NATIONAL_DAY = tuple(dt.date(2025, 10, 1) + dt.timedelta(days=i) for i in range(7))
@@ -104,8 +110,10 @@ class TestRequestErrors:
             ({"radius_m": -1}, "radius_m was -1"),
             ({"team_size": 0}, "team_size"),
             ({"holiday_factor": 0.5}, "holiday_factor"),
+            ({"suspect_weight": 1.5}, "suspect_weight was 1.5"),
+            ({"suspect_weight": float("nan")}, "suspect_weight was nan"),
         ],
-        ids=["period", "custom", "radius", "team-size", "factor"],
+        ids=["period", "custom", "radius", "team-size", "factor", "suspects", "suspects-nan"],
     )
     def test_invalid(self, kwargs, message) -> None:
         with pytest.raises(ValueError, match=message):
@@ -247,3 +255,69 @@ def test_a_plan_for_a_past_month_sees_nothing_after_it(demo) -> None:
     assert figures == pytest.approx(
         {k: v for k, v in as_of_then.figures.items() if k not in timing}, nan_ok=True
     )
+
+
+SMALL_NIGHT = {"period": "night", "teams": 3, "res": 8, "exact": False, "radius_m": 1000.0}
+
+
+@pytest.fixture(scope="module")
+def plain(demo):
+    """A small night plan on the forecast alone."""
+    return make_plan(demo, PlanRequest(**SMALL_NIGHT))
+
+
+@pytest.fixture(scope="module")
+def quiet_cell(plain) -> str:
+    """A cell of the plan's area that the plain plan's posts do not reach."""
+    cells = plain.outlook.cells
+    reached = covered_cells(cells, list(plain.plan.posts["h3_cell"]), 1000.0)
+    return str(np.asarray(cells, dtype=object)[~reached][0])
+
+
+class TestSuspectWeight:
+    """The weight of suspect activity: off by default, and when on, posts go to it."""
+
+    REQUEST = SMALL_NIGHT
+
+    def activity(self, cell: str) -> pd.DataFrame:
+        return pd.DataFrame({"h3_cell": [cell, "88283082a3fffff"], "activity": [12.5, 40.0]})
+
+    def test_weight_zero_is_todays_plan(self, demo, plain, quiet_cell) -> None:
+        again = make_plan(demo, PlanRequest(**self.REQUEST), activity=self.activity(quiet_cell))
+        pd.testing.assert_frame_equal(again.plan.posts, plain.plan.posts)
+        same = pd.Series(again.figures).drop("solve_seconds")  # NaN figures compare equal
+        pd.testing.assert_series_equal(same, pd.Series(plain.figures).drop("solve_seconds"))
+        assert "suspect_weight" not in again.figures
+
+    def test_weight_moves_a_post_to_the_suspects(self, demo, plain, quiet_cell) -> None:
+        request = PlanRequest(**self.REQUEST, suspect_weight=0.5)
+        moved = make_plan(demo, request, activity=self.activity(quiet_cell))
+        posts = list(moved.plan.posts["h3_cell"])
+        assert covered_cells([quiet_cell], posts, 1000.0).all()
+        assert moved.figures["suspect_weight"] == 0.5 and moved.figures["suspect_cells"] == 1
+        said = "风险中混入嫌疑车辆活动,权重 0.5(1 个六边形有嫌疑车辆过车)。"
+        assert suspect_note(moved.figures) == said
+        assert suspect_note(plain.figures) == ""  # no weight, no word in the printed plan
+        # the blended risk keeps the forecast's total: half of it now lies in that cell
+        assert moved.figures["risk_total"] == pytest.approx(plain.figures["risk_total"])
+        assert len(posts) == len(plain.plan.posts)
+
+    def test_weight_without_activity_says_so(self, demo, plain) -> None:
+        request = PlanRequest(**self.REQUEST, suspect_weight=0.5)
+        alone = make_plan(demo, request, activity=None)
+        assert alone.figures["suspect_cells"] == 0
+        assert suspect_note(alone.figures, "en").startswith("Suspect vehicle activity was not")
+        pd.testing.assert_frame_equal(alone.plan.posts, plain.plan.posts)
+
+
+def test_blend_activity_on_four_cells() -> None:
+    demand = pd.DataFrame({"h3_cell": ["a", "b", "c", "d"], "risk": [4.0, 3.0, 1.0, 0.0]})
+    activity = pd.DataFrame({"h3_cell": ["d", "c", "x"], "activity": [3.0, 1.0, 100.0]})
+    same, n = blend_activity(demand, activity, 0.0)
+    assert same is demand and n == 0
+    out, n = blend_activity(demand, activity, 0.25)
+    # 0.75 × forecast + 0.25 × 8 × shares (d 3/4, c 1/4); "x" lies outside the plan's area
+    assert out["risk"].tolist() == [3.0, 2.25, 1.25, 1.5] and n == 2
+    assert out["risk"].sum() == pytest.approx(demand["risk"].sum())
+    only, _ = blend_activity(demand.assign(risk=0.0), activity, 1.0)
+    assert only["risk"].tolist() == [0.0, 0.0, 0.25, 0.75]  # no forecast: activity alone
