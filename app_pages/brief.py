@@ -3,8 +3,9 @@
 import streamlit as st
 
 from app_pages.common import (
-    briefing_files,
+    briefing_documents_later,
     briefing_screens,
+    briefing_view,
     current_dataset,
     data_key,
     demo_banner,
@@ -16,6 +17,7 @@ from app_pages.common import (
 from app_pages.session import audit, download
 from geo.briefing import sections
 from geo.errors import HexpatrolError
+from geo.fonts import soffice
 from geo.i18n import t
 
 language = lang()
@@ -48,10 +50,11 @@ except (HexpatrolError, OSError, ValueError) as exc:
     message = exc.text(language) if isinstance(exc, HexpatrolError) else str(exc)
     st.warning(t("brief_no_screening", language, msg=message))
     screens_key, screens = "", None
+key = (data_key(), month, scope, screens_key)
 with st.spinner(t("brief_make", language)):
-    text, tables, png, docx, pdf = briefing_files(
-        data_key(), month, scope or None, screens_key, screens
-    )
+    briefing, tables = briefing_view(*key[:2], scope or None, screens_key, screens)
+text, png = briefing.text, briefing.map_png
+docx, pdf = briefing_documents_later(briefing, key)  # written only when downloaded
 if st.session_state.get("brief_logged") != (month, scope):
     audit("briefing", f"{month} {scope or 'county'}")
     st.session_state["brief_logged"] = (month, scope)
@@ -59,13 +62,13 @@ stem = f"briefing_{month}_{scope or 'county'}"
 d1, d2, d3 = st.columns(3)
 with d1:
     download(t("brief_docx", language), docx, f"{stem}.docx")
-if pdf:
+if soffice():
     with d2:
         download(t("brief_pdf", language), pdf, f"{stem}.pdf")
 else:
     d2.caption(t("brief_no_pdf", language))
 with d3:
-    download(t("brief_png", language), png, f"{stem}.png")
+    download(t("brief_png", language), lambda: png, f"{stem}.png")
 st.subheader(t("brief_preview", language))
 if t("brief_chinese", language):
     st.caption(t("brief_chinese", language))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -17,6 +16,7 @@ from app_pages.widgets import MapFilters
 from geo.activity import suspect_activity, suspect_passes
 from geo.auth import Scope, User
 from geo.briefdoc import section_tables, to_docx, to_pdf
+from geo.briefing import Briefing
 from geo.briefmap import deployment_briefing
 from geo.briefsuspects import MonthScreens, previous_month, screen_month
 from geo.config import Settings
@@ -258,23 +258,41 @@ def patrol_backtest_table(
     )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def briefing_files(
+@st.cache_resource(max_entries=16, show_spinner=False)
+def briefing_view(
     key: str, month: str, township: str | None, screens_key: str, _screens: MonthScreens | None
-) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, pd.DataFrame]]], bytes, bytes, bytes]:
-    """Text, tables (with their lead-in lines), map PNG, DOCX and PDF (empty without
-    LibreOffice) of one briefing (``_screens`` from :func:`briefing_screens`, hashed as
-    ``screens_key``)."""
+) -> tuple[Briefing, dict[str, list[tuple[str, pd.DataFrame]]]]:
+    """One briefing (text, drawings) and the tables after its sections, shared by every
+    session (``_screens`` from :func:`briefing_screens`, hashed as ``screens_key``)."""
     conf = settings()
     briefing = deployment_briefing(
         current_dataset(), month, conf, township=township, screens=_screens
     )
-    docx = to_docx(briefing, synthetic=is_demo(conf))
-    try:
-        pdf = to_pdf(docx)
-    except (RuntimeError, OSError, subprocess.SubprocessError):
-        pdf = b""
-    return briefing.text, section_tables(briefing), briefing.map_png, docx, pdf
+    return briefing, section_tables(briefing)
+
+
+#: briefings' DOCX and PDF, made when someone downloads them, once for everyone
+_BRIEF_DOCX: SharedMemo[bytes] = SharedMemo(16)
+_BRIEF_PDF: SharedMemo[bytes] = SharedMemo(16)
+
+
+def briefing_documents_later(
+    briefing: Briefing, key: tuple[str, ...]
+) -> tuple[Callable[[], bytes], Callable[[], bytes]]:
+    """What makes the briefing's DOCX and its PDF (LibreOffice) when a button is pressed.
+
+    ``key`` names the briefing (data, month, township, screens). Nothing is written, and
+    nothing sent to the browser, until someone asks for a file.
+    """
+    synthetic = is_demo(settings())
+
+    def docx() -> bytes:
+        return _BRIEF_DOCX.get(key, lambda: to_docx(briefing, synthetic=synthetic))
+
+    def pdf() -> bytes:
+        return _BRIEF_PDF.get(key, lambda: to_pdf(docx()))
+
+    return docx, pdf
 
 
 #: plans, once per data, scope and request for every session; their documents likewise

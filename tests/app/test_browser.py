@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,9 +256,42 @@ def test_patrol_page_draws_posts(app_url: str) -> None:
             time.sleep(2)
             posts = frame.locator(".hexpatrol-post").count()
             page.screenshot(path=str(ROOT / "docs" / "patrol.png"), full_page=False)
+            # the workbook is made when the button is pressed (deferred), then downloaded
+            with page.expect_download(timeout=120_000) as got:
+                page.get_by_role("button", name="下载 Excel").click()
+            workbook = Path(got.value.path()).read_bytes()
         finally:
             browser.close()
     assert posts >= 9  # 3 fixed + 6 mobile, and the rotation's other posts, all numbered
+    assert blocked == []
+    book = openpyxl.load_workbook(io.BytesIO(workbook))
+    assert book.sheetnames[0] == "分组安排" and "地图" in book.sheetnames
+
+
+def test_briefing_pdf_is_made_when_asked_for(app_url: str) -> None:
+    """The briefing's PDF is written by LibreOffice when its button is pressed, not before."""
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which("soffice") and not shutil.which("libreoffice"):
+        pytest.skip("LibreOffice is not installed (make test installs it)")
+    blocked: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = _offline_page(browser, blocked, 1200)
+            page.goto(app_url)
+            _login(page, "analyst")
+            _open(page, "月度通报")
+            page.get_by_role("button", name="生成通报").click()
+            button = page.get_by_role("button", name="下载 PDF")
+            button.wait_for(timeout=180_000)
+            with page.expect_download(timeout=180_000) as got:
+                button.click()
+            pdf = Path(got.value.path()).read_bytes()
+            name = got.value.suggested_filename
+        finally:
+            browser.close()
+    assert pdf.startswith(b"%PDF") and name.startswith("briefing_") and name.endswith(".pdf")
     assert blocked == []
 
 
