@@ -49,7 +49,7 @@ from geo.privacy import mask_plate
 from geo.schema import utc_now
 from geo.screening.core import load_checkpoints
 from geo.screening.engines import DuckDBEngine
-from geo.screening.features import T_MIN
+from geo.screening.features import T_MIN, local_now
 from geo.screening.inputs import (
     PASS_SUFFIXES,
     Checkpoints,
@@ -437,7 +437,7 @@ def preview_passes(
     PassImportError
         No checkpoint list, an unreadable file or a missing column.
     """
-    now = now or dt.datetime.now()
+    now = local_now(now)
     label = name or Path(os.fspath(source) if not isinstance(source, bytes) else "upload").name
     cps = _folder_checkpoints(folder, settings)
     keep_from = _cutoff(settings.screening.passes_retention_days, now)
@@ -608,7 +608,7 @@ def commit_passes(
             zh="预览后过车数据已有变化(可能有其他导入);请重新预览该文件",
         )
     batch = f"P{utc_now():%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
-    day = preview.first_day or dt.date.today()
+    day = preview.first_day or local_now().date()
     target = folder.passes / f"batch-{day:%Y%m%d}-{batch}.parquet"
     folder.passes.mkdir(parents=True, exist_ok=True)
     _write_parquet(preview.passes, target, progress)
@@ -817,7 +817,7 @@ def prune_passes(
         The first day kept, passes and days deleted, files rewritten and removed, and pass
         files that are not Parquet (not pruned: convert or delete them by hand).
     """
-    cutoff = _cutoff(days, now or dt.datetime.now())
+    cutoff = _cutoff(days, local_now(now))
     if cutoff is None:
         return PruneResult(None)
     cut = _local_seconds(dt.datetime.combine(cutoff, dt.time()))
