@@ -61,6 +61,8 @@ def test_passes_preview_commit_undo(deployment, tmp_path: Path) -> None:
             day = screen_data.passes().to_csv(index=False).encode("utf-8")
             _upload(page, "上传过车文件", "过车_20251018.csv", day)
             page.get_by_role("button", name="确认导入过车数据").wait_for(timeout=60_000)
+            page.get_by_text("新增过车", exact=True).wait_for(timeout=60_000)
+            settle(page, 2)  # a busy machine draws the figures after the button
             text = page.locator("[data-testid=stMain]").inner_text()
             assert "新增过车\n\n28" in text or re.search(r"新增过车\s+28", text), text[:2000]
             assert "渝F55555" not in text  # the rejected rows: a table (canvas), plates masked

@@ -139,6 +139,10 @@ def visit_all(page, base: str, role: str, shots: Path, drop: str = "") -> dict[s
         if path == "batches" and role == "commander":
             page.get_by_role("button", name=re.compile("撤销该批次|Undo this batch")).click()
             settle(page, 2)
+            try:  # a busy machine opens the dialog after the page settled
+                page.get_by_role("dialog").wait_for(timeout=60_000)
+            except Exception:  # noqa: BLE001 - the assertion below says what was missing
+                pass
         seen[name] = screen_text(page, drop)
         page.screenshot(path=str(shots / f"{role}_{name}.png"), full_page=True)
     return seen
