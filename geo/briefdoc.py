@@ -21,6 +21,7 @@ import pandas as pd
 from geo.briefing import Briefing, sections
 from geo.fonts import find_cjk_font, soffice
 from geo.i18n import label
+from geo.schema import TZ
 
 #: GB/T 9704-2012: A4, margins top 37, bottom 35, left 28, right 26 mm
 PAGE_MM: Final = (210.0, 297.0)
@@ -29,6 +30,11 @@ TYPE_WIDTH_MM: Final = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]  # 
 TYPE_HEIGHT_MM: Final = PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"]  # 225
 DEFAULT_FAMILY: Final = "Noto Serif CJK SC"
 
+
+
+def _today() -> dt.date:
+    """The date the document is signed: today where the deployment is, not the server's UTC."""
+    return dt.datetime.now(TZ).date()
 
 def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
     from docx.shared import Pt
@@ -282,7 +288,7 @@ def to_docx(
     w = _Writer(doc, family)
     year, mon = b.month.split("-")
     w.line(f"{b.scope}{int(year)}年{int(mon)}月非法营运热点研判通报", 22, bold=True, align="center")
-    w.line(f"{issuer}　{dt.date.today():%Y年%m月%d日}", 16, align="center")
+    w.line(f"{issuer}　{_today():%Y年%m月%d日}", 16, align="center")
     if synthetic:
         w.line("(本通报基于合成演示数据,非真实案件)", 12, align="center")
     attachments = _attachments(b)
@@ -295,7 +301,7 @@ def to_docx(
         items = "  ".join(f"{i}.{title}" for i, (title, _, _) in enumerate(attachments, 1))
         w.body(f"附件:{items}")
     w.line(issuer, 16, align="right")
-    w.line(f"{dt.date.today():%Y年%m月%d日}", 16, align="right")
+    w.line(f"{_today():%Y年%m月%d日}", 16, align="right")
     for i, (title, picture, table) in enumerate(attachments, 1):
         w.page_break()
         w.line(f"附件{i}", 16, bold=True)

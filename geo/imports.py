@@ -474,7 +474,9 @@ def _records(frame: pd.DataFrame, **extra: Any) -> list[dict[str, Any]]:
 
 
 def _new_batch_id(now: dt.datetime) -> str:
-    return f"B{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    """``B<local date-time>-<random>``: the date and time a user reads in the batch list."""
+    local = now.replace(tzinfo=dt.UTC).astimezone(TZ)  # the store keeps naive UTC
+    return f"B{local:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from geo.config import Settings
 from geo.errors import HexpatrolError, LedgerReadError
 from geo.privacy import mask_plate
-from geo.schema import utc_now
+from geo.schema import TZ, utc_now
 from geo.screening.core import load_checkpoints
 from geo.screening.engines import DuckDBEngine
 from geo.screening.features import T_MIN, local_now
@@ -607,7 +607,8 @@ def commit_passes(
             "the pass folder changed since the preview (another import?); preview the file again",
             zh="预览后过车数据已有变化(可能有其他导入);请重新预览该文件",
         )
-    batch = f"P{utc_now():%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+    local = dt.datetime.now(TZ)  # the batch name reads in local time
+    batch = f"P{local:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
     day = preview.first_day or local_now().date()
     target = folder.passes / f"batch-{day:%Y%m%d}-{batch}.parquet"
     folder.passes.mkdir(parents=True, exist_ok=True)
