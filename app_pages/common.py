@@ -312,10 +312,13 @@ def shared_plan(
     """
     ds, conf = current_dataset(), settings()
     blended = None if activity is None else int(pd.util.hash_pandas_object(activity).sum())
-    return _PLANS.get(
-        (data_key(), request, blended),
-        lambda: plan_package(ds, request, conf, progress=progress, activity=activity),
-    )
+    town = scope().township_code is not None and len(ds.townships) > 0
+    place = str(ds.townships["name"].iloc[0]) if town else None
+
+    def make() -> PlanPackage:
+        return plan_package(ds, request, conf, progress=progress, activity=activity, place=place)
+
+    return _PLANS.get((data_key(), request, blended), make)
 
 
 def plan_documents_later(plan: PlanPackage) -> Callable[[], PlanDocuments]:

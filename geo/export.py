@@ -332,6 +332,7 @@ def plan_package(
     *,
     progress: Callable[[float, str], None] | None = None,
     activity: pd.DataFrame | None = None,
+    place: str | None = None,
 ) -> PlanPackage:
     """Make a plan and its printed form (teams, roster, numbered posts).
 
@@ -348,6 +349,8 @@ def plan_package(
     activity : DataFrame, optional
         Suspect activity per cell (:func:`geo.activity.suspect_activity`), blended in by
         ``request.suspect_weight``.
+    place : str, optional
+        Whose plan it is, in its title (a township's name); default the region's name.
 
     Returns
     -------
@@ -355,7 +358,7 @@ def plan_package(
     """
     result = make_plan(ds, request, periods=settings.periods, progress=progress, activity=activity)
     period = t(f"period_{request.period}", "zh")
-    title = f"{settings.region_name}巡逻建议({period} {result.time_window})"
+    title = f"{place or settings.region_name}巡逻建议({period} {result.time_window})"
     printed = printed_plan(result, request, title=title, period_label=period)
     return PlanPackage(request, result, printed, activity)
 
