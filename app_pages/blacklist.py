@@ -51,7 +51,9 @@ with st.expander(t("bl_rules", language), expanded=False):
 
 # plates are already masked where the data were read unless the user is a commander
 vehicles = vehicle_blacklist(ds.events, rules, mask=False)
-added = stored_vehicles(store(), township_code=me.scope.township_code, mask=me.scope.mask_plates)
+added = stored_vehicles(
+    store(), township_code=me.scope.township_code, mask=me.scope.mask_plates, events=ds.events
+)
 vehicles = with_entries(vehicles, added)  # and the vehicles added from the screening
 persons = person_blacklist(ds.events, rules, mask=False)
 areas = key_area_watchlist(ds.events, ds.key_areas, rules)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from geo.blacklist import VEHICLE_COLUMNS, normalize_plate
 from geo.errors import HexpatrolError
-from geo.privacy import masked_label
+from geo.privacy import masked_label, plate_id
 from geo.schema import TZ, utc_now
 from geo.store import Store, blacklist_entries
 
@@ -98,7 +98,11 @@ def add_entry(
 
 
 def stored_vehicles(
-    store: Store, *, township_code: str | None = None, mask: bool = True
+    store: Store,
+    *,
+    township_code: str | None = None,
+    mask: bool = True,
+    events: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The hand-added vehicles a scope may see, as rows of the blacklist's vehicle table.
 
@@ -111,39 +115,75 @@ def stored_vehicles(
         township they name; ``None`` = all.
     mask : bool
         Show plates as ``渝F·B**** (V1a2b3c4d)`` (default); ``False`` for a commander.
+    events : DataFrame, optional
+        The scope's events (:func:`geo.dataset.load_dataset`): a vehicle's cases and tips
+        among them give its counts, first and last time and last position.
 
     Returns
     -------
     DataFrame
-        :data:`ENTRY_COLUMNS`; ``first_seen`` is when the entry was added, counts are 0.
+        :data:`ENTRY_COLUMNS`; a vehicle without events in ``events`` has counts 0 and no
+        times or position.
     """
     with store.read() as conn:
         rows = pd.read_sql(sa.select(blacklist_entries).order_by(blacklist_entries.c.id), conn)
     if township_code is not None:
         mine = rows["township_codes"].map(lambda v: township_code in str(v or "").split(","))
         rows = rows[mine.astype(bool)]
-    added = pd.to_datetime(rows["added_at"]).dt.tz_localize("UTC").dt.tz_convert(TZ)
+    facts = _event_facts([plate_id(p) for p in rows["plate"]], events)
     out = pd.DataFrame(
         {
             "plate": [masked_label(p) if mask else p for p in rows["plate"]],
-            "n_events": 0,
-            "n_cases": 0,
-            "n_tips": 0,
-            "first_seen": added,
-            "last_seen": added,
+            **{c: facts[c].to_numpy() for c in facts.columns},
             # a township sees its own code only, as in the rules' table of its events
             "townships": rows["township_codes"].fillna("")
             if township_code is None
             else township_code,
-            "last_lat": float("nan"),
-            "last_lon": float("nan"),
-            "event_ids": [[] for _ in range(len(rows))],
-            "source": rows["source"],
-            "note": rows["note"].fillna(""),
-            "added_by": rows["added_by"],
+            "source": rows["source"].to_numpy(),
+            "note": rows["note"].fillna("").to_numpy(),
+            "added_by": rows["added_by"].to_numpy(),
         }
     )
-    return out.reset_index(drop=True)
+    return out[list(ENTRY_COLUMNS)].reset_index(drop=True)
+
+
+
+def _event_facts(ids: list[str], events: pd.DataFrame | None) -> pd.DataFrame:
+    """Per vehicle id: counts, first and last time, last position and ids of its events."""
+    empty = pd.DataFrame(
+        {
+            "n_events": 0,
+            "n_cases": 0,
+            "n_tips": 0,
+            "first_seen": pd.Series(pd.NaT, index=range(len(ids)), dtype=f"datetime64[ns, {TZ}]"),
+            "last_seen": pd.Series(pd.NaT, index=range(len(ids)), dtype=f"datetime64[ns, {TZ}]"),
+            "last_lat": float("nan"),
+            "last_lon": float("nan"),
+            "event_ids": [[] for _ in ids],
+        },
+        index=range(len(ids)),
+    )
+    if events is None or events.empty or "plate" not in events.columns:
+        return empty
+    own = events["plate_id"] if "plate_id" in events.columns else events["plate"].map(plate_id)
+    found = events.assign(_id=own.astype(object)).sort_values("occurred_at", kind="stable")
+    for i, vid in enumerate(ids):
+        mine = found[found["_id"] == vid]
+        if mine.empty:
+            continue
+        last = mine.iloc[-1]
+        empty.loc[i, ["n_events", "n_cases", "n_tips"]] = [
+            len(mine),
+            int((mine["kind"] == "case").sum()),
+            int((mine["kind"] == "tip").sum()),
+        ]
+        empty.loc[i, ["first_seen", "last_seen"]] = [
+            mine["occurred_at"].iloc[0],
+            last["occurred_at"],
+        ]
+        empty.loc[i, ["last_lat", "last_lon"]] = [float(last["lat"]), float(last["lon"])]
+        empty.at[i, "event_ids"] = list(mine["event_id"])
+    return empty
 
 
 def with_entries(vehicles: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:

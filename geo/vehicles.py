@@ -260,8 +260,9 @@ def scoped_suspects(screening: Screening, scope: Scope) -> pd.DataFrame:
     towns = vehicle_townships(screening.visits, screening.checkpoints)
     s["township_codes"] = s["plate"].map(towns).fillna("").astype(object)
     s["vehicle_id"] = [plate_id(p) for p in s["plate"]]
-    if scope.township_code is not None:
-        s = s[_in_township(s["township_codes"], scope.township_code)]
+    if scope.township_code is not None:  # its own list, numbered from 1 (no county ranks)
+        s = s[_in_township(s["township_codes"], scope.township_code)].copy()
+        s["rank"] = np.arange(1, len(s) + 1)
     if scope.mask_plates:
         s["plate"] = pd.Series([masked_label(p) for p in s["plate"]], index=s.index, dtype=object)
     return s.reset_index(drop=True)

@@ -13,6 +13,7 @@ import shapely
 from geo.auth import Scope
 from geo.blacklist_entries import BlacklistEntryError, add_entry, stored_vehicles, with_entries
 from geo.privacy import plate_id
+from geo.schema import TZ
 from geo.screening.core import KEY_METRICS, ScreenResult
 from geo.store import Store
 from geo.vehicles import (
@@ -137,6 +138,7 @@ class TestScope:
         rows = scoped_suspects(screening, Scope(code, mask_plates=True))
         assert rows["vehicle_id"].tolist() == [plate_id(p) for p in plates]
         assert rows["plate"].str.contains(r"\*").all()
+        assert rows["rank"].tolist() == list(range(1, len(rows) + 1))  # no county ranks
 
     def test_export_is_the_scoped_list(self, screening: Screening) -> None:
         from geo.screening.report import suspect_rows
@@ -258,6 +260,29 @@ class TestBlacklistEntries:
         assert stored_vehicles(store, township_code="T-CITY").empty
         log = store.audit_log()
         assert log["action"].tolist().count("blacklist_add") == 1
+        assert pd.isna(full["first_seen"][0]) and full["n_events"][0] == 0  # no events given
+
+    def test_an_added_vehicle_shows_its_cases_and_tips(self, store: Store) -> None:
+        """Counts, times and last position come from the scope's events, by plate or id."""
+        add_entry(store, ROUTE, source="screening", username="boss", township_codes=["T-JIA"])
+        when = pd.to_datetime(["2025-10-01 21:00", "2025-10-03 22:30"]).tz_localize(TZ)
+        events = pd.DataFrame(
+            {
+                "event_id": ["C1", "T1"],
+                "kind": ["case", "tip"],
+                "plate": [ROUTE, ROUTE],
+                "occurred_at": when,
+                "lat": [30.93, 30.95],
+                "lon": [108.69, 108.70],
+            }
+        )
+        row = stored_vehicles(store, mask=False, events=events).iloc[0]
+        assert (row["n_events"], row["n_cases"], row["n_tips"]) == (2, 1, 1)
+        assert row["first_seen"] == when[0] and row["last_seen"] == when[1]
+        assert (row["last_lat"], row["last_lon"]) == (30.95, 108.70)
+        assert row["event_ids"] == ["C1", "T1"]
+        masked = events.assign(plate="渝F·1****", plate_id=plate_id(ROUTE))  # an analyst's
+        assert stored_vehicles(store, events=masked).iloc[0]["n_events"] == 2
 
     @pytest.mark.parametrize(
         ("plate", "source", "note"),
