@@ -31,6 +31,10 @@ TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 def _checkpoint_list(folder: PassFolder, language: str) -> bool:
     """The checkpoint list's state, and an upload to load or replace it; whether one exists."""
     have = folder.checkpoints.is_file()
+    saved = st.session_state.pop("pimp_cp_done", None)  # (checkpoints, replaced) of a save
+    if saved is not None:
+        key = "pimp_cp_saved" if saved[1] else "pimp_cp_saved_first"
+        st.success(t(key, language, n=saved[0]))
     if have:
         try:
             n = len(load_checkpoints(folder.checkpoints, settings()).table)
@@ -56,8 +60,8 @@ def _checkpoint_list(folder: PassFolder, language: str) -> bool:
                 return have
             for w in cps.warnings:
                 st.warning(w)
-            st.success(t("pimp_cp_saved", language, n=len(cps.table)))
-            return True
+            st.session_state["pimp_cp_done"] = (len(cps.table), have)
+            st.rerun()  # the page then shows the list as it is now
     return have
 
 

@@ -49,8 +49,11 @@ if st.session_state.get("_vh_screen") != key:  # each user's look at a new scree
     st.session_state["_vh_screen"] = key
     audit("screen", {"first": str(first), "last": str(last), "listed": len(rows)})
 scorer = t(f"screen_scorer_{result.scorer}", language)
-rows_in = f"{result.counts['rows_in']:,}"
-st.caption(t("vh_window", language, first=first, last=last, rows=rows_in, scorer=scorer))
+read, used = f"{result.counts['rows_in']:,}", f"{result.counts.get('used', 0):,}"
+days = (last - first).days + 1
+st.caption(
+    t("vh_window", language, first=first, last=last, days=days, rows=read, used=used, scorer=scorer)
+)
 if mine.township_code is not None:
     st.caption(t("vh_township_note", language))
 counts = grade_counts(rows)

@@ -390,11 +390,10 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     ),
     "import_flags": ("疑似重复", "Likely duplicates"),
     "import_flags_help": (
-        "same_plate_near:同一车牌在设定分钟数和米数内;tip_same_vehicle:同一车辆的多条举报。"
-        "疑似重复不会被自动合并,请在“导入批次”页复核。",
-        "same_plate_near: the same plate within the set minutes and metres; "
-        "tip_same_vehicle: several tips about one vehicle. Nothing is merged automatically; "
-        "review them on the Batches page.",
+        "同一车牌、时间地点相近(在设定的分钟数和米数内),或同一车辆的多条举报。"
+        "疑似重复不会被自动合并,请逐条复核。",
+        "The same plate near in time and place (within the set minutes and metres), or "
+        "several tips about one vehicle. Nothing is merged automatically; review each one.",
     ),
     "import_no_rejects": ("没有问题行。", "No rejected rows."),
     "import_nothing": (
@@ -940,6 +939,10 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "pimp_cp_upload": ("上传卡口清单", "Upload a checkpoint list"),
     "pimp_cp_replace": ("更换卡口清单", "Replace the checkpoint list"),
     "pimp_cp_save": ("确认使用该卡口清单", "Use this checkpoint list"),
+    "pimp_cp_saved_first": (
+        "已保存卡口清单:{n} 个卡口。",
+        "Checkpoint list saved: {n} checkpoints.",
+    ),
     "pimp_cp_saved": (
         "已保存卡口清单:{n} 个卡口(原清单另存为 checkpoints.previous.csv)。",
         "Checkpoint list saved: {n} checkpoints (the previous one kept as "
@@ -1092,8 +1095,11 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "vh_screening": ("正在筛查过车数据 …", "Screening the checkpoint passes…"),
     "vh_failed": ("过车数据无法筛查:{msg}", "The passes could not be screened: {msg}"),
     "vh_window": (
-        "筛查时段 {first} 至 {last};过车记录 {rows} 条;排序方法:{scorer}。",
-        "Days screened {first} to {last}; {rows} pass rows; ranked by {scorer}.",
+        "筛查时段 {first} 至 {last}(最近 {days} 天;月度通报按自然月筛查,数字可能不同);"
+        "读取过车记录 {rows} 条,其中筛查时段内 {used} 条;排序方法:{scorer}。",
+        "Days screened {first} to {last} (the last {days} days; the monthly briefing screens "
+        "the calendar month, so its figures can differ); {rows} pass rows read, {used} of them "
+        "in these days; ranked by {scorer}.",
     ),
     "vh_synthetic": ("过车数据为合成演示数据(非真实)。", "The passes are synthetic demo data."),
     "vh_grades": ("等级", "Grades"),
