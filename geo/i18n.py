@@ -98,7 +98,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "plan_hot": ("覆盖热点格", "Hot cells covered"),
     "plan_posts": ("岗位", "Posts"),
     "plan_person_shifts": ("所需人次", "Person-shifts"),
-    "plan_expected": ("轮换期望覆盖率(不低于)", "Rotation: expected coverage (at least)"),
+    "plan_expected": ("轮换期望覆盖率(不低于)", "Rotation coverage, at least"),
     "plan_post_table": ("岗位安排", "Posts"),
     "plan_schedule": ("逐日轮换排班", "Rotation schedule"),
     "plan_probabilities": ("机动岗位的出勤概率", "Visit probability of mobile posts"),
