@@ -4,7 +4,6 @@ import streamlit as st
 
 from app_pages.common import (
     briefing_documents_later,
-    briefing_screens,
     briefing_view,
     current_dataset,
     data_key,
@@ -15,6 +14,7 @@ from app_pages.common import (
     warn_print_tools,
 )
 from app_pages.session import audit, download
+from app_pages.suspects import briefing_screens
 from geo.briefing import sections
 from geo.errors import HexpatrolError
 from geo.fonts import soffice

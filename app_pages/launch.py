@@ -19,7 +19,16 @@ from typing import Final
 
 APP: Final = Path(__file__).resolve().parents[1] / "app.py"
 #: the modules of app_pages that pages import (the others are the pages themselves) ...
-LIBRARY: Final = ("session", "look", "widgets", "hotlist", "plan_form", "common", "pass_import")
+LIBRARY: Final = (
+    "session",
+    "look",
+    "widgets",
+    "hotlist",
+    "plan_form",
+    "common",
+    "suspects",
+    "pass_import",
+)
 #: ... but for those that load a Streamlit component (streamlit-folium's map): a component
 #: registers itself with the server only when first imported inside a page's run, so these
 #: are left to the first page; the libraries they draw with are loaded here

@@ -14,8 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import foliummap
-from app_pages.common import data_key, hot_ranking, settings, suspect_cells, tile_options, user
+from app_pages.common import data_key, hot_ranking, settings, tile_options, user
 from app_pages.hotlist import home_view, hotspot_list
+from app_pages.suspects import suspect_cells
 from app_pages.widgets import MapFilters
 from geo.dataset import Dataset
 from geo.errors import HexpatrolError

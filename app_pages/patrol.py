@@ -8,8 +8,6 @@ from app_pages.common import (
     data_key,
     demo_banner,
     lang,
-    pass_folder,
-    plan_activity,
     plan_documents_later,
     settings,
     shared_plan,
@@ -17,6 +15,7 @@ from app_pages.common import (
 )
 from app_pages.plan_form import plan_form
 from app_pages.session import audit, download
+from app_pages.suspects import pass_folder, plan_activity
 from geo.export import PlanPackage, plan_table
 from geo.i18n import t
 from geo.planning import suspect_note, track_record_text

@@ -51,9 +51,7 @@ def holiday_preset(where: Any, last: dt.date, s: Settings, lang: str) -> Holiday
     return None if choice is None else blocks[choice]
 
 
-def plan_form(
-    ds: Dataset, s: Settings, lang: str, *, suspects: bool = False
-) -> PlanRequest | None:
+def plan_form(ds: Dataset, s: Settings, lang: str, *, suspects: bool = False) -> PlanRequest | None:
     """The patrol-plan options; returns a request when the user presses the button.
 
     ``suspects`` (there are checkpoint passes) offers the weight of suspect activity.

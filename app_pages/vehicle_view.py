@@ -9,8 +9,9 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from app_pages import foliummap
-from app_pages.common import listed_vehicle_passes, settings, store, tile_options, user
+from app_pages.common import settings, store, tile_options, user
 from app_pages.session import audit
+from app_pages.suspects import listed_vehicle_passes
 from geo.blacklist_entries import BlacklistEntryError, add_entry
 from geo.dataset import Dataset
 from geo.i18n import present, t

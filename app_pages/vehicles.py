@@ -9,13 +9,11 @@ from app_pages.common import (
     current_dataset,
     demo_banner,
     lang,
-    pass_folder,
     scope,
-    screening,
-    screening_xlsx,
     settings,
 )
 from app_pages.session import audit, download
+from app_pages.suspects import pass_folder, screening, screening_xlsx
 from app_pages.vehicle_view import (
     blacklist_form,
     log_view,

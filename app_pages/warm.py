@@ -51,6 +51,7 @@ def warm_scope(scope: Scope) -> None:
     (with a pass folder: the screen runs once, for the first scope) and the rendered map."""
     from app_pages import common
     from app_pages.mapview import situation_payload, suspect_layer
+    from app_pages.suspects import suspect_cells
     from app_pages.widgets import MapFilters
 
     conf = common.settings()
@@ -64,7 +65,7 @@ def warm_scope(scope: Scope) -> None:
     common.hot_ranking(key, filters, scope)
     if len(view.cells) <= conf.deck_threshold:  # what the page draws with folium
         options = common.map_options(conf, ds)
-        found = common.suspect_cells(filters.res, filters.periods, scope_=scope)
+        found = suspect_cells(filters.res, filters.periods, scope_=scope)
         layer = suspect_layer(found[0], found[2], ds) if found and len(found[2]) else None
         situation_payload(key, filters, view, view.cells, ds, conf.language, options, layer)
 
