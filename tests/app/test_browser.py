@@ -160,7 +160,7 @@ def _login(page, name: str, password: str = "hexpatrol-demo") -> None:
     page.get_by_label("用户名", exact=True).wait_for(timeout=120_000)  # busy machines start slowly
     page.get_by_label("用户名", exact=True).fill(name)
     page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_role("button", name="退出登录").wait_for(timeout=60_000)
 
 
@@ -309,7 +309,7 @@ def test_login_scope_and_logout(app_url: str) -> None:
             assert page.get_by_role("button", name="生成巡逻方案").count() == 0
             page.get_by_label("用户名", exact=True).fill("t500235105")
             page.get_by_label("密码", exact=True).fill("wrong password")
-            page.get_by_role("button", name="登录").click()
+            page.get_by_role("button", name="登录", exact=True).click()
             page.get_by_text("登录失败").wait_for(timeout=30_000)
             _login(page, "t500235105")
             # the address asked for before the login opens after it

@@ -129,8 +129,14 @@ def visit_all(page, base: str, role: str, shots: Path, drop: str = "") -> dict[s
             page.get_by_role("button", name=re.compile("生成巡逻方案|Make the plan")).click()
             settle(page, 3)
         if path == "briefing":
-            page.get_by_role("button", name=re.compile("生成通报|Make the briefing")).click()
-            settle(page, 3, timeout=240)
+            for _attempt in range(2):  # a click before the page was ready is lost: click again
+                page.get_by_role("button", name=re.compile("生成通报|Make the briefing")).click()
+                settle(page, 3, timeout=240)
+                try:  # the preview is the document itself: Chinese headings in any mode
+                    page.get_by_text("一、总体情况").first.wait_for(timeout=120_000)
+                    break
+                except Exception:  # noqa: BLE001 - the assertion after the walk says what is missing
+                    pass
         if path == "import":
             page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
                 {"name": "台账.csv", "mimeType": "text/csv", "buffer": ledger_with_a_bad_row()}
