@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import lang, settings, store, user
-from geo.i18n import present, t, when
+from geo.i18n import t, when
 from geo.pass_imports import (
     MAX_REJECT_ROWS,
     PassImportError,
@@ -19,11 +19,13 @@ from geo.pass_imports import (
     deployment_folder,
     pass_batch_table,
     preview_passes,
+    retention_cutoff,
     save_checkpoints,
     undo_passes,
 )
 from geo.screening.core import load_checkpoints
 from geo.vehicles import PassFolder
+from layers.tables import pass_batch_words, pass_reject_table
 
 TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet"]
 
@@ -97,19 +99,13 @@ def _show(pre: PassPreview, language: str) -> None:
     if pre.same_file:
         st.info(t("pimp_same_file", language, batch=pre.same_file))
     days = settings().screening.passes_retention_days
-    if days:
-        cutoff = pd.Timestamp.now().date() - pd.Timedelta(days=days)
+    cutoff = retention_cutoff(days)
+    if cutoff is not None:
         st.caption(t("pimp_retention", language, days=days, cutoff=cutoff))
     else:
         st.caption(t("pimp_retention_off", language))
     if c["rejected"]:
-        table = present(
-            pre.rejects,
-            language,
-            {"row": "rj_row", "reason": "pimp_col_reason", "column": "pimp_col_column"}
-            | {"value": "pimp_col_value"},
-            codes={"reason": "screen_reject_", "column": "pimp_col_"},
-        )
+        table = pass_reject_table(pre.rejects, language)
         st.dataframe(table, hide_index=True, width="stretch")
         if c["rejected"] > MAX_REJECT_ROWS:
             st.caption(t("pimp_reject_more", language, shown=MAX_REJECT_ROWS, n=c["rejected"]))
@@ -158,16 +154,7 @@ def _batches(folder: PassFolder, language: str) -> None:
     if table.empty:
         return
     st.subheader(t("pimp_batches", language))
-    cols = ["batch_id", "created_at", "status", "username", "file_name", "n_stored"]
-    cols += ["first_day", "last_day", "n_pruned"]
-    shown = present(
-        table,
-        language,
-        {c: f"pbatch_{c}" for c in cols},
-        codes={"status": "status_", "username": "account_"},
-        times=["created_at"],
-    )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(pass_batch_words(table, language), hide_index=True, width="stretch")
     live = table[table["status"] == "committed"]
     if not user().can("undo") or live.empty:
         return

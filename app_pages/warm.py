@@ -20,7 +20,7 @@ from typing import Final
 
 from streamlit.logger import get_logger
 
-from geo.auth import Scope, User, list_users
+from geo.auth import Scope, account_scopes
 
 LOG = get_logger("hexpatrol.warm")  # Streamlit's log set-up: shown with the server's lines
 #: how long to wait for the server before giving up on warming
@@ -34,16 +34,10 @@ _QUIET: Final = (
 
 
 def scopes() -> list[Scope]:
-    """The distinct scopes of the store's accounts: the county's first, then by township."""
+    """The scopes to warm: those of the store's accounts (:func:`geo.auth.account_scopes`)."""
     from app_pages.common import store
 
-    found = list_users(store())
-    users = [
-        User(r.username, r.role, r.township_code if isinstance(r.township_code, str) else None)
-        for r in found.itertuples()
-    ]
-    unique = {u.scope for u in users if u.problem() is None}
-    return sorted(unique, key=lambda sc: (sc.township_code is not None, str(sc)))
+    return account_scopes(store())
 
 
 def warm_scope(scope: Scope) -> None:

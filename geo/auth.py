@@ -234,6 +234,29 @@ def list_users(store: Store) -> pd.DataFrame:
         return pd.read_sql(sa.select(*cols, users.c.created_at).order_by(users.c.username), conn)
 
 
+def account_scopes(store: Store) -> list[Scope]:
+    """The distinct scopes of the store's usable accounts: the county's first, then townships.
+
+    Parameters
+    ----------
+    store : Store
+        The deployment's store.
+
+    Returns
+    -------
+    list of Scope
+        One per distinct (township, masking) of the accounts whose role and township are
+        valid (:meth:`User.problem`).
+    """
+    found = list_users(store)
+    accounts = [
+        User(r.username, r.role, r.township_code if isinstance(r.township_code, str) else None)
+        for r in found.itertuples()
+    ]
+    unique = {u.scope for u in accounts if u.problem() is None}
+    return sorted(unique, key=lambda sc: (sc.township_code is not None, str(sc)))
+
+
 def n_users(store: Store) -> int:
     """How many users exist (0 means nobody can log in yet)."""
     with store.read() as conn:

@@ -289,9 +289,14 @@ def _local_seconds(when: dt.datetime) -> int:
     return int((when - dt.datetime(1970, 1, 1)).total_seconds())
 
 
-def _cutoff(retention_days: int, now: dt.datetime) -> dt.date | None:
-    """The first day kept under a retention of ``retention_days`` (``None``: keep all)."""
-    return None if retention_days <= 0 else now.date() - dt.timedelta(days=retention_days)
+def retention_cutoff(retention_days: int, now: dt.datetime | None = None) -> dt.date | None:
+    """The first day kept under a retention of ``retention_days`` (``None``: keep all).
+
+    ``now`` defaults to the current time in the deployment's time zone (see
+    :func:`geo.screening.features.local_now`).
+    """
+    today = local_now(now).date()
+    return None if retention_days <= 0 else today - dt.timedelta(days=retention_days)
 
 
 def _classify(
@@ -440,7 +445,7 @@ def preview_passes(
     now = local_now(now)
     label = name or Path(os.fspath(source) if not isinstance(source, bytes) else "upload").name
     cps = _folder_checkpoints(folder, settings)
-    keep_from = _cutoff(settings.screening.passes_retention_days, now)
+    keep_from = retention_cutoff(settings.screening.passes_retention_days, now)
     lo = T_MIN if keep_from is None else _local_seconds(dt.datetime.combine(keep_from, dt.time()))
     bounds = (lo, _local_seconds(now) + 86400)
     with tempfile.TemporaryDirectory(prefix="hexpatrol-import-") as tmp:
@@ -818,7 +823,7 @@ def prune_passes(
         The first day kept, passes and days deleted, files rewritten and removed, and pass
         files that are not Parquet (not pruned: convert or delete them by hand).
     """
-    cutoff = _cutoff(days, local_now(now))
+    cutoff = retention_cutoff(days, now)
     if cutoff is None:
         return PruneResult(None)
     cut = _local_seconds(dt.datetime.combine(cutoff, dt.time()))

@@ -97,3 +97,39 @@ def patrol_month_table(result: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
     out.index.name = t("col_month", lang)
     return out.rename(columns=lambda c: t(f"col_{c}", lang))
+
+
+def pass_reject_table(rejects: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A pass import's rejected rows in words: row, reason, column, value (plates masked)."""
+    columns = {"row": "rj_row", "reason": "pimp_col_reason", "column": "pimp_col_column"}
+    return present(
+        rejects,
+        lang,
+        columns | {"value": "pimp_col_value"},
+        codes={"reason": "screen_reject_", "column": "pimp_col_"},
+    )
+
+
+#: the columns of the pass batch list, in order
+PASS_BATCH_COLUMNS = (
+    "batch_id",
+    "created_at",
+    "status",
+    "username",
+    "file_name",
+    "n_stored",
+    "first_day",
+    "last_day",
+    "n_pruned",
+)
+
+
+def pass_batch_words(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The pass batches (:func:`geo.pass_imports.pass_batch_table`) in words."""
+    return present(
+        table,
+        lang,
+        {c: f"pbatch_{c}" for c in PASS_BATCH_COLUMNS},
+        codes={"status": "status_", "username": "account_"},
+        times=["created_at"],
+    )
