@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
 import geopandas as gpd
 import pandas as pd
@@ -55,10 +55,16 @@ def scope() -> Scope:
     return user().scope
 
 
+#: seconds a page may reuse the store's revision: another worker's import shows that late
+REVISION_AGE_S: Final = 1.0
+#: memory the shared map views of one server process may take (the oldest go first)
+VIEW_BYTES: Final = 512e6
+
+
 def data_key(scope_: Scope | None = None) -> str:
     """Cache key of the current data: settings, the user's (or ``scope_``'s) scope and the
-    store's revision."""
-    return f"{settings()!r}|{scope_ or scope()}|{store().revision()}"
+    store's revision (read at most once a second: :data:`REVISION_AGE_S`)."""
+    return f"{settings()!r}|{scope_ or scope()}|{store().revision(REVISION_AGE_S)}"
 
 
 @st.cache_resource(max_entries=96, show_spinner=False)
@@ -91,7 +97,7 @@ def demo_banner() -> None:
         st.caption(f"⚠️ {t('synthetic_banner', lang())} {t('synthetic_basemap', lang())}")
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _area(
     key: str, res: int, k: int, towns: tuple[str, ...], _scope: Scope | None = None
 ) -> StudyArea:
@@ -112,22 +118,41 @@ def _filter_args(filters: MapFilters) -> dict[str, Any]:
     }
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+def frames_bytes(*frames: pd.DataFrame) -> float:
+    """About the memory ``frames`` take (shallow: what a cache's budget counts)."""
+    return float(sum(int(f.memory_usage(index=True).sum()) for f in frames))
+
+
+def _view_bytes(view: HotspotView) -> float:
+    return frames_bytes(view.events, view.cells, view.stats, view.series, view.risk)
+
+
+@st.cache_resource
+def _views() -> SharedMemo[HotspotView]:
+    """The map views of every session (cleared with Streamlit's resource caches): a township's
+    is a few kB, the county's some MB, so the budget is in bytes (:data:`VIEW_BYTES`)."""
+    return SharedMemo(1024, weigh=_view_bytes, max_weight=VIEW_BYTES)
+
+
 def map_view(key: str, filters: MapFilters, _scope: Scope | None = None) -> HotspotView:
     """Hotspots, trends and risk for the sidebar choices (one shared object per choice, any
     language; never modified). ``_scope``: see :func:`_data`."""
-    conf = settings()
-    area = _area(key, filters.res, conf.gi_k, filters.towns, _scope)
-    return hotspot_view(
-        _data(key, _scope),
-        filters.query(),
-        gi=replace(GiOptions.from_settings(conf), weights=filters.weights),
-        lang=None,  # codes only: the page words them, so one result serves both languages
-        area=area,
-    )
+
+    def make() -> HotspotView:
+        conf = settings()
+        area = _area(key, filters.res, conf.gi_k, filters.towns, _scope)
+        return hotspot_view(
+            _data(key, _scope),
+            filters.query(),
+            gi=replace(GiOptions.from_settings(conf), weights=filters.weights),
+            lang=None,  # codes only: the page words them, so one result serves both languages
+            area=area,
+        )
+
+    return _views().get((key, filters), make)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=1024, show_spinner=False)
 def hot_ranking(key: str, filters: MapFilters, _scope: Scope | None = None) -> pd.DataFrame:
     """The map's top hotspot cells with their places (one shared frame per choice)."""
     ds = _data(key, _scope)
@@ -282,7 +307,7 @@ def briefing_documents_later(
 
 
 #: plans, once per data, scope and request for every session; their documents likewise
-_PLANS: SharedMemo[PlanPackage] = SharedMemo(32)
+_PLANS: SharedMemo[PlanPackage] = SharedMemo(128)
 _PLAN_DOCUMENTS: SharedMemo[PlanDocuments] = SharedMemo(16)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import folium
 import streamlit as st
@@ -24,6 +24,8 @@ from streamlit_folium import (  # the pieces st_folium itself is made of
     generate_js_hash,
     get_full_id,
 )
+
+from geo.memo import SharedMemo
 
 
 def _register_with_server() -> None:
@@ -85,10 +87,24 @@ def payload(m: folium.Map) -> Payload:
     return Payload(script, header, html, get_full_id(m), css, js, bounds, zoom)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+#: characters of rendered maps one server process keeps (a township's map is about 60 k,
+#: the county's about 1 M): enough for every account's maps at the monthly meeting
+PAYLOAD_CHARS: Final = 200e6
+
+
+def _chars(p: Payload) -> float:
+    return float(len(p.script) + len(p.html) + len(p.header))
+
+
+@st.cache_resource
+def _payloads() -> SharedMemo[Payload]:
+    """Every session's rendered maps (cleared with Streamlit's resource caches)."""
+    return SharedMemo(4096, weigh=_chars, max_weight=PAYLOAD_CHARS)
+
+
 def shared_payload(key: str, _build: Callable[[], folium.Map]) -> Payload:
     """The payload of the map ``_build`` makes, once per ``key`` for every session."""
-    return payload(_build())
+    return _payloads().get(key, lambda: payload(_build()))
 
 
 def show(

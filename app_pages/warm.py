@@ -6,25 +6,37 @@ rendered map, about 1.5 s of one core each, all at the same moment. :func:`start
 :func:`warm_all` in a background thread once the server is up: for each distinct scope of
 the store's accounts it fills the same shared caches a login fills (``app_pages.common``,
 ``app_pages.foliummap``), with the filters a user sees first (:meth:`MapFilters.default`) in
-the deployment's language. Users who log in meanwhile are served as before; the thread only
-takes what is not made yet, and it stops at the first failure (logged), never the server.
+the deployment's language; then each scope's map of each patrol period (夜间, 周末, 节假日,
+赶场日, 上下学: what the meeting looks at next). Users who log in meanwhile are served as
+before; the thread only takes what is not made yet, and it stops at the first failure
+(logged), never the server. ``$HEXPATROL_WARM``: ``all`` (default), ``first`` (first maps
+only) or ``off``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final
 
 from streamlit.logger import get_logger
 
 from geo.auth import Scope, account_scopes
+from geo.periods import PERIOD_KEYS
+from geo.planning import PLAN_PERIODS
 
 LOG = get_logger("hexpatrol.warm")  # Streamlit's log set-up: shown with the server's lines
 #: how long to wait for the server before giving up on warming
 WAIT_S: Final = 120.0
+#: the patrol periods (those of :data:`geo.planning.PLAN_PERIODS` the map filters by) whose
+#: maps are made for every scope after the first maps
+PERIODS: Final = tuple(p for p in PLAN_PERIODS if p in PERIOD_KEYS)
+#: what ``$HEXPATROL_WARM`` may say
+MODES: Final = ("all", "first", "off")
 #: Streamlit's loggers that complain about work outside a page's run
 _QUIET: Final = (
     "streamlit.runtime.caching.cache_data_api",
@@ -40,9 +52,10 @@ def scopes() -> list[Scope]:
     return account_scopes(store())
 
 
-def warm_scope(scope: Scope) -> None:
+def warm_scope(scope: Scope, period: str | None = None) -> None:
     """Make ``scope``'s first map: data set, hotspots, hotspot list, the suspects' activity
-    (with a pass folder: the screen runs once, for the first scope) and the rendered map."""
+    (with a pass folder: the screen runs once, for the first scope) and the rendered map;
+    with ``period``, its map of that period instead (the first filters plus that period)."""
     from app_pages import common
     from app_pages.mapview import situation_payload, suspect_layer
     from app_pages.suspects import suspect_cells
@@ -55,6 +68,8 @@ def warm_scope(scope: Scope) -> None:
         key = common.data_key(scope)
         ds = common.dataset(conf, key, scope)
     filters = MapFilters.default(ds, conf)
+    if period is not None:
+        filters = replace(filters, periods=(period,))
     view = common.map_view(key, filters, scope)
     common.hot_ranking(key, filters, scope)
     if len(view.cells) <= conf.deck_threshold:  # what the page draws with folium
@@ -64,23 +79,32 @@ def warm_scope(scope: Scope) -> None:
         situation_payload(key, filters, view, view.cells, ds, conf.language, options, layer)
 
 
-def warm_all(warm: Callable[[Scope], None] = warm_scope) -> int:
-    """Warm every account's scope (see :func:`warm_scope`); returns how many were warmed."""
+def warm_all(warm: Callable[[Scope, str | None], None] = warm_scope, mode: str = "all") -> int:
+    """Warm every account's scope (see :func:`warm_scope`); returns how many maps were made.
+
+    ``mode`` "first": the first maps only; "all": then each scope's map of each patrol
+    period (:data:`PERIODS`, one period after the other), what a commander or a township
+    leader looks at next.
+    """
     quiet = [logging.getLogger(name) for name in _QUIET]
     levels = [log.level for log in quiet]
     for log in quiet:
         log.setLevel(logging.ERROR)
     done, began = 0, time.perf_counter()
+    found = scopes()
+    jobs = [(s, None) for s in found]
+    if mode == "all":
+        jobs += [(s, period) for period in PERIODS for s in found]
     try:
-        for scope in scopes():
-            warm(scope)
+        for scope, period in jobs:
+            warm(scope, period)
             done += 1
     except Exception:  # a broken scope must not take the server down: users see the error
-        LOG.exception("warming the first maps stopped after %d scopes", done)
+        LOG.exception("warming the maps stopped after %d of %d", done, len(jobs))
     finally:
         for log, level in zip(quiet, levels, strict=True):
             log.setLevel(level)
-    LOG.info("first maps of %d scopes ready in %.1f s", done, time.perf_counter() - began)
+    LOG.info("%d maps of %d scopes ready in %.1f s", done, len(found), time.perf_counter() - began)
     return done
 
 
@@ -97,10 +121,21 @@ def _server_up(timeout: float) -> bool:
     return False
 
 
+def mode() -> str:
+    """What to warm: ``$HEXPATROL_WARM`` ("all", the default; "first"; "off")."""
+    value = os.environ.get("HEXPATROL_WARM", "all").strip().lower() or "all"
+    if value not in MODES:
+        LOG.warning("HEXPATROL_WARM=%r is not one of %s: warming all", value, ", ".join(MODES))
+        return "all"
+    return value
+
+
 def _run() -> None:
     # the map component registers with the running server only: wait for it first
+    if mode() == "off":
+        return
     if _server_up(WAIT_S):
-        warm_all()
+        warm_all(mode=mode())
     else:
         LOG.warning("the server did not start within %.0f s: first maps not warmed", WAIT_S)
 

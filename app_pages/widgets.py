@@ -149,6 +149,18 @@ def _sidebar(ds: Dataset, s: Settings, lang: str) -> dict[str, object]:
     return {k: st.session_state[k] for k in keys}
 
 
+def canonical_towns(chosen: list[str], available: list[str]) -> tuple[str, ...]:
+    """The townships chosen, in the data's order; every one of them is the same as none.
+
+    A township account that picks its own township, or a commander who picks all 42, sees
+    the same map as with no choice: one cache key for both, so it is made once (issue 19).
+    """
+    picked = set(chosen)
+    if picked >= set(available):
+        return ()
+    return tuple(code for code in available if code in picked)
+
+
 def map_filters(ds: Dataset, s: Settings, lang: str) -> MapFilters:
     """Draw the sidebar filters (as the user last left them) and return the choices."""
     v = _sidebar(ds, s, lang)
@@ -161,8 +173,8 @@ def map_filters(ds: Dataset, s: Settings, lang: str) -> MapFilters:
         start,
         end,
         tuple(v["map_kinds"]),
-        tuple(v["map_towns"]),
-        tuple(v["map_periods"]),
+        canonical_towns(v["map_towns"], list(ds.townships["code"])),
+        tuple(p for p in PERIOD_KEYS if p in v["map_periods"]),  # one order: one cache key
         int(v["map_res"]),
         (float(v["map_case_w"]), float(v["map_tip_w"])),
         str(v["map_mode"]),

@@ -9,6 +9,7 @@ same time wait for that result instead of computing it again.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -24,6 +25,11 @@ class SharedMemo(Generic[V]):
     ----------
     max_entries : int
         Values kept; the least recently used one goes first.
+    weigh : callable, optional
+        A value's weight (e.g. its size in bytes); with ``max_weight``, least recently used
+        values go until the kept ones weigh at most that (the newest is always kept).
+    max_weight : float
+        The most the kept values may weigh together (default: no limit).
 
     Examples
     --------
@@ -32,10 +38,18 @@ class SharedMemo(Generic[V]):
     (1, 1)
     """
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(
+        self,
+        max_entries: int,
+        weigh: Callable[[V], float] | None = None,
+        max_weight: float = math.inf,
+    ) -> None:
         if max_entries < 1:
             raise ValueError(f"max_entries was {max_entries} but must be at least 1")
         self.max_entries = max_entries
+        self.max_weight = max_weight
+        self._weigh = weigh
+        self._weights: dict[Hashable, float] = {}
         self._values: OrderedDict[Hashable, V] = OrderedDict()
         self._busy: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -81,9 +95,24 @@ class SharedMemo(Generic[V]):
             finally:
                 with self._lock:
                     self._busy.pop(key, None)
-            with self._lock:
-                self._values[key] = made
-                self._values.move_to_end(key)
-                while len(self._values) > self.max_entries:
-                    self._values.popitem(last=False)
+            self._keep(key, made)
             return made
+
+    @property
+    def weight(self) -> float:
+        """What the kept values weigh together (0 without ``weigh``)."""
+        with self._lock:
+            return sum(self._weights.values())
+
+    def _keep(self, key: Hashable, value: V) -> None:
+        weight = self._weigh(value) if self._weigh is not None else 0.0
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            self._weights[key] = weight
+            total = sum(self._weights.values())
+            while len(self._values) > 1 and (
+                len(self._values) > self.max_entries or total > self.max_weight
+            ):
+                old, _ = self._values.popitem(last=False)
+                total -= self._weights.pop(old)

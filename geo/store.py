@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -343,6 +344,8 @@ class Store:
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
+        self._revision: tuple[str, float] | None = None  # see revision()
+        self._writes = 0
         parsed = sa.make_url(url)
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite":
@@ -390,10 +393,14 @@ class Store:
         """One write transaction, holding the writers' lock until commit or rollback."""
         with self.engine.connect() as conn:
             conn = conn.execution_options(hexpatrol_write=True)
-            with conn.begin():
-                if self.dialect == "postgresql":
-                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK)))
-                yield conn
+            try:
+                with conn.begin():
+                    if self.dialect == "postgresql":
+                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK)))
+                    yield conn
+            finally:  # committed or not: read the revision again (see revision)
+                self._writes += 1
+                self._revision = None
 
     @contextmanager
     def exclusive(self, key: str) -> Iterator[Connection]:
@@ -447,14 +454,34 @@ class Store:
 
     # ------------------------------------------------------------ reading
 
-    def revision(self) -> str:
+    def revision(self, max_age: float = 0.0) -> str:
         """Changes whenever the data change (imports, undos, reviews, key areas): a cache key.
 
         A counter bumped in the same transaction as the change (:meth:`bump`), so it needs
         no clocks: hosts sharing one database always agree.
+
+        Parameters
+        ----------
+        max_age : float
+            Seconds a revision read by this object may be reused (default 0: read it now).
+            A page asks for it several times per rerun; each read opened a database
+            connection (issue 19). A write through this object forgets the kept one, so only
+            changes made by other processes are seen up to ``max_age`` late.
+
+        Returns
+        -------
+        str
+            The revision.
         """
+        kept = self._revision
+        if max_age > 0 and kept is not None and time.monotonic() - kept[1] < max_age:
+            return kept[0]
+        began, writes = time.monotonic(), self._writes
         with self.read() as conn:
-            return read_revision(conn)
+            revision = read_revision(conn)
+        if writes == self._writes:  # no write of ours ended meanwhile: keep it
+            self._revision = (revision, began)
+        return revision
 
     def bump(self, conn: Connection) -> None:
         """Count one change of the data, inside the writing transaction ``conn``."""

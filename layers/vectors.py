@@ -14,6 +14,7 @@ import geopandas as gpd
 import shapely
 
 from geo.i18n import t
+from layers.kept import geojson, per_frame
 from layers.labels import PRIORITY, Label, Labels
 from layers.legend import Row
 from layers.safe import escape_columns
@@ -50,7 +51,9 @@ def _anchor(geom: shapely.Geometry) -> shapely.Point:
 def road_layer(roads: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGroup:
     """Roads by class (expressway, major, minor), cased lines with names from zoom 11-13."""
     group = folium.FeatureGroup(name=t("layer_roads", lang), show=True)
-    frame = escape_columns(_slim(roads[["name", "class", "geometry"]]))
+    frame = per_frame(
+        roads, "roads", lambda: geojson(escape_columns(_slim(roads[["name", "class", "geometry"]])))
+    )
     for casing in (True, False):
         folium.GeoJson(
             frame,
@@ -64,21 +67,29 @@ def road_layer(roads: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGr
             embed=True,
             pane="hexpatrol-base",
         ).add_to(group)
+    Labels(per_frame(roads, "road-labels", lambda: _road_labels(roads))).add_to(group)
+    return group
+
+
+def _road_labels(roads: gpd.GeoDataFrame) -> list[Label]:
     labels = []
     for row in roads.itertuples():
         _, _, _, min_zoom = ROAD_STYLE[row[2]]
         p = _anchor(row.geometry)
         kind = f"hexpatrol-label-road road-{row[2]}"
         labels.append(Label(p.y, p.x, row.name, kind, min_zoom, PRIORITY[f"road-{row[2]}"]))
-    Labels(labels).add_to(group)
-    return group
+    return labels
 
 
 def river_layer(rivers: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGroup:
     """Rivers (lines) and water areas (polygons) in blue; names from zoom 9 (major) or 11."""
     group = folium.FeatureGroup(name=t("layer_rivers", lang), show=True)
     folium.GeoJson(
-        escape_columns(_slim(rivers[["name", "class", "geometry"]])),
+        per_frame(
+            rivers,
+            "rivers",
+            lambda: geojson(escape_columns(_slim(rivers[["name", "class", "geometry"]]))),
+        ),
         style_function=lambda f: {
             "color": RIVER_COLOR,
             "weight": 3 if f["properties"]["class"] == "major" else 2,
@@ -89,7 +100,12 @@ def river_layer(rivers: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.Feature
         embed=True,
         pane="hexpatrol-base",
     ).add_to(group)
-    labels = [
+    Labels(per_frame(rivers, "river-labels", lambda: _river_labels(rivers))).add_to(group)
+    return group
+
+
+def _river_labels(rivers: gpd.GeoDataFrame) -> list[Label]:
+    return [
         Label(
             _anchor(row.geometry).y,
             _anchor(row.geometry).x,
@@ -100,17 +116,14 @@ def river_layer(rivers: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.Feature
         )
         for row in rivers.itertuples()
     ]
-    Labels(labels).add_to(group)
-    return group
 
 
 def village_layer(villages: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.FeatureGroup:
     """Villages as small dots from zoom 11 on, their names from zoom 13."""
     group = folium.FeatureGroup(name=t("layer_villages", lang), show=True)
-    points = villages.copy()
-    points.geometry = points.geometry.representative_point()
+    points = per_frame(villages, "village-points", lambda: _village_points(villages))
     folium.GeoJson(
-        escape_columns(lean(points[["name", "geometry"]])),
+        per_frame(villages, "villages", lambda: _village_json(points)),
         marker=folium.CircleMarker(
             radius=3,
             color="#ffffff",
@@ -131,6 +144,16 @@ def village_layer(villages: gpd.GeoDataFrame, *, lang: str = "zh") -> folium.Fea
     ]
     Labels(labels).add_to(group)
     return group
+
+
+def _village_json(points: gpd.GeoDataFrame) -> dict[str, object]:
+    return geojson(escape_columns(lean(points[["name", "geometry"]])))
+
+
+def _village_points(villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    points = villages.copy()
+    points.geometry = points.geometry.representative_point()
+    return points
 
 
 def base_layers(

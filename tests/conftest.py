@@ -19,6 +19,10 @@ from geo.config import Settings
 from geo.dataset import Dataset, load_dataset
 from tests.pgserver import PgServer, PostgresNotFound
 
+# the app servers tests start warm each account's first map only, not every period's map
+# as a deployment does (app_pages.warm): two cores are shared by the whole suite
+os.environ.setdefault("HEXPATROL_WARM", "first")
+
 
 @pytest.fixture(scope="session")
 def demo() -> Dataset:

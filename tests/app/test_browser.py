@@ -397,6 +397,8 @@ def test_enter_applies_a_typed_date(app_url: str) -> None:
     """A date typed into the sidebar's range applies on Enter, without leaving the field."""
     from playwright.sync_api import sync_playwright
 
+    from tests.app.test_words import settle
+
     blocked: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -404,8 +406,9 @@ def test_enter_applies_a_typed_date(app_url: str) -> None:
             page = _offline_page(browser, blocked, 1000)
             page.goto(app_url)
             _login(page, "commander")
-            events = page.locator("[data-testid=stMetric]").first
+            events = page.locator("[data-testid=stMetric]", has_text="事件数").first
             events.wait_for(timeout=120_000)
+            settle(page)  # the whole map page drawn and at rest, not a metric of a passing run
             before = events.inner_text()
             page.get_by_role("spinbutton", name="year, 日期范围 start date").click()
             page.keyboard.type("2025")  # the data start in 2024: a shorter range

@@ -7,6 +7,7 @@ import pytest
 import app_pages.common as common
 import app_pages.mapview as mapview
 from app_pages import warm
+from app_pages.widgets import canonical_towns
 from geo.auth import Scope
 from tests.app.test_pages import login, metric_values
 
@@ -27,6 +28,14 @@ def test_a_login_after_warming_computes_nothing_of_its_first_map(
 ) -> None:
     """Same keys as a session's: the login finds the hotspots, list and map already made."""
     warm.warm_scope(scope)
+    made = _count_work(monkeypatch)
+    at = login(account)
+    assert int(metric_values(at)["事件数"].replace(",", "")) > 0
+    assert made == []
+
+
+def _count_work(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of what the app computes from now on (hotspots, list, map)."""
     made: list[str] = []
 
     def counted(name: str, real):
@@ -39,17 +48,64 @@ def test_a_login_after_warming_computes_nothing_of_its_first_map(
     monkeypatch.setattr(common, "hotspot_view", counted("hotspots", common.hotspot_view))
     monkeypatch.setattr(common, "hotspot_ranking", counted("list", common.hotspot_ranking))
     monkeypatch.setattr(mapview, "situation_map", counted("map", mapview.situation_map))
-    at = login(account)
-    assert int(metric_values(at)["事件数"].replace(",", "")) > 0
-    assert made == []
+    return made
+
+
+def test_a_township_picking_its_own_township_sees_the_same_map(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its own township is all it has: the same map as no choice, not made again."""
+    warm.warm_scope(Scope("500235105"))
+    made = _count_work(monkeypatch)
+    at = login("t500235105")
+    before = metric_values(at)
+    at.multiselect(key="map_towns").set_value(["500235105"]).run()
+    assert not at.exception, at.exception
+    assert metric_values(at) == before and made == []
+    at.multiselect(key="map_periods").set_value(["morning"]).run()  # a period none warms
+    assert made == ["hotspots", "list", "map"]  # a real change is made, once
+
+
+def test_the_townships_chosen_are_one_key() -> None:
+    assert canonical_towns(["b", "a"], ["a", "b", "c"]) == ("a", "b")  # the data's order
+    assert canonical_towns(["c", "a", "b"], ["a", "b", "c"]) == ()  # all of them: none
+    assert canonical_towns([], ["a"]) == ()
+    assert canonical_towns(["a"], ["a"]) == ()  # a township's own
 
 
 def test_a_failing_scope_stops_warming_and_nothing_else() -> None:
     seen: list[Scope] = []
 
-    def fail_on_second(scope: Scope) -> None:
+    def fail_on_second(scope: Scope, period: str | None) -> None:
         seen.append(scope)
         if len(seen) == 2:
             raise RuntimeError("a broken township file")
 
     assert warm.warm_all(fail_on_second) == 1 and len(seen) == 2
+
+
+def test_first_maps_then_each_period_of_every_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+    jobs: list[tuple[Scope, str | None]] = []
+    monkeypatch.setattr(warm, "scopes", lambda: [Scope(None), Scope("500235105")])
+    assert warm.warm_all(lambda s, p: jobs.append((s, p)), mode="first") == 2
+    assert [p for _, p in jobs] == [None, None]
+    jobs.clear()
+    assert warm.warm_all(lambda s, p: jobs.append((s, p))) == 2 + 2 * len(warm.PERIODS)
+    assert jobs[2:4] == [(Scope(None), "night"), (Scope("500235105"), "night")]  # night first
+    assert {p for _, p in jobs[2:]} == set(warm.PERIODS) and "night" in warm.PERIODS
+
+
+def test_a_period_s_map_after_warming_is_not_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    warm.warm_scope(Scope("500235105"))
+    warm.warm_scope(Scope("500235105"), "night")
+    made = _count_work(monkeypatch)
+    at = login("t500235105")
+    at.multiselect(key="map_periods").set_value(["night"]).run()
+    assert not at.exception, at.exception
+    assert made == []
+
+
+@pytest.mark.parametrize(("value", "mode"), [("", "all"), ("first", "first"), ("OFF", "off")])
+def test_the_mode_comes_from_the_environment(value, mode, monkeypatch) -> None:
+    monkeypatch.setenv("HEXPATROL_WARM", value)
+    assert warm.mode() == mode

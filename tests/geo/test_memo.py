@@ -60,3 +60,16 @@ def test_a_failure_is_not_kept() -> None:
     assert len(memo) == 0 and memo.get("k", lambda: 7) == 7
     with pytest.raises(ValueError, match="at least 1"):
         SharedMemo(0)
+
+
+def test_the_least_recently_used_go_until_the_rest_weigh_little_enough() -> None:
+    memo: SharedMemo[str] = SharedMemo(10, weigh=len, max_weight=6)
+    for key, value in (("a", "xx"), ("b", "yy"), ("c", "zz")):
+        memo.get(key, lambda value=value: value)
+    memo.get("a", lambda: "never")  # used again: "b" is now the oldest
+    memo.get("d", lambda: "www")  # 2 + 2 + 2 + 3 > 6: "b" goes, then "c"
+    assert len(memo) == 2 and memo.weight == 5
+    assert memo.get("a", lambda: "again") == "xx"
+    assert memo.get("b", lambda: "again") == "again"
+    big: SharedMemo[str] = SharedMemo(10, weigh=len, max_weight=1)
+    assert big.get("k", lambda: "heavy") == "heavy" and len(big) == 1  # the newest stays

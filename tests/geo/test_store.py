@@ -312,6 +312,19 @@ def test_revision_counts_data_changes_only(store: Store, two_townships) -> None:
     assert seen == ["0", "1", "2", "3", "4"]
 
 
+def test_a_kept_revision_is_forgotten_by_a_write_and_seen_late_from_others(
+    store: Store, two_townships
+) -> None:
+    assert store.revision(60.0) == "0"
+    imp(store, BASE, two_townships)  # a write through this object: read again at once
+    assert store.revision(60.0) == "1"
+    with Store(store.url) as other:  # another worker's import
+        imp(other, ledger("C1,查处,2025-10-01 20:10,108.651,30.9505,渝F12345,,,"), two_townships)
+    assert store.revision(60.0) == "1"  # kept: seen within max_age
+    assert store.revision() == "2"  # max_age 0 reads now
+    assert store.revision(60.0) == "2"
+
+
 def test_commit_compares_again_when_the_store_changed_since_the_preview(
     store: Store, two_townships
 ) -> None:
