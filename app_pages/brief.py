@@ -56,7 +56,7 @@ with st.spinner(t("brief_make", language)):
 text, png = briefing.text, briefing.map_png
 docx, pdf = briefing_documents_later(briefing, key)  # written only when downloaded
 if st.session_state.get("brief_logged") != (month, scope):
-    audit("briefing", f"{month} {scope or 'county'}")
+    audit("briefing", {"month": month, "scope": scope or ""})  # "": the whole county
     st.session_state["brief_logged"] = (month, scope)
 stem = f"briefing_{month}_{scope or 'county'}"
 d1, d2, d3 = st.columns(3)

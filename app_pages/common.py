@@ -24,7 +24,7 @@ from geo.export import PlanDocuments, PlanPackage, plan_documents, plan_package
 from geo.fonts import missing_for_print
 from geo.hotspots import StudyArea
 from geo.i18n import t
-from geo.memo import SharedMemo
+from geo.memo import SharedMemo, frames_bytes
 from geo.places import hotspot_ranking
 from geo.planning import PlanRequest
 from geo.tiles import tileset
@@ -116,11 +116,6 @@ def _filter_args(filters: MapFilters) -> dict[str, Any]:
         "periods": filters.periods,
         "weights": filters.weights,
     }
-
-
-def frames_bytes(*frames: pd.DataFrame) -> float:
-    """About the memory ``frames`` take (shallow: what a cache's budget counts)."""
-    return float(sum(int(f.memory_usage(index=True).sum()) for f in frames))
 
 
 def _view_bytes(view: HotspotView) -> float:

@@ -19,7 +19,7 @@ from app_pages.suspects import pass_folder, plan_activity
 from geo.export import PlanPackage, plan_table
 from geo.i18n import t
 from geo.planning import suspect_note, track_record_text
-from geo.planprint import plan_extent
+from geo.planprint import busy_days_note, plan_extent, roster_of
 from layers.situation import situation_map
 
 language = lang()
@@ -44,7 +44,8 @@ if request is not None:
     st.session_state["patrol_plan"] = made  # the shared plan itself, not a copy
     st.session_state["plan_gen"] = st.session_state.get("plan_gen", 0) + 1
     result = made.result
-    audit("plan", f"{request.period} {result.time_window}: {len(result.plan.posts)} posts")
+    posts = len(result.plan.posts)
+    audit("plan", {"period": request.period, "window": result.time_window, "posts": posts})
 made = st.session_state.get("patrol_plan")
 if not isinstance(made, PlanPackage):
     st.info(t("plan_none", language))
@@ -54,7 +55,14 @@ figures = result.figures
 cols = st.columns(5)
 cols[0].metric(t("plan_coverage", language), f"{figures['coverage_share']:.1%}")
 cols[1].metric(
-    t("plan_hot", language), f"{int(figures['hot_cells_covered'])}/{int(figures['hot_cells'])}"
+    t("plan_hot", language),
+    f"{int(figures['hot_cells_covered'])}/{int(figures['hot_cells'])}",
+    help=t(
+        "plan_hot_help",
+        language,
+        period=t(f"period_{request.period}", language),
+        days=request.lookback_days,
+    ),
 )
 cols[2].metric(t("plan_posts", language), int(figures["posts"]))
 cols[3].metric(t("plan_person_shifts", language), f"{int(figures['person_shifts']):,}")
@@ -106,8 +114,10 @@ st.subheader(t("plan_teams_table", language))
 st.dataframe(plan_table(printed.teams, language), hide_index=True, width="stretch")
 if not printed.roster.empty:
     st.subheader(t("plan_schedule", language))
-    st.dataframe(
-        printed.roster.rename(columns={"team": t("plan_team_no", language)}), hide_index=True
-    )
+    busy = busy_days_note(printed, request.teams, request.holiday_factor, language)
+    if busy:  # holidays put out more teams than the table above lists
+        st.info(busy)
+    roster = printed.roster if language == "zh" else roster_of(printed.duty, language)
+    st.dataframe(roster.rename(columns={"team": t("plan_team_no", language)}), hide_index=True)
 st.subheader(t("plan_post_table", language))
 st.dataframe(plan_table(printed.posts, language), hide_index=True, width="stretch")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 import streamlit as st
 
@@ -196,8 +196,12 @@ def login_page() -> None:
         st.caption(t("login_demo", lang_, password=DEMO_PASSWORD))
 
 
-def audit(action: str, detail: str = "") -> None:
-    """Record what the current user did (exports, plans, briefings) in the audit log."""
+def audit(action: str, detail: str | Mapping[str, Any] = "") -> None:
+    """Record what the current user did (exports, plans, briefings) in the audit log.
+
+    A mapping is kept as JSON, so the audit page words it in the reader's language
+    (:func:`geo.i18n.audit_text`); text is shown as it is.
+    """
     user = st.session_state.get("user")
     if isinstance(user, User):
         store().log(user.username, action, scope=user.scope.label(), detail=detail)

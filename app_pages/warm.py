@@ -6,11 +6,11 @@ rendered map, about 1.5 s of one core each, all at the same moment. :func:`start
 :func:`warm_all` in a background thread once the server is up: for each distinct scope of
 the store's accounts it fills the same shared caches a login fills (``app_pages.common``,
 ``app_pages.foliummap``), with the filters a user sees first (:meth:`MapFilters.default`) in
-the deployment's language; then each scope's map of each patrol period (夜间, 周末, 节假日,
-赶场日, 上下学: what the meeting looks at next). Users who log in meanwhile are served as
-before; the thread only takes what is not made yet, and it stops at the first failure
-(logged), never the server. ``$HEXPATROL_WARM``: ``all`` (default), ``first`` (first maps
-only) or ``off``.
+the deployment's language; then each scope's map of each patrol period (夜间, 双休日,
+法定节假日, 逢场日, 上下学时段: what the meeting looks at next). Users who log in
+meanwhile are served as before; the thread only takes what is not made yet, and it stops at
+the first failure (logged), never the server. ``$HEXPATROL_WARM``: ``all`` (default),
+``first`` (first maps only) or ``off``.
 """
 
 from __future__ import annotations

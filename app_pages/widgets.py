@@ -14,7 +14,7 @@ from geo.config import Settings
 from geo.dataset import Dataset, date_span
 from geo.i18n import t
 from geo.periods import PERIOD_KEYS
-from geo.views import EventQuery
+from geo.views import EventQuery, canonical_towns
 
 #: how the hexagons are coloured
 MAP_MODES: Final = ("gi", "score", "forecast")
@@ -147,18 +147,6 @@ def _sidebar(ds: Dataset, s: Settings, lang: str) -> dict[str, object]:
     keys = ["map_dates", "map_periods", "map_kinds", "map_towns", "map_res", "map_mode"]
     keys += ["map_trends", "map_points", "map_case_w", "map_tip_w"]
     return {k: st.session_state[k] for k in keys}
-
-
-def canonical_towns(chosen: list[str], available: list[str]) -> tuple[str, ...]:
-    """The townships chosen, in the data's order; every one of them is the same as none.
-
-    A township account that picks its own township, or a commander who picks all 42, sees
-    the same map as with no choice: one cache key for both, so it is made once (issue 19).
-    """
-    picked = set(chosen)
-    if picked >= set(available):
-        return ()
-    return tuple(code for code in available if code in picked)
 
 
 def map_filters(ds: Dataset, s: Settings, lang: str) -> MapFilters:

@@ -83,8 +83,11 @@ def _table(doc: Any, frame: pd.DataFrame, family: str) -> None:
         cell.text = ""
         _font(cell.paragraphs[0].add_run(str(name)), family, 10.5, bold=True)
     for row in frame.itertuples(index=False):
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
+        added = table.add_row()
+        keep = OxmlElement("w:cantSplit")  # a row is never broken across two pages
+        keep.set(qn("w:val"), "true")
+        added._tr.get_or_add_trPr().append(keep)
+        for cell, value in zip(added.cells, row, strict=True):
             cell.text = ""
             _font(cell.paragraphs[0].add_run(_cell_text(value)), family, 10.5)
 

@@ -17,7 +17,7 @@ from geo.config import Settings
 from geo.dataset import Dataset
 from geo.i18n import pick, t
 from geo.planning import PlanRequest, PlanResult, make_plan, suspect_note, track_record_text
-from geo.planprint import PrintedPlan, plan_map_png, printed_plan
+from geo.planprint import PrintedPlan, busy_days_note, plan_map_png, printed_plan
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -109,6 +109,8 @@ def plan_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     if lang == "zh":
         return _zh_table(frame)
     out = frame.copy()
+    if "duty_en" in out:
+        out["duty"] = out.pop("duty_en")
     if "kind" in out:
         out["kind"] = out["kind"].map({"fixed": "fixed post", "mobile": "mobile patrol"})
     for col in ("lat", "lon"):
@@ -391,6 +393,8 @@ def plan_documents(
         month = result.outlook.month
         notes += [t("plan_forecast_note", "zh", month=month), track_record_text(result.figures)]
     notes += [suspect_note(result.figures)] if suspect_note(result.figures) else []
+    busy = busy_days_note(plan.printed, plan.request.teams, plan.request.holiday_factor)
+    notes += [busy] if busy else []
     xlsx = plan_to_xlsx(plan.printed, map_png=picture, notes=notes)
     page = plan_to_html(plan.printed, map_png=picture, notes=notes)
     return PlanDocuments(picture, xlsx, page)

@@ -96,6 +96,13 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "plan_step_done": ("完成", "Done"),
     "plan_coverage": ("风险覆盖率", "Risk covered"),
     "plan_hot": ("覆盖热点格", "Hot cells covered"),
+    "plan_hot_help": (
+        "热点格:本方案时段({period})近 {days} 天内 Gi* 显著的热点格。态势地图按侧栏所选日期和"
+        "时段统计,两处的热点格数可能不同。",
+        "Hot cells: cells with a significant Gi* hotspot in this plan's period ({period}) over "
+        "the last {days} days. The situation map counts over the dates and periods chosen in "
+        "its sidebar, so the two numbers can differ.",
+    ),
     "plan_posts": ("岗位", "Posts"),
     "plan_person_shifts": ("所需人次", "Person-shifts"),
     "plan_expected": ("轮换期望覆盖率(不低于)", "Rotation coverage, at least"),
@@ -737,6 +744,17 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "plan_teams_table": ("分组安排", "Teams"),
     "plan_window_label": ("巡逻时间(随时段)", "Hours (of the period)"),
     "plan_team_no": ("组号", "Team"),
+    "plan_duty_fixed": ("{name}(固定岗)", "{name} (fixed post)"),
+    "plan_duty_mobile": ("{name} 周边{radius}米巡逻", "patrol within {radius} m of {name}"),
+    "plan_roster_post": ("{n}号岗", "Post {n}"),
+    "plan_roster_rest": ("休整", "Rest"),
+    "plan_busy_days": (
+        "节假日、春运期间机动组按 {factor} 倍安排:{days} 各 {teams} 个机动组(平日 {normal} 个),"
+        "轮换排班中组号 {first} 及以后的组不在分组安排内,需另行调派警力。",
+        "On holidays and in the Chunyun travel season mobile teams are multiplied by {factor}: "
+        "{days} have {teams} mobile teams (other days {normal}); teams {first} and above in the "
+        "rotation are not in the team table and need officers called in.",
+    ),
     "plan_preset_label": ("节假日(按节假日日历)", "Holiday (from the holiday calendar)"),
     "plan_preset_own": ("自选日期", "Dates of my own"),
     "plan_preset": (
@@ -1049,6 +1067,14 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "screen_about_synthetic": ("合成演示数据(非真实)", "synthetic demo data"),
     "screen_about_item": ("项目", "Item"),
     "screen_about_value": ("数值", "Value"),
+    "screen_engine_duckdb": ("DuckDB(单机)", "DuckDB (one machine)"),
+    "screen_engine_spark": ("Spark(集群)", "Spark (cluster)"),
+    "screen_eval_scorer": ("排序方法", "Ranked by"),
+    "screen_eval_rounds": ("回测轮数", "Rounds"),
+    "screen_eval_hidden": ("每轮隐藏的已知车辆", "Known vehicles hidden per round"),
+    "screen_eval_precision": ("前{k}名中已知车辆占比", "Share known in the top {k}"),
+    "screen_eval_recall": ("已知车辆进入前{k}名的比例", "Known vehicles found in the top {k}"),
+    "screen_eval_r_precision": ("R 精确率", "R-precision"),
     "screen_sheet_suspects": ("筛查结果", "suspects"),
     "screen_sheet_backtest": ("方法评估", "backtest"),
     "screen_sheet_about": ("数据说明", "about"),
@@ -1368,6 +1394,9 @@ def present(
     for col in percent:
         if col in out:
             out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{float(v):.0%}")
+    for col in out.columns:  # a missing text is empty, not "None" (tables show None so)
+        if not pd.api.types.is_numeric_dtype(out[col]) and out[col].isna().any():
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
     return out.rename(columns={c: t(columns[c], lang) for c in out.columns})
 
 

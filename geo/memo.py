@@ -15,6 +15,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+import pandas as pd
+
 V = TypeVar("V")
 
 
@@ -116,3 +118,8 @@ class SharedMemo(Generic[V]):
             ):
                 old, _ = self._values.popitem(last=False)
                 total -= self._weights.pop(old)
+
+
+def frames_bytes(*frames: pd.DataFrame) -> float:
+    """About the memory ``frames`` take (shallow: what a memo's ``weigh`` may count)."""
+    return float(sum(int(f.memory_usage(index=True).sum()) for f in frames))

@@ -20,6 +20,7 @@ import pandas as pd
 
 from geo.coords import utm_crs
 from geo.dataset import Dataset
+from geo.i18n import t
 from geo.planning import PlanRequest, PlanResult
 from geo.staticmap import (
     GI_COLORS,
@@ -72,10 +73,44 @@ def _posts(result: PlanResult) -> pd.DataFrame:
     return posts.reset_index(drop=True)
 
 
-def _duty_text(kind: str, name: str, radius_m: float) -> str:
-    if kind == "fixed":
-        return f"{name}(固定岗)"
-    return f"{name} 周边{int(round(radius_m))}米巡逻"
+def duty_text(kind: str, name: str, radius_m: float, lang: str = "zh") -> str:
+    """A team's duty in words: its fixed post, or the place its patrol circles."""
+    key = "plan_duty_fixed" if kind == "fixed" else "plan_duty_mobile"
+    return t(key, lang, name=name, radius=int(round(radius_m)))
+
+
+def roster_of(duty: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Team × day → the team's post that day (or 休整, a day off), from the duty rows."""
+    label = duty["post_no"].map(lambda n: t("plan_roster_post", lang, n=int(n)))
+    roster = duty.assign(label=label).pivot(index="team", columns="day", values="label")
+    roster = roster.fillna(t("plan_roster_rest", lang))
+    roster.columns = [d.strftime("%m-%d") if isinstance(d, dt.date) else str(d) for d in roster]
+    return roster.reset_index()
+
+
+def busy_days_note(printed: PrintedPlan, teams: int, factor: float, lang: str = "zh") -> str:
+    """The days the rotation puts out more mobile teams than the team table lists.
+
+    Holidays and 春运 get ``factor`` × ``teams`` mobile teams; the note says which days, and
+    that the extra teams need more officers. "" when no day has more.
+    """
+    if printed.duty.empty:
+        return ""
+    mobile = printed.duty[printed.duty["kind"] == "mobile"].groupby("day").size()
+    busy = mobile[mobile > teams]
+    if busy.empty:
+        return ""
+    sep = "、" if lang == "zh" else ", "
+    days = sep.join(d.strftime("%m-%d") if isinstance(d, dt.date) else str(d) for d in busy.index)
+    return t(
+        "plan_busy_days",
+        lang,
+        factor=f"{factor:g}",
+        days=days,
+        teams=int(busy.max()),
+        normal=teams,
+        first=len(printed.teams) + 1,
+    )
 
 
 def _rotation(
@@ -97,18 +132,15 @@ def _rotation(
                     "team": team,
                     "kind": post["kind"],
                     "post_no": int(post_no),
-                    "duty": _duty_text(post["kind"], post["name"], radius_m),
+                    "duty": duty_text(post["kind"], post["name"], radius_m),
+                    "duty_en": duty_text(post["kind"], post["name"], radius_m, "en"),
                     "hours": hours,
                     "lat": post["lat"],
                     "lon": post["lon"],
                 }
             )
     duty = pd.DataFrame(rows)
-    label = duty["post_no"].map(lambda n: f"{n}号岗")
-    roster = duty.assign(label=label).pivot(index="team", columns="day", values="label")
-    roster = roster.fillna("休整")
-    roster.columns = [d.strftime("%m-%d") if isinstance(d, dt.date) else str(d) for d in roster]
-    return duty, roster.reset_index()
+    return duty, roster_of(duty)
 
 
 def printed_plan(
@@ -139,7 +171,11 @@ def printed_plan(
             "kind": plan_posts["kind"].to_numpy(),
             "post_no": plan_posts["post_no"].astype(int).to_numpy(),
             "duty": [
-                _duty_text(k, n, request.radius_m)
+                duty_text(k, n, request.radius_m)
+                for k, n in zip(plan_posts["kind"], plan_posts["name"], strict=True)
+            ],
+            "duty_en": [  # for the page in English (documents are in Chinese)
+                duty_text(k, n, request.radius_m, "en")
                 for k, n in zip(plan_posts["kind"], plan_posts["name"], strict=True)
             ],
             "hours": result.time_window,

@@ -196,6 +196,18 @@ def _query(
     return query, gi
 
 
+def canonical_towns(chosen: list[str], available: list[str]) -> tuple[str, ...]:
+    """The townships chosen, in the data's order; every one of them is the same as none.
+
+    A township account that picks its own township, or a commander who picks all 42, sees
+    the same map as with no choice: one cache key for both, so it is made once (issue 19).
+    """
+    picked = set(chosen)
+    if picked >= set(available):
+        return ()
+    return tuple(code for code in available if code in picked)
+
+
 @dataclass
 class HotspotView:
     """Everything the map page shows for one set of filters.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from branca.element import MacroElement
 from jinja2 import Template
@@ -109,8 +110,13 @@ def legend_html(
     return "".join(parts)
 
 
+#: a map narrower or lower than this (pixels: width, height) opens with its legend folded,
+#: so the legend does not hide the map; the situation map (620 px) opens it
+FOLD_BELOW_PX: Final = (640, 540)
+
+
 class Legend(MacroElement):
-    """A collapsible legend box in a map corner.
+    """A collapsible legend box in a map corner (folded on a small map: FOLD_BELOW_PX).
 
     Parameters
     ----------
@@ -134,6 +140,10 @@ class Legend(MacroElement):
               + "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:11.5px/1.45 sans-serif;"
               + "max-height:62vh;overflow-y:auto;max-width:230px";
             div.innerHTML = {{ this.html_json }};
+            var size = {{ this._parent.get_name() }}.getSize();
+            if (size.y < {{ this.fold_below[1] }} || size.x < {{ this.fold_below[0] }}) {
+              div.querySelector("details").open = false;  // a small map: folded, one click opens
+            }
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);
             return div;
@@ -156,6 +166,7 @@ class Legend(MacroElement):
         self.position = (
             position if position in ("topleft", "topright", "bottomleft") else ("bottomright")
         )
+        self.fold_below = FOLD_BELOW_PX
         body = legend_html([("", rows), *sections])
         html = f"<details open><summary><b>{text(title)}</b></summary>{body}</details>"
         self.html_json = script_json(html)

@@ -8,7 +8,7 @@ from typing import Final
 import pandas as pd
 
 from geo.export import neutralize, to_safe_csv
-from geo.i18n import t
+from geo.i18n import label, t
 from geo.screening.core import ScreenResult
 from geo.screening.reasons import reason_text
 from geo.screening.schema import KEY_METRICS
@@ -116,7 +116,7 @@ def _about(result: ScreenResult, lang: str, synthetic: bool) -> pd.DataFrame:
     c = result.counts
     rows: list[tuple[str, object]] = [
         (t("screen_about_window", lang), f"{result.window[0]} — {result.window[1]}"),
-        (t("screen_about_engine", lang), result.engine),
+        (t("screen_about_engine", lang), label("screen_engine_", result.engine, lang)),
         (t("screen_about_scorer", lang), t(f"screen_scorer_{result.scorer}", lang)),
     ]
     rows += [
@@ -131,6 +131,18 @@ def _about(result: ScreenResult, lang: str, synthetic: bool) -> pd.DataFrame:
         rows.append((t("screen_about_note", lang), t("screen_about_synthetic", lang)))
     columns = [t("screen_about_item", lang), t("screen_about_value", lang)]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _evaluation(evaluation: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The scorers' backtest (:func:`geo.screening.scoring.evaluate`) in words."""
+    out = evaluation.round(3)
+    out["scorer"] = out["scorer"].map(lambda s: label("screen_scorer_", s, lang))
+
+    def header(column: str) -> str:
+        metric, _, k = column.partition("@")
+        return t(f"screen_eval_{metric}", lang, k=k) if k else t(f"screen_eval_{column}", lang)
+
+    return out.rename(columns=header)
 
 
 def suspects_to_xlsx(
@@ -171,7 +183,7 @@ def suspects_to_xlsx(
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         rows.map(neutralize).to_excel(writer, sheet_name=names[0], index=False)
         if not result.evaluation.empty:
-            result.evaluation.round(3).to_excel(writer, sheet_name=names[1], index=False)
+            _evaluation(result.evaluation, lang).to_excel(writer, sheet_name=names[1], index=False)
         _about(result, lang, synthetic).map(neutralize).to_excel(
             writer, sheet_name=names[2], index=False
         )

@@ -156,6 +156,8 @@ def test_patrol_page_makes_a_plan(app: AppTest) -> None:
     assert list(posts.columns[:3]) == ["岗位号", "类型", "岗位位置"]
     assert "六边形编号" not in posts.columns  # place names, never hexagon ids
     assert len(roster.columns) == 1 + 3  # the default preset: New Year 2026, three days
+    assert len(roster) == 3 + 12  # holidays: 2 × 6 mobile teams, and the page says so
+    assert any("组号 10 及以后的组不在分组安排内" in i.value for i in app.info)
     # the period decides the hours: no custom slider for 夜间
     assert not [s for s in app.slider if s.label == "自定义时间"]
     assert next(t for t in app.text_input if t.label == "巡逻时间(随时段)").value == "20:00-06:00"
@@ -164,6 +166,17 @@ def test_patrol_page_makes_a_plan(app: AppTest) -> None:
     assert "2026-01的综合预测" in app.caption[-1].value or any(
         "2026-01的综合预测" in c.value for c in app.caption
     )
+    assert last_audit("plan") == "夜间 20:00-06:00:9 个岗位"  # in words, in the reader's language
+
+
+def last_audit(action: str, lang: str = "zh") -> str:
+    """The newest audit line of ``action`` as the audit page words it."""
+    from app_pages.common import store
+    from geo.i18n import audit_text
+
+    log = store().audit_log()
+    row = log[log["action"] == action].iloc[0]
+    return audit_text(action, row["detail"], lang)
 
 
 def test_evaluation_page(app: AppTest) -> None:
@@ -199,6 +212,8 @@ def test_briefing_page(app: AppTest) -> None:
     assert any("2025年10月,云阳县共查处非法营运案件" in str(m.value) for m in app.markdown)
     labels = [b.label for b in app.get("download_button")]
     assert labels[0] == "下载 Word 文档" and "下载热点图(图片)" in labels
+    assert last_audit("briefing") == "2025-10 全县"
+    assert last_audit("briefing", "en") == "2025-10 whole county"
 
 
 def test_next_month_risk_view(app: AppTest) -> None:

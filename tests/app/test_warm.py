@@ -7,8 +7,8 @@ import pytest
 import app_pages.common as common
 import app_pages.mapview as mapview
 from app_pages import warm
-from app_pages.widgets import canonical_towns
 from geo.auth import Scope
+from geo.views import canonical_towns
 from tests.app.test_pages import login, metric_values
 
 

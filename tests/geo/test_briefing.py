@@ -192,6 +192,10 @@ def test_tables_say_integers_and_tell_vehicles_apart(county, demo) -> None:
     doc = Document(io.BytesIO(to_docx(county)))
     cells = [c.text for table in doc.tables for row in table.rows for c in row.cells]
     assert not any(re.fullmatch(r"\d+\.0", c) for c in cells)  # "332", never "332.0"
+    for table in doc.tables:  # the header repeats on each page; no row breaks across pages
+        first, *rest = table.rows
+        assert first._tr.trPr.xpath("./w:tblHeader")
+        assert all(row._tr.trPr.xpath("./w:cantSplit") for row in rest)
 
 
 def test_trend_counts_match_the_data(county, demo) -> None:

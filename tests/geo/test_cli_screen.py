@@ -177,6 +177,36 @@ def test_excel_is_formula_safe_and_localised(tmp_path: Path, capsys) -> None:
     texts = [c for c in cells if isinstance(c, str)]
     assert not [c for c in texts if c.startswith("=")]
     assert any(c.startswith("'=HYPERLINK") or "=HYPERLINK" in c for c in texts)
+    about = {r[0].value: r[1].value for r in openpyxl.load_workbook(out)["数据说明"].iter_rows()}
+    assert about["计算引擎"] == "DuckDB(单机)" and about["排序方法"] == "规则"
+
+
+def test_the_backtest_sheet_is_in_words() -> None:
+    from geo.screening.report import _evaluation
+
+    raw = pd.DataFrame(
+        {
+            "scorer": ["rules", "model"],
+            "rounds": [5, 5],
+            "hidden": [4, 4],
+            "precision@10": [0.31234, 0.4],
+            "recall@10": [0.5, 0.6],
+            "r_precision": [0.2, 0.3],
+        }
+    )
+    zh = _evaluation(raw, "zh")
+    assert list(zh.columns) == [
+        "排序方法",
+        "回测轮数",
+        "每轮隐藏的已知车辆",
+        "前10名中已知车辆占比",
+        "已知车辆进入前10名的比例",
+        "R 精确率",
+    ]
+    assert zh["排序方法"].tolist() == ["规则", "模型(正例-未标注学习)"]
+    assert zh.iloc[0, 3] == 0.312
+    en = _evaluation(raw, "en")
+    assert en.columns[3] == "Share known in the top 10" and en.iloc[1, 0].startswith("model")
 
 
 def test_known_plates_from_the_store(tmp_path: Path, cps: Path, capsys) -> None:

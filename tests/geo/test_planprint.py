@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 
 from geo.config import Settings
-from geo.export import plan_documents, plan_package, plan_to_html, plan_to_xlsx
+from geo.export import plan_documents, plan_package, plan_table, plan_to_html, plan_to_xlsx
 from geo.periods import holiday_blocks
 from geo.planning import PlanRequest, make_plan, period_window
-from geo.planprint import plan_extent, plan_map_png, printed_plan
+from geo.planprint import busy_days_note, plan_extent, plan_map_png, printed_plan, roster_of
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -72,6 +72,27 @@ def test_teams_posts_and_roster(plan) -> None:
     assert set(printed.roster["10-01"]) <= {f"{n}号岗" for n in printed.posts["post_no"]}
     # coordinates to 5 decimals
     assert (printed.posts["lat"].round(5) == printed.posts["lat"]).all()
+
+
+def test_holidays_say_the_rotation_needs_more_teams(plan) -> None:
+    _, _, printed = plan
+    note = busy_days_note(printed, 3, 2.0)
+    assert "10-01、10-02" in note and "10-08" in note
+    assert "各 6 个机动组(平日 3 个)" in note and "组号 5 及以后" in note  # 1 fixed + 3 mobile
+    assert "teams 5 and above" in busy_days_note(printed, 3, 2.0, "en")
+    assert busy_days_note(printed, 6, 2.0) == ""  # no day beyond the table: nothing to say
+
+
+def test_the_plan_tables_in_english(plan) -> None:
+    _, _, printed = plan
+    teams = plan_table(printed.teams, "en")
+    assert teams["Duty"].iloc[0] == "云阳站(高铁) (fixed post)"  # the place's name stays
+    assert teams["Duty"].iloc[1:].str.startswith("patrol within 1000 m of ").all()
+    roster = roster_of(printed.duty, "en")
+    assert set(roster["10-01"]) <= {f"Post {n}" for n in printed.posts["post_no"]}
+    assert roster.drop(columns="team").equals(
+        printed.roster.drop(columns="team").replace(r"^(\d+)号岗$", r"Post \1", regex=True)
+    )
 
 
 def test_excel_reads_back_with_numbers_as_numbers(plan, tmp_path: Path) -> None:
