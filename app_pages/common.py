@@ -316,15 +316,29 @@ def shared_plan(
     ``progress`` reports only when this call makes the plan (not when it is already made);
     ``activity`` is the suspect activity the request's weight blends in (:func:`plan_activity`).
     """
-    ds, conf = current_dataset(), settings()
+    return plan_of(data_key(), current_dataset(), scope(), request, progress, activity)
+
+
+def plan_of(
+    key: str,
+    ds: Dataset,
+    scope_: Scope,
+    request: PlanRequest,
+    progress: Callable[[float, str], None] | None = None,
+    activity: pd.DataFrame | None = None,
+) -> PlanPackage:
+    """The plan of data ``key`` (``ds``, ``scope_``) for ``request`` (see :func:`shared_plan`;
+    the warm-up makes each scope's default plan with it)."""
     blended = None if activity is None else int(pd.util.hash_pandas_object(activity).sum())
-    town = scope().township_code is not None and len(ds.townships) > 0
+    town = scope_.township_code is not None and len(ds.townships) > 0
     place = str(ds.townships["name"].iloc[0]) if town else None
 
     def make() -> PlanPackage:
-        return plan_package(ds, request, conf, progress=progress, activity=activity, place=place)
+        return plan_package(
+            ds, request, settings(), progress=progress, activity=activity, place=place
+        )
 
-    return _PLANS.get((data_key(), request, blended), make)
+    return _PLANS.get((key, request, blended), make)
 
 
 def plan_documents_later(plan: PlanPackage) -> Callable[[], PlanDocuments]:

@@ -20,8 +20,10 @@ from app_pages.suspects import suspect_cells
 from app_pages.widgets import MapFilters
 from geo.dataset import Dataset
 from geo.errors import HexpatrolError
+from geo.export import PlanPackage
 from geo.i18n import label, present, risk_reasons, t
 from geo.places import place_text
+from geo.planprint import plan_extent
 from geo.views import HotspotView, summary_counts
 from layers.deck import deck_legend, deck_map
 from layers.legend import legend_html
@@ -146,6 +148,32 @@ def situation_payload(
 
     screen = suspects[0] if suspects is not None else "-"
     return foliummap.shared_payload(f"{key}|{filters!r}|{lang}|{screen}|situation", build)
+
+
+def plan_payload(
+    key: str, made: PlanPackage, ds: Dataset, lang: str, options: dict[str, object]
+) -> foliummap.Payload:
+    """The map of plan ``made``: its numbered posts and their reach over the period's Gi*
+    hexagons (and the suspects' activity it blended in), once per data ``key``, request and
+    language for everyone (``options``: :func:`app_pages.common.tile_options`)."""
+    request, printed = made.request, made.printed
+
+    def build() -> object:
+        return situation_map(
+            townships=ds.townships,
+            cells=made.result.cells,
+            key_areas=ds.key_areas,
+            routes=ds.routes,
+            lang=lang,
+            mode="gi",
+            posts=printed.posts.rename(columns={"post_no": "post"}),
+            post_radius_m=request.radius_m,
+            focus=plan_extent(printed.posts, request.radius_m) if len(printed.posts) else None,
+            suspects=made.activity,  # what the weight blended in, if any
+            **options,
+        )
+
+    return foliummap.shared_payload(f"{key}|{request!r}|{lang}|plan", build)
 
 
 def _deck(

@@ -13,14 +13,14 @@ from app_pages.common import (
     shared_plan,
     tile_options,
 )
+from app_pages.mapview import plan_payload
 from app_pages.plan_form import plan_form
 from app_pages.session import audit, download
 from app_pages.suspects import pass_folder, plan_activity
 from geo.export import PlanPackage, plan_table
 from geo.i18n import t
 from geo.planning import suspect_note, track_record_text
-from geo.planprint import busy_days_note, plan_extent, roster_of
-from layers.situation import situation_map
+from geo.planprint import busy_days_note, roster_of
 
 language = lang()
 conf = settings()
@@ -80,27 +80,11 @@ for warning in result.warnings:
     st.warning(warning)
 
 
-def _plan_map() -> object:
-    return situation_map(
-        townships=ds.townships,
-        cells=result.cells,
-        key_areas=ds.key_areas,
-        routes=ds.routes,
-        lang=language,
-        mode="gi",
-        posts=printed.posts.rename(columns={"post_no": "post"}),
-        post_radius_m=request.radius_m,
-        focus=plan_extent(printed.posts, request.radius_m) if len(printed.posts) else None,
-        suspects=made.activity,  # what the weight blended in, if any
-        **tile_options(conf),
-    )
-
-
 # rendered once per plan and language for everyone; a new key per generated plan: the map
 # opens fitted to that plan's posts, never a stale view
 gen = st.session_state.get("plan_gen", 0)
 foliummap.show(
-    foliummap.shared_payload(f"{data_key()}|{request!r}|{language}|plan", _plan_map),
+    plan_payload(data_key(), made, ds, language, tile_options(conf)),
     key=f"plan_map_{gen}",
     height=560,
 )

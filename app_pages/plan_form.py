@@ -10,8 +10,15 @@ import streamlit as st
 from geo.config import Settings
 from geo.dataset import Dataset, date_span
 from geo.i18n import t
-from geo.periods import HolidayBlock, holiday_blocks
-from geo.planning import FIXED_POST_CATEGORIES, PLAN_PERIODS, PlanRequest, period_window
+from geo.periods import HolidayBlock
+from geo.planning import (
+    FORM_DEFAULTS,
+    PLAN_PERIODS,
+    PlanRequest,
+    default_fixed_posts,
+    holiday_choices,
+    period_window,
+)
 
 
 def holiday_preset(where: Any, last: dt.date, s: Settings, lang: str) -> HolidayBlock | None:
@@ -20,11 +27,9 @@ def holiday_preset(where: Any, last: dt.date, s: Settings, lang: str) -> Holiday
     Offered: the holidays of the data's last year and the next; the default is the first
     one after the data end (the next to plan for), else the latest.
     """
-    blocks = holiday_blocks(dt.date(last.year - 1, 1, 1), dt.date(last.year + 1, 12, 31), s.periods)
+    blocks, default = holiday_choices(last, s.periods)
     if not blocks:
         return None
-    upcoming = [i for i, block in enumerate(blocks) if block.first > last]
-    default = upcoming[0] if upcoming else len(blocks) - 1
 
     def label(i: int | None) -> str:
         if i is None:
@@ -58,7 +63,8 @@ def plan_form(ds: Dataset, s: Settings, lang: str, *, suspects: bool = False) ->
     """
     key_areas = ds.key_areas
     names = dict(zip(key_areas["id"], key_areas["name"], strict=True))
-    default_fixed = key_areas.loc[key_areas["category"].isin(FIXED_POST_CATEGORIES), "id"].tolist()
+    default_fixed = list(default_fixed_posts(key_areas))
+    d = FORM_DEFAULTS  # one definition with geo.planning.default_request
     last = date_span(ds.events)[1]  # also for a scope without events
     # outside the form, so the hours and the days follow the choice at once
     p1, p2 = st.columns(2)
@@ -69,14 +75,15 @@ def plan_form(ds: Dataset, s: Settings, lang: str, *, suspects: bool = False) ->
         key="plan_period",
     )
     preset = holiday_preset(p2, last, s, lang)
+    week = dt.timedelta(days=d.rotation_days - 1)
     with st.form("plan"):
         c1, c2, c3 = st.columns(3)
-        teams = c2.number_input(t("plan_teams", lang), 0, 60, 6)
-        radius = c3.slider(t("plan_radius", lang), 200, 3000, 1000, 100)
+        teams = c2.number_input(t("plan_teams", lang), 0, 60, d.teams)
+        radius = c3.slider(t("plan_radius", lang), 200, 3000, d.radius_m, 100)
         hours = _hours(c1, period, s, lang)
         c5, c6 = st.columns(2)
-        size = c5.slider(t("plan_team_size", lang), 3, 5, 4)
-        shifts = c6.number_input(t("plan_shifts", lang), 1, 3, 1)
+        size = c5.slider(t("plan_team_size", lang), 3, 5, d.team_size)
+        shifts = c6.number_input(t("plan_shifts", lang), 1, 3, d.shifts)
         fixed = st.multiselect(
             t("plan_fixed", lang),
             list(names),
@@ -88,13 +95,13 @@ def plan_form(ds: Dataset, s: Settings, lang: str, *, suspects: bool = False) ->
         rotate = c7.checkbox(t("plan_rotation", lang), value=True)
         span = c8.date_input(
             t("plan_days", lang),
-            value=(preset.first, preset.last) if preset else (last, last + dt.timedelta(days=6)),
+            value=(preset.first, preset.last) if preset else (last, last + week),
             key=f"plan_days_{preset.first if preset else 'own'}",
         )
-        factor = c9.number_input(t("plan_holiday_factor", lang), 1.0, 4.0, 2.0, 0.5)
+        factor = c9.number_input(t("plan_holiday_factor", lang), 1.0, 4.0, d.holiday_factor, 0.5)
         c10, c11 = st.columns(2)
-        exact = c10.toggle(t("plan_exact", lang), value=True, help=t("plan_exact_help", lang))
-        seed = c11.number_input(t("plan_seed", lang), 0, 10_000, 0)
+        exact = c10.toggle(t("plan_exact", lang), value=d.exact, help=t("plan_exact_help", lang))
+        seed = c11.number_input(t("plan_seed", lang), 0, 10_000, d.seed)
         bases, travel = _travel_limit(ds, names, lang)
         weight = _suspect_weight(lang) if suspects else 0.0
         if not st.form_submit_button(t("plan_go", lang), type="primary", key="plan_go"):
@@ -167,6 +174,8 @@ def _travel_limit(
             format_func=names.__getitem__,
             placeholder=t("choose", lang),
         )
-        travel = st.slider(t("plan_max_travel", lang), 1000, 50_000, 15_000, 1000)
+        travel = st.slider(
+            t("plan_max_travel", lang), 1000, 50_000, FORM_DEFAULTS.max_travel_m, 1000
+        )
     points = [key_areas.loc[key_areas["id"] == base].geometry.iloc[0] for base in chosen]
     return tuple((p.y, p.x) for p in points), float(travel)

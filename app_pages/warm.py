@@ -6,8 +6,9 @@ rendered map, about 1.5 s of one core each, all at the same moment. :func:`start
 :func:`warm_all` in a background thread once the server is up: for each distinct scope of
 the store's accounts it fills the same shared caches a login fills (``app_pages.common``,
 ``app_pages.foliummap``), with the filters a user sees first (:meth:`MapFilters.default`) in
-the deployment's language; then each scope's map of each patrol period (夜间, 双休日,
-法定节假日, 逢场日, 上下学时段: what the meeting looks at next). Users who log in
+the deployment's language; then each scope's 夜间 map, its default patrol plan (the plan
+form's starting values) and its maps of the other patrol periods (双休日, 法定节假日, 逢场日,
+上下学时段): what the meeting looks at next. Users who log in
 meanwhile are served as before; the thread only takes what is not made yet, and it stops at
 the first failure (logged), never the server. ``$HEXPATROL_WARM``: ``all`` (default),
 ``first`` (first maps only) or ``off``.
@@ -27,7 +28,7 @@ from streamlit.logger import get_logger
 
 from geo.auth import Scope, account_scopes
 from geo.periods import PERIOD_KEYS
-from geo.planning import PLAN_PERIODS
+from geo.planning import PLAN_PERIODS, default_request
 
 LOG = get_logger("hexpatrol.warm")  # Streamlit's log set-up: shown with the server's lines
 #: how long to wait for the server before giving up on warming
@@ -35,6 +36,8 @@ WAIT_S: Final = 120.0
 #: the patrol periods (those of :data:`geo.planning.PLAN_PERIODS` the map filters by) whose
 #: maps are made for every scope after the first maps
 PERIODS: Final = tuple(p for p in PLAN_PERIODS if p in PERIOD_KEYS)
+#: the job that makes a scope's default plan (:func:`warm_plan`)
+PLAN: Final = "plan"
 #: what ``$HEXPATROL_WARM`` may say
 MODES: Final = ("all", "first", "off")
 #: Streamlit's loggers that complain about work outside a page's run
@@ -79,32 +82,62 @@ def warm_scope(scope: Scope, period: str | None = None) -> None:
         situation_payload(key, filters, view, view.cells, ds, conf.language, options, layer)
 
 
-def warm_all(warm: Callable[[Scope, str | None], None] = warm_scope, mode: str = "all") -> int:
-    """Warm every account's scope (see :func:`warm_scope`); returns how many maps were made.
+def warm_plan(scope: Scope) -> None:
+    """Make ``scope``'s plan for the plan form's starting values and its map (what
+    生成巡逻方案 shows when pressed without a change: :func:`geo.planning.default_request`)."""
+    from app_pages import common
+    from app_pages.mapview import plan_payload
+
+    conf = common.settings()
+    key = common.data_key(scope)
+    ds = common.dataset(conf, key, scope)
+    if not ds.events.empty:  # the page makes no plan without events
+        request = default_request(ds, (conf.case_weight, conf.tip_weight), conf.periods)
+        made = common.plan_of(key, ds, scope, request)
+        plan_payload(key, made, ds, conf.language, common.map_options(conf, ds))
+
+
+def jobs(found: list[Scope], mode: str) -> list[tuple[Scope, str | None]]:
+    """What to make, in order: every first map; with ``mode`` "all" then every 夜间 map,
+    every default plan (period :data:`PLAN`) and the other periods' maps."""
+    todo: list[tuple[Scope, str | None]] = [(s, None) for s in found]
+    if mode == "all":
+        todo += [(s, period) for s in found for period in PERIODS[:1]]
+        todo += [(s, PLAN) for s in found]
+        todo += [(s, period) for period in PERIODS[1:] for s in found]
+    return todo
+
+
+def _warm_one(scope: Scope, what: str | None) -> None:
+    if what == PLAN:
+        warm_plan(scope)
+    else:
+        warm_scope(scope, what)
+
+
+def warm_all(warm: Callable[[Scope, str | None], None] = _warm_one, mode: str = "all") -> int:
+    """Warm every account's scope (see :func:`jobs`); returns how many things were made.
 
     ``mode`` "first": the first maps only; "all": then each scope's map of each patrol
-    period (:data:`PERIODS`, one period after the other), what a commander or a township
-    leader looks at next.
+    period (:data:`PERIODS`) and its default plan, what a commander or a township leader
+    looks at next.
     """
     quiet = [logging.getLogger(name) for name in _QUIET]
     levels = [log.level for log in quiet]
     for log in quiet:
         log.setLevel(logging.ERROR)
-    done, began = 0, time.perf_counter()
-    found = scopes()
-    jobs = [(s, None) for s in found]
-    if mode == "all":
-        jobs += [(s, period) for period in PERIODS for s in found]
+    done, todo, began = 0, [], time.perf_counter()
     try:
-        for scope, period in jobs:
-            warm(scope, period)
+        todo = jobs(scopes(), mode)
+        for scope, what in todo:
+            warm(scope, what)
             done += 1
     except Exception:  # a broken scope must not take the server down: users see the error
-        LOG.exception("warming the maps stopped after %d of %d", done, len(jobs))
+        LOG.exception("warming stopped after %d of %d maps and plans", done, len(todo))
     finally:
         for log, level in zip(quiet, levels, strict=True):
             log.setLevel(level)
-    LOG.info("%d maps of %d scopes ready in %.1f s", done, len(found), time.perf_counter() - began)
+    LOG.info("%d maps and plans ready in %.1f s", done, time.perf_counter() - began)
     return done
 
 

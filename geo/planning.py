@@ -38,18 +38,36 @@ from geo.coverage import (
     solve_exact,
     solve_greedy,
 )
-from geo.dataset import Dataset
+from geo.dataset import Dataset, date_span
 from geo.ensemble import Outlook, next_month
 from geo.forecast import MonthlySeries
 from geo.hotspots import StudyArea
 from geo.i18n import t
-from geo.periods import PeriodSettings, day_calendar
+from geo.periods import HolidayBlock, PeriodSettings, day_calendar, holiday_blocks
 from geo.places import nearest_places, place_text
 from geo.schema import TZ
 from geo.views import hotspot_view, period_events, study_area
 
 #: key-area categories that get a fixed post by default (stations, hospitals, shopping)
 FIXED_POST_CATEGORIES: Final = ("hsr_station", "hospital", "shopping")
+
+
+@dataclass(frozen=True)
+class FormDefaults:
+    """The plan form's starting values (the form and the start-up warm-up share them)."""
+
+    teams: int = 6
+    radius_m: int = 1000
+    team_size: int = 4
+    shifts: int = 1
+    holiday_factor: float = 2.0
+    exact: bool = True
+    seed: int = 0
+    max_travel_m: int = 15_000
+    rotation_days: int = 7  # without a holiday: a week from the data's last day
+
+
+FORM_DEFAULTS: Final = FormDefaults()
 PLAN_PERIODS: Final = ("night", "weekend", "holiday", "market_day", "school_commute", "custom")
 
 
@@ -576,4 +594,70 @@ def make_plan(
     say(1.0, "done")
     return PlanResult(
         plan, schedule, figures, view.cells, window, n_events, warnings, outlook=outlook
+    )
+
+
+def holiday_choices(last: dt.date, periods: PeriodSettings) -> tuple[list[HolidayBlock], int]:
+    """The holidays a plan may be made for, and the one offered first.
+
+    The statutory holidays of the data's last year and the next; first the next one after
+    the data end (the next to plan for), else the latest; ``([], -1)`` when there are none.
+    """
+    blocks = holiday_blocks(dt.date(last.year - 1, 1, 1), dt.date(last.year + 1, 12, 31), periods)
+    upcoming = [i for i, block in enumerate(blocks) if block.first > last]
+    return blocks, (upcoming[0] if upcoming else len(blocks) - 1)
+
+
+def default_fixed_posts(key_areas: pd.DataFrame) -> tuple[str, ...]:
+    """The key areas staffed every day unless the user says otherwise (定人定岗定责)."""
+    return tuple(key_areas.loc[key_areas["category"].isin(FIXED_POST_CATEGORIES), "id"])
+
+
+def default_request(
+    ds: Dataset, weights: tuple[float, float], periods: PeriodSettings
+) -> PlanRequest:
+    """The request the plan form makes when its button is pressed without a change.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The user's data (its key areas and its last day).
+    weights : (float, float)
+        The weights of a case and of a tip (the deployment's settings).
+    periods : PeriodSettings
+        The holiday calendar.
+
+    Returns
+    -------
+    PlanRequest
+        The first period, the form's starting values, the default fixed posts and the days of
+        the holiday offered first (else a week from the data's last day).
+    """
+    last = date_span(ds.events)[1]
+    blocks, first = holiday_choices(last, periods)
+    span = (
+        (blocks[first].first, blocks[first].last)
+        if blocks
+        else (
+            last,
+            last + dt.timedelta(days=FORM_DEFAULTS.rotation_days - 1),
+        )
+    )
+    d = FORM_DEFAULTS
+    return PlanRequest(
+        period=PLAN_PERIODS[0],
+        teams=int(d.teams),
+        team_size=int(d.team_size),
+        radius_m=float(d.radius_m),
+        fixed_posts=default_fixed_posts(ds.key_areas),
+        days=tuple(span[0] + dt.timedelta(days=i) for i in range((span[1] - span[0]).days + 1)),
+        holiday_factor=float(d.holiday_factor),
+        shifts=int(d.shifts),
+        hours=None,
+        exact=bool(d.exact),
+        seed=int(d.seed),
+        weights=weights,
+        bases=(),
+        max_travel_m=None,
+        suspect_weight=0.0,
     )

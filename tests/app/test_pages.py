@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.config import Settings
+from geo.planning import default_request
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 DEMO_PASSWORD = "hexpatrol-demo"
 
@@ -138,7 +141,7 @@ def test_blacklist_page(app: AppTest, demo) -> None:
     assert (vehicles["事件数"] >= 3).all()
 
 
-def test_patrol_page_makes_a_plan(app: AppTest) -> None:
+def test_patrol_page_makes_a_plan(app: AppTest, demo) -> None:
     app.switch_page("app_pages/patrol.py").run()
     assert not app.exception
     assert app.title[0].value == "巡逻建议"
@@ -167,6 +170,9 @@ def test_patrol_page_makes_a_plan(app: AppTest) -> None:
         "2026-01的综合预测" in c.value for c in app.caption
     )
     assert last_audit("plan") == "夜间 20:00-06:00:9 个岗位"  # in words, in the reader's language
+    conf = Settings()  # the form's starting values: one definition with the warm-up's plan
+    made = app.session_state["patrol_plan"].request
+    assert made == default_request(demo, (conf.case_weight, conf.tip_weight), conf.periods)
 
 
 def last_audit(action: str, lang: str = "zh") -> str:

@@ -84,15 +84,18 @@ def test_a_failing_scope_stops_warming_and_nothing_else() -> None:
     assert warm.warm_all(fail_on_second) == 1 and len(seen) == 2
 
 
-def test_first_maps_then_each_period_of_every_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_maps_then_night_then_plans_then_the_other_periods(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     jobs: list[tuple[Scope, str | None]] = []
-    monkeypatch.setattr(warm, "scopes", lambda: [Scope(None), Scope("500235105")])
+    county, town = Scope(None), Scope("500235105")
+    monkeypatch.setattr(warm, "scopes", lambda: [county, town])
     assert warm.warm_all(lambda s, p: jobs.append((s, p)), mode="first") == 2
-    assert [p for _, p in jobs] == [None, None]
+    assert jobs == [(county, None), (town, None)]
     jobs.clear()
-    assert warm.warm_all(lambda s, p: jobs.append((s, p))) == 2 + 2 * len(warm.PERIODS)
-    assert jobs[2:4] == [(Scope(None), "night"), (Scope("500235105"), "night")]  # night first
-    assert {p for _, p in jobs[2:]} == set(warm.PERIODS) and "night" in warm.PERIODS
+    assert warm.warm_all(lambda s, p: jobs.append((s, p))) == 2 * (2 + len(warm.PERIODS))
+    assert jobs[2:6] == [(county, "night"), (town, "night"), (county, "plan"), (town, "plan")]
+    assert {p for _, p in jobs[6:]} == set(warm.PERIODS) - {"night"}
 
 
 def test_a_period_s_map_after_warming_is_not_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,3 +112,22 @@ def test_a_period_s_map_after_warming_is_not_made_again(monkeypatch: pytest.Monk
 def test_the_mode_comes_from_the_environment(value, mode, monkeypatch) -> None:
     monkeypatch.setenv("HEXPATROL_WARM", value)
     assert warm.mode() == mode
+
+
+def test_a_default_plan_after_warming_is_not_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pressing 生成巡逻方案 without a change finds the plan and its map already made."""
+    warm.warm_plan(Scope("500235105"))
+    made: list[str] = []
+    real_plan, real_map = common.plan_package, mapview.situation_map
+    monkeypatch.setattr(
+        common, "plan_package", lambda *a, **k: made.append("plan") or real_plan(*a, **k)
+    )
+    monkeypatch.setattr(
+        mapview, "situation_map", lambda *a, **k: made.append("map") or real_map(*a, **k)
+    )
+    at = login("t500235105")
+    at.switch_page("app_pages/patrol.py").run()
+    next(b for b in at.button if b.label == "生成巡逻方案").click().run()
+    assert not at.exception, at.exception
+    assert int(metric_values(at)["岗位"]) > 0
+    assert made == []
