@@ -61,9 +61,7 @@ def plan_form(ds: Dataset, s: Settings, lang: str, *, suspects: bool = False) ->
 
     ``suspects`` (there are checkpoint passes) offers the weight of suspect activity.
     """
-    key_areas = ds.key_areas
-    names = dict(zip(key_areas["id"], key_areas["name"], strict=True))
-    default_fixed = list(default_fixed_posts(key_areas))
+    names = dict(zip(ds.key_areas["id"], ds.key_areas["name"], strict=True))
     d = FORM_DEFAULTS  # one definition with geo.planning.default_request
     last = date_span(ds.events)[1]  # also for a scope without events
     # outside the form, so the hours and the days follow the choice at once
@@ -84,13 +82,7 @@ def plan_form(ds: Dataset, s: Settings, lang: str, *, suspects: bool = False) ->
         c5, c6 = st.columns(2)
         size = c5.slider(t("plan_team_size", lang), 3, 5, d.team_size)
         shifts = c6.number_input(t("plan_shifts", lang), 1, 3, d.shifts)
-        fixed = st.multiselect(
-            t("plan_fixed", lang),
-            list(names),
-            default=default_fixed,
-            format_func=names.__getitem__,
-            placeholder=t("choose", lang),
-        )
+        fixed = _fixed_posts(ds, names, lang)
         c7, c8, c9 = st.columns(3)
         rotate = c7.checkbox(t("plan_rotation", lang), value=True)
         span = c8.date_input(
@@ -122,6 +114,17 @@ def plan_form(ds: Dataset, s: Settings, lang: str, *, suspects: bool = False) ->
         bases=bases,
         max_travel_m=float(travel) if bases else None,
         suspect_weight=weight,
+    )
+
+
+def _fixed_posts(ds: Dataset, names: dict[str, str], lang: str) -> list[str]:
+    """The key areas staffed every day (by default :func:`default_fixed_posts`)."""
+    return st.multiselect(
+        t("plan_fixed", lang),
+        list(names),
+        default=list(default_fixed_posts(ds.key_areas)),
+        format_func=names.__getitem__,
+        placeholder=t("choose", lang),
     )
 
 

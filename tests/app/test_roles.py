@@ -233,6 +233,7 @@ def test_a_removed_user_is_logged_out_at_the_next_click(tmp_path) -> None:
     from geo.auth import add_user, remove_user
     from geo.store import Store
 
+    login("commander")  # the app's first start seeds the demo accounts: never the only user
     with Store(os.environ["HEXPATROL_DB_URL"]) as store:
         add_user(store, "temp_user", "temporary1", role="analyst")
         at = login("temp_user", "temporary1")
