@@ -98,6 +98,7 @@ st.subheader(t("plan_teams_table", language))
 st.dataframe(plan_table(printed.teams, language), hide_index=True, width="stretch")
 if not printed.roster.empty:
     st.subheader(t("plan_schedule", language))
+    st.caption(t("plan_roster_note", language))
     busy = busy_days_note(printed, request.teams, request.holiday_factor, language)
     if busy:  # holidays put out more teams than the table above lists
         st.info(busy)

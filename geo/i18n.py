@@ -748,6 +748,11 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "plan_duty_mobile": ("{name} 周边{radius}米巡逻", "patrol within {radius} m of {name}"),
     "plan_roster_post": ("{n}号岗", "Post {n}"),
     "plan_roster_rest": ("休整", "Rest"),
+    "plan_roster_note": (
+        "固定岗各组每天守同一岗位;机动组每天按风险轮换岗位(组号与岗位号不对应),使巡逻规律难以被摸清。",
+        "Fixed-post teams keep their posts every day; mobile teams change posts day by day with "
+        "the risk (team numbers do not match post numbers), so no pattern can be learned.",
+    ),
     "plan_busy_days": (
         "节假日、春运期间机动组按 {factor} 倍安排:{days} 各 {teams} 个机动组(平日 {normal} 个),"
         "轮换排班中组号 {first} 及以后的组不在分组安排内,需另行调派警力。",

@@ -161,6 +161,7 @@ def test_patrol_page_makes_a_plan(app: AppTest, demo) -> None:
     assert len(roster.columns) == 1 + 3  # the default preset: New Year 2026, three days
     assert len(roster) == 3 + 12  # holidays: 2 × 6 mobile teams, and the page says so
     assert any("组号 10 及以后的组不在分组安排内" in i.value for i in app.info)
+    assert any("组号与岗位号不对应" in c.value for c in app.caption)  # the rotation explained
     # the period decides the hours: no custom slider for 夜间
     assert not [s for s in app.slider if s.label == "自定义时间"]
     assert next(t for t in app.text_input if t.label == "巡逻时间(随时段)").value == "20:00-06:00"
